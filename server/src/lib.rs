@@ -1,0 +1,1 @@
+//! Ceria reference registry server.
