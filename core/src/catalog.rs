@@ -46,3 +46,42 @@ impl Catalog {
         &self.source
     }
 }
+
+// ---- API contract, implementation in progress ----
+use crate::report::{Finding, Issue};
+use crate::validate::{ValidationContext, ValidationReport};
+use std::collections::{BTreeMap, BTreeSet};
+
+impl Catalog {
+    /// The catalog embedded in the library (checked by the test suite, so loading cannot fail
+    /// in a released build).
+    pub fn embedded() -> Arc<Catalog> {
+        unimplemented!("contract")
+    }
+
+    /// Validates a whole form: `values` are the field texts, `attached` the attachment
+    /// requirement ids that have at least one file.
+    pub fn validate(
+        &self,
+        service: &str,
+        values: &BTreeMap<String, String>,
+        attached: &BTreeSet<String>,
+        ctx: &ValidationContext<'_>,
+    ) -> Result<ValidationReport, crate::error::ValidateError> {
+        let _ = (service, values, attached, ctx);
+        unimplemented!("contract")
+    }
+
+    /// Words a message code with parameters, in Indonesian and English. An unknown code gives
+    /// the code itself (the test suite checks every emitted code has a message).
+    pub fn message(&self, code: &str, params: &[(&str, String)]) -> crate::Localized {
+        let _ = (code, params);
+        unimplemented!("contract")
+    }
+
+    /// Turns a validator finding into a worded issue on `field`.
+    pub fn issue(&self, field: Option<&str>, finding: &Finding) -> Issue {
+        let _ = (field, finding);
+        unimplemented!("contract")
+    }
+}
