@@ -18,12 +18,17 @@ pub struct Catalog {
 impl Catalog {
     /// Parses and checks a catalog file.
     pub fn from_json(json: &str) -> Result<Catalog, CatalogError> {
-        let source: CatalogSource = serde_json::from_str(json).map_err(|e| CatalogError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
-        Ok(Catalog { source, hash: String::new(), json: Arc::from(json) })
+        let source: CatalogSource =
+            serde_json::from_str(json).map_err(|e| CatalogError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
+        Ok(Catalog {
+            source,
+            hash: String::new(),
+            json: Arc::from(json),
+        })
     }
 
     /// The catalog version, e.g. `2026.11.1`.

@@ -62,7 +62,10 @@ impl Expr {
     /// Parses and type-checks `src` against `scope`.
     pub fn compile(src: &str, scope: &dyn Scope) -> Result<Expr, ExprError> {
         let _ = (src, scope);
-        Err(ExprError { column: 1, message: "rule engine not built yet".into() })
+        Err(ExprError {
+            column: 1,
+            message: "rule engine not built yet".into(),
+        })
     }
 
     /// The type the expression evaluates to.
