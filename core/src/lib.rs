@@ -94,3 +94,8 @@ pub use progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
 pub use requests::{LocalState, RequestInfo, RequestSummary, StatusEntry};
 #[cfg(feature = "device")]
 pub use sync::SyncReport;
+
+#[cfg(all(test, feature = "device"))]
+mod device_testkit;
+#[cfg(all(test, feature = "device"))]
+mod device_tests;

@@ -268,7 +268,8 @@ pub(crate) fn mark_needs_fix(
     set_state(conn, id, LocalState::NeedsFix, now, Some(code))
 }
 
-/// Records the server's acceptance: its id, the tracking code and the state.
+/// Records the server's acceptance: its id, the tracking code and the state. The timeline
+/// step comes from the status feed (with the registry's time), so none is added here.
 pub(crate) fn mark_accepted(
     conn: &Connection,
     id: &str,
@@ -278,10 +279,11 @@ pub(crate) fn mark_accepted(
     now: i64,
 ) -> FaultResult<()> {
     conn.execute(
-        "UPDATE requests SET server_id = ?2, tracking_code = ?3, needs_fix = 0, issues_json = '[]' WHERE id = ?1",
-        params![id, server_id, tracking_code],
+        "UPDATE requests SET server_id = ?2, tracking_code = ?3, needs_fix = 0, issues_json = '[]',
+             state = ?4, updated_ms = ?5 WHERE id = ?1",
+        params![id, server_id, tracking_code, state.code(), now],
     )?;
-    set_state(conn, id, state, now, None)
+    Ok(())
 }
 
 const COLUMNS: &str = "id, service, catalog_version, payload_json, server_id, tracking_code, state,

@@ -324,7 +324,11 @@ impl<'a> Engine<'a> {
             let mut next: Option<i64> = None;
             for a in accounts::list(c)? {
                 pending += outbox::pending_count(c, &a.id)?;
-                if let Some(t) = outbox::next_retry_ms(c, &a.id, now)? {
+                let waits = [
+                    outbox::next_retry_ms(c, &a.id, now)?,
+                    crate::sync_upload::next_retry_ms(c, &a.id, now)?,
+                ];
+                for t in waits.into_iter().flatten() {
                     next = Some(next.map_or(t, |n| n.min(t)));
                 }
             }

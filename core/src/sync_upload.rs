@@ -86,6 +86,20 @@ pub(crate) fn is_done(conn: &Connection, account_id: &str, sha256: &str) -> Faul
     Ok(done == Some(1))
 }
 
+/// The earliest retry time of the account's unfinished uploads that wait for one.
+pub(crate) fn next_retry_ms(
+    conn: &Connection,
+    account_id: &str,
+    now: i64,
+) -> FaultResult<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT min(next_attempt_ms) FROM uploads
+         WHERE account_id = ?1 AND done = 0 AND failed_code IS NULL AND next_attempt_ms > ?2",
+        params![account_id, now],
+        |r| r.get(0),
+    )?)
+}
+
 fn set_url(
     conn: &Connection,
     account_id: &str,
