@@ -16,6 +16,7 @@
 //! Everything here is blocking and synchronous; UI callers run it off the main thread.
 
 pub mod catalog;
+mod catalog_compile;
 pub mod catalog_source;
 pub mod date;
 pub mod error;
@@ -36,7 +37,13 @@ pub use date::Date;
 pub use error::{CatalogError, ValidateError};
 pub use region::RegionTable;
 pub use report::{Finding, Issue, Severity};
-pub use validate::{ValidationContext, ValidationReport};
+pub use catalog_compile::{ENGINE_CODES, field_type};
+pub use validate::{ValidationContext, ValidationReport, form_values_from_json};
+
+/// Every message code the domain validators can emit (each needs a message in the catalog).
+pub fn validator_codes() -> Vec<&'static str> {
+    [nik::CODES, nomor_kk::CODES, name::CODES, phone::CODES, region::CODES].concat()
+}
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
