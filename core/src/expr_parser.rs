@@ -562,6 +562,27 @@ mod tests {
     }
 
     #[test]
+    fn the_largest_rules_fit_a_small_thread_stack() {
+        // Phones run validation on worker threads whose stacks may be 1 MiB or less; the
+        // deepest and the longest rules the limits allow must compile and evaluate there even
+        // in a debug build.
+        let deepest = format!(
+            "{}${{umur}}{}",
+            "coalesce(-(".repeat(MAX_DEPTH / 3),
+            "), 0)".repeat(MAX_DEPTH / 3)
+        );
+        let longest = format!("${{anak}}{}", " + ${anak}".repeat(127));
+        let handle = std::thread::Builder::new()
+            .stack_size(1 << 20)
+            .spawn(move || {
+                let env = crate::expr::fixtures::TestEnv::default();
+                (compile(&deepest).eval(&env), compile(&longest).eval(&env))
+            })
+            .unwrap();
+        assert_eq!(handle.join().unwrap(), (Value::Int(0), Value::Int(256)));
+    }
+
+    #[test]
     fn size_limits() {
         let text = |n: usize| format!("'{}'", "a".repeat(n));
         assert_eq!(compile(&text(4094)).ty(), Type::Text);
