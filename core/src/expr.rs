@@ -37,6 +37,18 @@ pub enum Type {
     Date,
 }
 
+/// The type's name as error messages write it (`Int`, `Text`, ...).
+impl std::fmt::Display for Type {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Type::Bool => "Bool",
+            Type::Int => "Int",
+            Type::Text => "Text",
+            Type::Date => "Date",
+        })
+    }
+}
+
 /// What an expression may refer to, known when the catalog loads.
 pub trait Scope {
     /// The index and type of a field of the service, or `None` if there is no such field.

@@ -6,7 +6,6 @@
 
 use crate::expr::Type;
 use crate::value::Value;
-use std::fmt;
 
 /// Index of a node in [`Program::nodes`]; the node limit keeps it far below `u16::MAX`.
 pub(crate) type Id = u16;
@@ -216,17 +215,6 @@ pub(crate) struct Program {
     pub(crate) root: Id,
 }
 
-impl fmt::Display for Type {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Type::Bool => "Bool",
-            Type::Int => "Int",
-            Type::Text => "Text",
-            Type::Date => "Date",
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -253,6 +241,5 @@ mod tests {
         assert!(!CmpOp::Ne.is_ordering());
         assert!(CmpOp::Lt.is_ordering() && CmpOp::Ge.is_ordering());
         assert_eq!(ArithOp::Mod.symbol(), "mod");
-        assert_eq!(Type::Date.to_string(), "Date");
     }
 }
