@@ -60,15 +60,20 @@ impl Catalog {
                 message: format!("catalog is larger than {MAX_CATALOG_BYTES} bytes"),
             });
         }
-        let source: CatalogSource = serde_json::from_str(json).map_err(|e| CatalogError::Syntax {
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
-        })?;
+        let source: CatalogSource =
+            serde_json::from_str(json).map_err(|e| CatalogError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                message: e.to_string(),
+            })?;
         let hash = hex::encode(Sha256::digest(json.as_bytes()));
         let compiled = compile(&source)?;
-        let service_index =
-            source.services.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        let service_index = source
+            .services
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), i))
+            .collect();
         Ok(Catalog {
             source,
             hash,
@@ -111,7 +116,9 @@ impl Catalog {
 
     /// One service by id.
     pub fn service(&self, id: &str) -> Option<&ServiceSource> {
-        self.service_index.get(id).and_then(|&i| self.source.services.get(i))
+        self.service_index
+            .get(id)
+            .and_then(|&i| self.source.services.get(i))
     }
 
     /// The service groups (Pendaftaran Penduduk, Pencatatan Sipil), in display order.
@@ -126,7 +133,10 @@ impl Catalog {
 
     /// An attachment requirement of a service.
     pub fn attachment(&self, service: &str, requirement: &str) -> Option<&AttachmentSource> {
-        self.service(service)?.attachments.iter().find(|a| a.id == requirement)
+        self.service(service)?
+            .attachments
+            .iter()
+            .find(|a| a.id == requirement)
     }
 
     /// Largest accepted size (bytes) of a file for this requirement.
@@ -136,12 +146,17 @@ impl Catalog {
 
     /// Most files (pages) for this requirement.
     pub fn max_files(&self, attachment: &AttachmentSource) -> u32 {
-        attachment.max_files.unwrap_or(self.source.limits.max_files_per_requirement)
+        attachment
+            .max_files
+            .unwrap_or(self.source.limits.max_files_per_requirement)
     }
 
     /// Whether `media_type` is accepted for this requirement.
     pub fn accepts_media_type(&self, attachment: &AttachmentSource, media_type: &str) -> bool {
-        let list = attachment.media_types.as_ref().unwrap_or(&self.source.limits.media_types);
+        let list = attachment
+            .media_types
+            .as_ref()
+            .unwrap_or(&self.source.limits.media_types);
         list.iter().any(|m| m.eq_ignore_ascii_case(media_type))
     }
 
@@ -158,10 +173,14 @@ impl Catalog {
 
     /// The label of a request state ("Selesai" for completed).
     pub fn state_label(&self, state: RequestState) -> Localized {
-        self.source.states.get(state.code()).cloned().unwrap_or_else(|| Localized {
-            id: state.code().to_string(),
-            en: state.code().to_string(),
-        })
+        self.source
+            .states
+            .get(state.code())
+            .cloned()
+            .unwrap_or_else(|| Localized {
+                id: state.code().to_string(),
+                en: state.code().to_string(),
+            })
     }
 
     /// Whether the catalog has a message for `code`.
@@ -189,7 +208,10 @@ impl Catalog {
                 id: fill(&template.id, params, label.map(|l| l.id.as_str())),
                 en: fill(&template.en, params, label.map(|l| l.en.as_str())),
             },
-            None => Localized { id: code.to_string(), en: code.to_string() },
+            None => Localized {
+                id: code.to_string(),
+                en: code.to_string(),
+            },
         }
     }
 
@@ -218,7 +240,11 @@ impl Catalog {
             severity: finding.severity,
             message_id: text.id,
             message_en: text.en,
-            params: finding.params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+            params: finding
+                .params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.clone()))
+                .collect(),
         }
     }
 
@@ -241,7 +267,10 @@ fn fill(template: &str, params: &[(&str, String)], label: Option<&str>) -> Strin
                 let name = &after[..close];
                 let value = match (name, label) {
                     ("label" | "attachment", Some(l)) => Some(l),
-                    _ => params.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()),
+                    _ => params
+                        .iter()
+                        .find(|(k, _)| *k == name)
+                        .map(|(_, v)| v.as_str()),
                 };
                 match value {
                     Some(v) => out.push_str(v),
@@ -270,7 +299,10 @@ mod tests {
     #[test]
     fn fill_replaces_known_and_keeps_unknown_placeholders() {
         let p = [("max", "60".to_string())];
-        assert_eq!(fill("{label} maks {max} {x}", &p, Some("Nama")), "Nama maks 60 {x}");
+        assert_eq!(
+            fill("{label} maks {max} {x}", &p, Some("Nama")),
+            "Nama maks 60 {x}"
+        );
         assert_eq!(fill("tanpa kurung", &p, None), "tanpa kurung");
         assert_eq!(fill("rusak {max", &p, None), "rusak {max");
         let braces = [("v", "{max}".to_string())];

@@ -104,13 +104,20 @@ impl Err<'_> {
 }
 
 fn top(message: String) -> CatalogError {
-    CatalogError::Invalid { service: None, field: None, property: None, column: None, message }
+    CatalogError::Invalid {
+        service: None,
+        field: None,
+        property: None,
+        column: None,
+        message,
+    }
 }
 
 fn is_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
         && s.as_bytes().first().is_some_and(|b| b.is_ascii_lowercase())
 }
 
@@ -142,7 +149,10 @@ impl Scope for ServiceScope<'_> {
 
 pub(crate) fn compile(src: &CatalogSource) -> Result<Compiled, CatalogError> {
     if src.format != 1 {
-        return Err(top(format!("format {} is not supported (this build reads 1)", src.format)));
+        return Err(top(format!(
+            "format {} is not supported (this build reads 1)",
+            src.format
+        )));
     }
     if src.version.trim().is_empty() {
         return Err(top("version is empty".into()));
@@ -161,14 +171,21 @@ pub(crate) fn compile(src: &CatalogSource) -> Result<Compiled, CatalogError> {
 
     let mut lists = HashMap::new();
     for list in &src.code_lists {
-        let e = Err { service: None, field: Some(&list.id) };
+        let e = Err {
+            service: None,
+            field: Some(&list.id),
+        };
         if !is_id(&list.id) {
             return Err(e.at("id", None, "code list ids are snake_case".into()));
         }
         let mut codes = HashMap::new();
         for (i, item) in list.items.iter().enumerate() {
             if item.code.is_empty() || codes.insert(item.code.clone(), i).is_some() {
-                return Err(e.at("items", None, format!("code `{}` empty or repeated", item.code)));
+                return Err(e.at(
+                    "items",
+                    None,
+                    format!("code `{}` empty or repeated", item.code),
+                ));
             }
         }
         if lists.insert(list.id.clone(), codes).is_some() {
@@ -180,7 +197,10 @@ pub(crate) fn compile(src: &CatalogSource) -> Result<Compiled, CatalogError> {
     let mut seen = HashSet::new();
     let mut services = Vec::with_capacity(src.services.len());
     for service in &src.services {
-        let e = Err { service: Some(&service.id), field: None };
+        let e = Err {
+            service: Some(&service.id),
+            field: None,
+        };
         if !is_id(&service.id) || !seen.insert(service.id.as_str()) {
             return Err(e.at("id", None, "service id must be unique snake_case".into()));
         }
@@ -219,14 +239,20 @@ fn compile_service(
 ) -> Result<CompiledService, CatalogError> {
     let mut index = HashMap::new();
     for (i, f) in service.fields.iter().enumerate() {
-        let e = Err { service: Some(&service.id), field: Some(&f.id) };
+        let e = Err {
+            service: Some(&service.id),
+            field: Some(&f.id),
+        };
         if !is_id(&f.id) || index.insert(f.id.clone(), i).is_some() {
             return Err(e.at("id", None, "field id must be unique snake_case".into()));
         }
     }
     let mut attachment_ids = HashSet::new();
     for a in &service.attachments {
-        let e = Err { service: Some(&service.id), field: Some(&a.id) };
+        let e = Err {
+            service: Some(&service.id),
+            field: Some(&a.id),
+        };
         if !is_id(&a.id) || !attachment_ids.insert(a.id.as_str()) {
             return Err(e.at("id", None, "attachment id must be unique snake_case".into()));
         }
@@ -234,7 +260,10 @@ fn compile_service(
     let n = service.fields.len();
     let mut fields = Vec::with_capacity(n);
     for (i, f) in service.fields.iter().enumerate() {
-        let e = Err { service: Some(&service.id), field: Some(&f.id) };
+        let e = Err {
+            service: Some(&service.id),
+            field: Some(&f.id),
+        };
         let ty = field_type(f.kind);
         check_kind_properties(f, lists, &e)?;
         // Relevance and computed values read only earlier fields, the way a paper form flows;
@@ -246,8 +275,14 @@ fn compile_service(
             current: None,
             attachments: &attachment_ids,
         };
-        let any = ServiceScope { visible_until: n, ..earlier };
-        let own = ServiceScope { current: Some(ty), ..any };
+        let any = ServiceScope {
+            visible_until: n,
+            ..earlier
+        };
+        let own = ServiceScope {
+            current: Some(ty),
+            ..any
+        };
         let relevant = f
             .relevant
             .as_deref()
@@ -268,10 +303,16 @@ fn compile_service(
             .as_deref()
             .map(|s| compile_expr(s, &own, Some(Type::Bool), &e, "constraint"))
             .transpose()?;
-        let constraint_code =
-            f.constraint_code.clone().unwrap_or_else(|| "constraint.failed".to_string());
+        let constraint_code = f
+            .constraint_code
+            .clone()
+            .unwrap_or_else(|| "constraint.failed".to_string());
         if !messages.contains(constraint_code.as_str()) {
-            return Err(e.at("constraint_code", None, format!("no message `{constraint_code}`")));
+            return Err(e.at(
+                "constraint_code",
+                None,
+                format!("no message `{constraint_code}`"),
+            ));
         }
         let lookup = |name: &Option<String>, want: FieldKind, prop: &str| {
             name.as_ref()
@@ -316,7 +357,10 @@ fn compile_service(
     let mut check_ids = HashSet::new();
     let mut checks = Vec::with_capacity(service.checks.len());
     for c in &service.checks {
-        let e = Err { service: Some(&service.id), field: Some(&c.id) };
+        let e = Err {
+            service: Some(&service.id),
+            field: Some(&c.id),
+        };
         if !is_id(&c.id) || !check_ids.insert(c.id.as_str()) {
             return Err(e.at("id", None, "check id must be unique snake_case".into()));
         }
@@ -338,7 +382,10 @@ fn compile_service(
 
     let mut attachments = Vec::with_capacity(service.attachments.len());
     for a in &service.attachments {
-        let e = Err { service: Some(&service.id), field: Some(&a.id) };
+        let e = Err {
+            service: Some(&service.id),
+            field: Some(&a.id),
+        };
         let required_if = a
             .required_if
             .as_deref()
@@ -353,12 +400,20 @@ fn compile_service(
     let deadline_field = match &service.deadline {
         None => None,
         Some(d) => {
-            let e = Err { service: Some(&service.id), field: None };
+            let e = Err {
+                service: Some(&service.id),
+                field: None,
+            };
             if !messages.contains(d.code.as_str()) {
                 return Err(e.at("deadline", None, format!("no message `{}`", d.code)));
             }
             match index.get(&d.event_field) {
-                Some(&j) if service.fields.get(j).is_some_and(|f| f.kind == FieldKind::Date) => {
+                Some(&j)
+                    if service
+                        .fields
+                        .get(j)
+                        .is_some_and(|f| f.kind == FieldKind::Date) =>
+                {
                     Some(j)
                 }
                 _ => {
@@ -372,7 +427,13 @@ fn compile_service(
         }
     };
 
-    Ok(CompiledService { fields, field_index: index, checks, attachments, deadline_field })
+    Ok(CompiledService {
+        fields,
+        field_index: index,
+        checks,
+        attachments,
+        deadline_field,
+    })
 }
 
 fn check_kind_properties(
@@ -390,10 +451,18 @@ fn check_kind_properties(
         _ => {}
     }
     if (f.kind == FieldKind::Region) != f.region_level.is_some() {
-        return Err(e.at("region_level", None, "region fields (only) need a region_level".into()));
+        return Err(e.at(
+            "region_level",
+            None,
+            "region fields (only) need a region_level".into(),
+        ));
     }
     if f.name_policy.is_some() && f.kind != FieldKind::Name {
-        return Err(e.at("name_policy", None, "only name fields have a name_policy".into()));
+        return Err(e.at(
+            "name_policy",
+            None,
+            "only name fields have a name_policy".into(),
+        ));
     }
     if (f.min.is_some() || f.max.is_some()) && f.kind != FieldKind::Integer {
         return Err(e.at("min", None, "only integer fields have min/max".into()));
@@ -404,10 +473,18 @@ fn check_kind_properties(
         }
     }
     if f.max_length.is_some() && !matches!(f.kind, FieldKind::Text | FieldKind::Name) {
-        return Err(e.at("max_length", None, "only text and name fields have max_length".into()));
+        return Err(e.at(
+            "max_length",
+            None,
+            "only text and name fields have max_length".into(),
+        ));
     }
     if (f.birth_date_field.is_some() || f.sex_field.is_some()) && f.kind != FieldKind::Nik {
-        return Err(e.at("birth_date_field", None, "only NIK fields cross-check".into()));
+        return Err(e.at(
+            "birth_date_field",
+            None,
+            "only NIK fields cross-check".into(),
+        ));
     }
     Ok(())
 }

@@ -30,7 +30,11 @@ impl Date {
         if day > days_in_month(year, month as u8) as u32 {
             return None;
         }
-        Some(Date { year, month: month as u8, day: day as u8 })
+        Some(Date {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     /// Parses `YYYY-MM-DD` (the form used on the wire and by date pickers).
@@ -133,7 +137,11 @@ impl Date {
     /// The local date of a Unix timestamp at the given UTC offset.
     pub fn from_unix_seconds(secs: i64, utc_offset_minutes: i32) -> Date {
         let local = secs.saturating_add(utc_offset_minutes as i64 * 60);
-        Date::from_days(local.div_euclid(86_400)).unwrap_or(Date { year: 1970, month: 1, day: 1 })
+        Date::from_days(local.div_euclid(86_400)).unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        })
     }
 
     /// Monday = 1 ... Sunday = 7.

@@ -38,17 +38,24 @@ pub mod validate;
 pub mod value;
 
 pub use catalog::Catalog;
+pub use catalog_compile::{ENGINE_CODES, field_type};
 pub use catalog_source::{FieldKind, Localized, NamePolicy, RegionLevel};
 pub use date::Date;
 pub use error::{CatalogError, ValidateError};
 pub use region::RegionTable;
 pub use report::{Finding, Issue, Severity};
-pub use catalog_compile::{ENGINE_CODES, field_type};
 pub use validate::{ValidationContext, ValidationReport, form_values_from_json};
 
 /// Every message code the domain validators can emit (each needs a message in the catalog).
 pub fn validator_codes() -> Vec<&'static str> {
-    [nik::CODES, nomor_kk::CODES, name::CODES, phone::CODES, region::CODES].concat()
+    [
+        nik::CODES,
+        nomor_kk::CODES,
+        name::CODES,
+        phone::CODES,
+        region::CODES,
+    ]
+    .concat()
 }
 
 #[cfg(feature = "uniffi")]

@@ -62,12 +62,17 @@ pub struct ValidationReport {
 impl ValidationReport {
     /// Issues of one field.
     pub fn issues_for<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Issue> + 'a {
-        self.issues.iter().filter(move |i| i.field.as_deref() == Some(field))
+        self.issues
+            .iter()
+            .filter(move |i| i.field.as_deref() == Some(field))
     }
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.issues.iter().filter(|i| i.severity == Severity::Error).count()
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count()
     }
 }
 
@@ -103,11 +108,19 @@ struct Parsed {
 
 impl Parsed {
     fn ok(value: Value) -> Parsed {
-        Parsed { value, normalized: None, findings: Vec::new() }
+        Parsed {
+            value,
+            normalized: None,
+            findings: Vec::new(),
+        }
     }
     fn bad(findings: Vec<Finding>) -> Parsed {
         // A value with an error is unknown to the rules; warnings keep the value.
-        Parsed { value: Value::Null, normalized: None, findings }
+        Parsed {
+            value: Value::Null,
+            normalized: None,
+            findings,
+        }
     }
 }
 
@@ -140,10 +153,13 @@ impl Catalog {
         attached: &BTreeSet<String>,
         ctx: &ValidationContext<'_>,
     ) -> Result<ValidationReport, ValidateError> {
-        let (src, compiled) =
-            self.compiled(service).ok_or_else(|| ValidateError::UnknownService(service.into()))?;
+        let (src, compiled) = self
+            .compiled(service)
+            .ok_or_else(|| ValidateError::UnknownService(service.into()))?;
         check_input(values)?;
-        let today = ctx.today.unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
+        let today = ctx
+            .today
+            .unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
         let mut report = ValidationReport {
             service: service.to_string(),
             valid: true,
@@ -156,17 +172,26 @@ impl Catalog {
         for key in values.keys() {
             if !compiled.field_index.contains_key(key) {
                 let finding = Finding::error("field.unknown").with("field", key.clone());
-                report.issues.push(self.issue_with_label(Some(key), &finding, None));
+                report
+                    .issues
+                    .push(self.issue_with_label(Some(key), &finding, None));
             }
         }
 
         let n = src.fields.len();
-        let mut env =
-            FormEnv { values: vec![Value::Null; n], current: Value::Null, today, attached };
+        let mut env = FormEnv {
+            values: vec![Value::Null; n],
+            current: Value::Null,
+            today,
+            attached,
+        };
         let mut parsed: Vec<Option<Parsed>> = Vec::with_capacity(n);
         let mut relevant = vec![false; n];
         for (i, (field, cf)) in src.fields.iter().zip(&compiled.fields).enumerate() {
-            let is_relevant = cf.relevant.as_ref().is_none_or(|e| e.eval_bool(&env) == Some(true));
+            let is_relevant = cf
+                .relevant
+                .as_ref()
+                .is_none_or(|e| e.eval_bool(&env) == Some(true));
             relevant[i] = is_relevant;
             if !is_relevant {
                 parsed.push(None);
@@ -183,7 +208,9 @@ impl Catalog {
                 *slot = p.value.clone();
             }
             if cf.calculate.is_some() && !p.value.is_null() {
-                report.computed.insert(field.id.clone(), p.value.to_form_text());
+                report
+                    .computed
+                    .insert(field.id.clone(), p.value.to_form_text());
             } else if let Some(norm) = &p.normalized {
                 report.computed.insert(field.id.clone(), norm.clone());
             }
@@ -191,12 +218,17 @@ impl Catalog {
         }
 
         for (i, field) in src.fields.iter().enumerate() {
-            let Some(Some(p)) = parsed.get(i) else { continue };
+            let Some(Some(p)) = parsed.get(i) else {
+                continue;
+            };
             report.relevant_fields.push(field.id.clone());
             let issues = self.field_issues(src, compiled, i, p, &mut env);
             if let Some(cf) = compiled.fields.get(i) {
                 let required = field.required
-                    || cf.required_if.as_ref().is_some_and(|e| e.eval_bool(&env) == Some(true));
+                    || cf
+                        .required_if
+                        .as_ref()
+                        .is_some_and(|e| e.eval_bool(&env) == Some(true));
                 if required {
                     report.required_fields.push(field.id.clone());
                 }
@@ -219,14 +251,20 @@ impl Catalog {
         values: &BTreeMap<String, String>,
         ctx: &ValidationContext<'_>,
     ) -> Result<Vec<Issue>, ValidateError> {
-        let (src, compiled) =
-            self.compiled(service).ok_or_else(|| ValidateError::UnknownService(service.into()))?;
-        let &i = compiled.field_index.get(field).ok_or_else(|| ValidateError::UnknownField {
-            service: service.into(),
-            field: field.into(),
-        })?;
+        let (src, compiled) = self
+            .compiled(service)
+            .ok_or_else(|| ValidateError::UnknownService(service.into()))?;
+        let &i = compiled
+            .field_index
+            .get(field)
+            .ok_or_else(|| ValidateError::UnknownField {
+                service: service.into(),
+                field: field.into(),
+            })?;
         check_input(values)?;
-        let today = ctx.today.unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
+        let today = ctx
+            .today
+            .unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
         let no_attachments = BTreeSet::new();
         let mut env = FormEnv {
             values: vec![Value::Null; src.fields.len()],
@@ -254,7 +292,11 @@ impl Catalog {
                 *slot = value;
             }
         }
-        if cf.relevant.as_ref().is_some_and(|e| e.eval_bool(&env) != Some(true)) {
+        if cf
+            .relevant
+            .as_ref()
+            .is_some_and(|e| e.eval_bool(&env) != Some(true))
+        {
             return Ok(Vec::new());
         }
         let p = match &cf.calculate {
@@ -287,7 +329,10 @@ impl Catalog {
         let empty = p.value.is_null() && p.findings.is_empty();
         if empty {
             let required = field.required
-                || cf.required_if.as_ref().is_some_and(|e| e.eval_bool(env) == Some(true));
+                || cf
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval_bool(env) == Some(true));
             if required && cf.calculate.is_none() {
                 out.push(issue(&Finding::error("field.required")));
             }
@@ -342,7 +387,10 @@ impl Catalog {
     ) {
         for (check, cc) in src.checks.iter().zip(&compiled.checks) {
             // A check about a field that is not shown does not apply.
-            if cc.field.is_some_and(|j| !relevant.get(j).copied().unwrap_or(false)) {
+            if cc
+                .field
+                .is_some_and(|j| !relevant.get(j).copied().unwrap_or(false))
+            {
                 continue;
             }
             if cc.expr.eval_bool(env) == Some(false) {
@@ -377,24 +425,34 @@ impl Catalog {
                         severity: Severity::Warning,
                         message_id: text.id,
                         message_en: text.en,
-                        params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+                        params: params
+                            .iter()
+                            .map(|(k, v)| (k.to_string(), v.clone()))
+                            .collect(),
                     });
                 }
             }
         }
         for (a, ca) in src.attachments.iter().zip(&compiled.attachments) {
-            let required =
-                a.required || ca.required_if.as_ref().is_some_and(|e| e.eval_bool(env) == Some(true));
+            let required = a.required
+                || ca
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval_bool(env) == Some(true));
             if required && !env.attached.contains(&a.id) {
                 report.missing_attachments.push(a.id.clone());
                 let finding = Finding::error("attachment.missing").with("attachment", a.id.clone());
-                report.issues.push(self.issue_with_label(None, &finding, Some(&a.label)));
+                report
+                    .issues
+                    .push(self.issue_with_label(None, &finding, Some(&a.label)));
             }
         }
         for id in env.attached {
             if !src.attachments.iter().any(|a| &a.id == id) {
                 let finding = Finding::error("attachment.unknown").with("attachment", id.clone());
-                report.issues.push(self.issue_with_label(None, &finding, None));
+                report
+                    .issues
+                    .push(self.issue_with_label(None, &finding, None));
             }
         }
     }
@@ -419,7 +477,10 @@ impl Catalog {
             return Parsed::ok(Value::Null);
         }
         match field.kind {
-            FieldKind::Text => parse_text(text, field.max_length.map_or(DEFAULT_TEXT_MAX, |m| m as usize)),
+            FieldKind::Text => parse_text(
+                text,
+                field.max_length.map_or(DEFAULT_TEXT_MAX, |m| m as usize),
+            ),
             FieldKind::Name => {
                 let max = field.max_length.map_or(DEFAULT_NAME_MAX, |m| m as usize);
                 let policy = field.name_policy.unwrap_or(NamePolicy::Existing);
@@ -428,7 +489,9 @@ impl Catalog {
             }
             FieldKind::Nik => match nik::Nik::parse(text) {
                 Ok(n) => {
-                    let warnings = regions.map(|t| nik::check_region(&n, t)).unwrap_or_default();
+                    let warnings = regions
+                        .map(|t| nik::check_region(&n, t))
+                        .unwrap_or_default();
                     let digits = n.to_string();
                     with_warnings(Value::Text(digits.clone()), Some(digits), warnings)
                 }
@@ -436,8 +499,9 @@ impl Catalog {
             },
             FieldKind::KkNumber => match nomor_kk::NomorKk::parse(text, today) {
                 Ok(k) => {
-                    let warnings =
-                        regions.map(|t| nomor_kk::check_region(&k, t)).unwrap_or_default();
+                    let warnings = regions
+                        .map(|t| nomor_kk::check_region(&k, t))
+                        .unwrap_or_default();
                     let digits = k.to_string();
                     with_warnings(Value::Text(digits.clone()), Some(digits), warnings)
                 }
@@ -454,7 +518,9 @@ impl Catalog {
                 if known {
                     Parsed::ok(Value::Text(text.to_string()))
                 } else {
-                    Parsed::bad(vec![Finding::error("choice.unknown").with("value", clip(text))])
+                    Parsed::bad(vec![
+                        Finding::error("choice.unknown").with("value", clip(text)),
+                    ])
                 }
             }
             FieldKind::Phone => match phone::normalize_phone(text) {
@@ -503,7 +569,11 @@ fn with_warnings(value: Value, normalized: Option<String>, findings: Vec<Finding
     if findings.iter().any(|f| f.severity == Severity::Error) {
         Parsed::bad(findings)
     } else {
-        Parsed { value, normalized, findings }
+        Parsed {
+            value,
+            normalized,
+            findings,
+        }
     }
 }
 
@@ -525,11 +595,20 @@ fn parse_text(text: &str, max: usize) -> Parsed {
                 .with("length", length.to_string()),
         ]);
     }
-    let mut bad: Vec<char> = text.chars().filter(|c| c.is_control() && *c != '\n').collect();
+    let mut bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
     if !bad.is_empty() {
         bad.dedup();
-        let shown: String = bad.iter().take(5).map(|c| c.escape_unicode().to_string()).collect();
-        return Parsed::bad(vec![Finding::error("text.invalid_chars").with("chars", shown)]);
+        let shown: String = bad
+            .iter()
+            .take(5)
+            .map(|c| c.escape_unicode().to_string())
+            .collect();
+        return Parsed::bad(vec![
+            Finding::error("text.invalid_chars").with("chars", shown),
+        ]);
     }
     Parsed::ok(Value::Text(text.to_string()))
 }
@@ -572,7 +651,9 @@ pub fn form_values_from_json(
     json: &serde_json::Value,
 ) -> Result<BTreeMap<String, String>, ValidateError> {
     let serde_json::Value::Object(map) = json else {
-        return Err(ValidateError::Malformed("the form must be a JSON object".into()));
+        return Err(ValidateError::Malformed(
+            "the form must be a JSON object".into(),
+        ));
     };
     let mut out = BTreeMap::new();
     for (key, value) in map {
