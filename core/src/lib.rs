@@ -33,6 +33,7 @@ pub mod nomor_kk;
 pub mod phone;
 pub mod protocol;
 pub mod region;
+pub mod region_table;
 pub mod report;
 pub mod validate;
 pub mod value;
