@@ -69,11 +69,11 @@ pub fn nik(args: NikArgs) -> Result<u8, Failure> {
                 if let Some(d) = n.birth_date(today) {
                     info.insert("birth_date".into(), json!(d.to_string()));
                 }
-                info.insert("district".into(), json!(n.district()));
+                info.insert("district".into(), json!(n.district().as_str()));
                 let mut findings = nik::cross_check(&n, birth, sex);
                 if let Some(t) = &regions {
                     findings.extend(nik::check_region(&n, t));
-                    if let Some(name) = t.name(&n.district()) {
+                    if let Some(name) = t.name_of(&n.district()) {
                         info.insert("district_name".into(), json!(name));
                     }
                 }

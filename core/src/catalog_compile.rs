@@ -28,7 +28,6 @@ pub const ENGINE_CODES: &[&str] = &[
 /// A field ready to validate.
 #[derive(Debug)]
 pub(crate) struct CompiledField {
-    pub ty: Type,
     pub relevant: Option<Expr>,
     pub required_if: Option<Expr>,
     pub constraint: Option<Expr>,
@@ -220,14 +219,14 @@ fn compile_expr(
     property: &str,
 ) -> Result<Expr, CatalogError> {
     let expr = Expr::compile(src, scope).map_err(|x| e.at(property, Some(x.column), x.message))?;
-    if let Some(want) = want {
-        if expr.ty() != want {
-            return Err(e.at(
-                property,
-                Some(1),
-                format!("expression has type {:?}, expected {:?}", expr.ty(), want),
-            ));
-        }
+    if let Some(want) = want
+        && expr.ty() != want
+    {
+        return Err(e.at(
+            property,
+            Some(1),
+            format!("expression has type {:?}, expected {:?}", expr.ty(), want),
+        ));
     }
     Ok(expr)
 }
@@ -335,7 +334,6 @@ fn compile_service(
         depends_on.sort_unstable();
         depends_on.dedup();
         fields.push(CompiledField {
-            ty,
             relevant,
             required_if,
             constraint,
@@ -467,10 +465,10 @@ fn check_kind_properties(
     if (f.min.is_some() || f.max.is_some()) && f.kind != FieldKind::Integer {
         return Err(e.at("min", None, "only integer fields have min/max".into()));
     }
-    if let (Some(min), Some(max)) = (f.min, f.max) {
-        if min > max {
-            return Err(e.at("min", None, "min is greater than max".into()));
-        }
+    if let (Some(min), Some(max)) = (f.min, f.max)
+        && min > max
+    {
+        return Err(e.at("min", None, "min is greater than max".into()));
     }
     if f.max_length.is_some() && !matches!(f.kind, FieldKind::Text | FieldKind::Name) {
         return Err(e.at(

@@ -114,6 +114,15 @@ impl Date {
         Date::from_days(self.to_days().checked_add(n)?)
     }
 
+    /// The same day `n` years later (negative goes back), if in range. 29 February becomes
+    /// 28 February in a common year: the result stays in the same month instead of spilling
+    /// into March.
+    pub fn add_years(self, n: i64) -> Option<Date> {
+        let year = i32::try_from(i64::from(self.year).checked_add(n)?).ok()?;
+        let day = self.day.min(days_in_month(year, self.month));
+        Date::from_ymd(year, self.month as u32, day as u32)
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         other.to_days() - self.to_days()

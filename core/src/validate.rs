@@ -358,20 +358,19 @@ impl Catalog {
             }
             env.current = Value::Null;
         }
-        if field.kind == FieldKind::Nik {
-            if let Value::Text(digits) = &p.value {
-                if let Ok(parsed) = nik::Nik::parse(digits) {
-                    let birth = cf.birth_date_field.and_then(|j| match env.field(j) {
-                        Value::Date(d) => Some(*d),
-                        _ => None,
-                    });
-                    let sex = cf.sex_field.and_then(|j| match env.field(j) {
-                        Value::Text(code) => nik::Sex::from_code(code),
-                        _ => None,
-                    });
-                    out.extend(nik::cross_check(&parsed, birth, sex).iter().map(issue));
-                }
-            }
+        if field.kind == FieldKind::Nik
+            && let Value::Text(digits) = &p.value
+            && let Ok(parsed) = nik::Nik::parse(digits)
+        {
+            let birth = cf.birth_date_field.and_then(|j| match env.field(j) {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            });
+            let sex = cf.sex_field.and_then(|j| match env.field(j) {
+                Value::Text(code) => nik::Sex::from_code(code),
+                _ => None,
+            });
+            out.extend(nik::cross_check(&parsed, birth, sex).iter().map(issue));
         }
         out
     }
@@ -406,31 +405,31 @@ impl Catalog {
                 });
             }
         }
-        if let (Some(deadline), Some(j)) = (&src.deadline, compiled.deadline_field) {
-            if let Value::Date(event) = env.field(j) {
-                let late = event.days_until(env.today) - i64::from(deadline.days);
-                if late > 0 {
-                    let due = event.add_days(i64::from(deadline.days)).unwrap_or(*event);
-                    let field = src.fields.get(j);
-                    let params = [
-                        ("days", deadline.days.to_string()),
-                        ("deadline", due.to_string()),
-                        ("late_days", late.to_string()),
-                    ];
-                    let text =
-                        self.message_with_label(&deadline.code, &params, field.map(|f| &f.label));
-                    report.issues.push(Issue {
-                        field: field.map(|f| f.id.clone()),
-                        code: deadline.code.clone(),
-                        severity: Severity::Warning,
-                        message_id: text.id,
-                        message_en: text.en,
-                        params: params
-                            .iter()
-                            .map(|(k, v)| (k.to_string(), v.clone()))
-                            .collect(),
-                    });
-                }
+        if let (Some(deadline), Some(j)) = (&src.deadline, compiled.deadline_field)
+            && let Value::Date(event) = env.field(j)
+        {
+            let late = event.days_until(env.today) - i64::from(deadline.days);
+            if late > 0 {
+                let due = event.add_days(i64::from(deadline.days)).unwrap_or(*event);
+                let field = src.fields.get(j);
+                let params = [
+                    ("days", deadline.days.to_string()),
+                    ("deadline", due.to_string()),
+                    ("late_days", late.to_string()),
+                ];
+                let text =
+                    self.message_with_label(&deadline.code, &params, field.map(|f| &f.label));
+                report.issues.push(Issue {
+                    field: field.map(|f| f.id.clone()),
+                    code: deadline.code.clone(),
+                    severity: Severity::Warning,
+                    message_id: text.id,
+                    message_en: text.en,
+                    params: params
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect(),
+                });
             }
         }
         for (a, ca) in src.attachments.iter().zip(&compiled.attachments) {
@@ -533,23 +532,7 @@ impl Catalog {
             },
             FieldKind::Region => match region::parse_code(text) {
                 Ok(code) => {
-                    let mut findings = Vec::new();
-                    if let Some(want) = field.region_level {
-                        if code.level() != want {
-                            findings.push(
-                                Finding::error("region.level")
-                                    .with("expected", format!("{want:?}").to_lowercase())
-                                    .with("actual", format!("{:?}", code.level()).to_lowercase()),
-                            );
-                        }
-                    }
-                    if let Some(t) = regions {
-                        if !t.contains(code.as_str()) {
-                            findings.push(
-                                Finding::warning("region.unknown").with("code", code.as_str()),
-                            );
-                        }
-                    }
+                    let findings = region::check_code(&code, field.region_level, regions);
                     let dotted = code.as_str().to_string();
                     with_warnings(Value::Text(dotted.clone()), Some(dotted), findings)
                 }
