@@ -101,7 +101,10 @@ fn draft_to_accepted_request_with_intact_files() {
     assert!(!d.valid);
     assert!(d.missing_attachments.contains(&"kk".to_string()));
     e.device.delete_draft(&d.id).unwrap();
-    assert!(matches!(e.device.delete_draft(&d.id), Err(DeviceError::NotFound { .. })));
+    assert!(matches!(
+        e.device.delete_draft(&d.id),
+        Err(DeviceError::NotFound { .. })
+    ));
     let id = e.draft(200_000, 1);
     let draft = e.device.draft(&id).unwrap();
     assert!(draft.valid, "{:?}", draft.issues);

@@ -3,7 +3,7 @@
 //!
 //! Domain validators (NIK, No. KK, names, ...) do not know any wording: they return
 //! [`Finding`]s (a code and parameters). The wording lives once, in the catalog's `messages`,
-//! and [`crate::Catalog::render`] turns a finding into an [`Issue`].
+//! and [`crate::Catalog::issue`] turns a finding into an [`Issue`].
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
