@@ -194,8 +194,12 @@ impl Device {
             .db
             .read(|c| attachments::count_for(c, draft_id, requirement))
             .map_err(|f| self.fault(f))?;
+        // `{attachment}` in the messages reads as the requirement's label.
+        let label = catalog
+            .attachment(&row.service, requirement)
+            .map(|a| &a.label);
         let refuse = |finding: Finding| {
-            let issue = catalog.issue(None, &finding);
+            let issue = catalog.issue_with_label(None, &finding, label);
             DeviceError::validation(&catalog, finding.code, &finding.params, vec![issue])
         };
         attachments::check_limits(&catalog, &row.service, requirement, media_type, size, count)

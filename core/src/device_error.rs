@@ -115,6 +115,38 @@ pub enum DeviceError {
     },
 }
 
+/// Every message code the device API and sync engine emit themselves (server problems keep
+/// the server's own code). Each needs a message in the catalog's `messages`.
+pub const DEVICE_CODES: &[&str] = &[
+    "account.none",
+    "account.not_found",
+    "attachment.media_type",
+    "attachment.not_found",
+    "attachment.not_uploaded",
+    "attachment.too_large",
+    "attachment.too_many",
+    "attachment.unknown",
+    "attachment.unreadable",
+    "auth.invalid_credentials",
+    "auth.session_expired",
+    "catalog.outdated",
+    "device.storage",
+    "draft.invalid",
+    "draft.not_found",
+    "draft.village_missing",
+    "request.malformed",
+    "request.not_cancellable",
+    "request.not_found",
+    "request.not_revisable",
+    "service.unknown",
+    "sync.cancelled",
+    "sync.offline",
+    "sync.protocol",
+    "sync.server_error",
+    "sync.timeout",
+    "upload.checksum_mismatch",
+];
+
 /// The variants without extra data, for [`DeviceError::worded`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorKind {

@@ -513,6 +513,17 @@ fn attach_refuses_at_attach_time() {
             assert_eq!(code, "attachment.too_many");
             assert_eq!(issues[0].params["max"], "2");
             assert_eq!(issues[0].params["attachment"], "kk");
+            // Worded with the requirement's label, not its id.
+            assert!(
+                issues[0].message_id.contains("Kartu Keluarga"),
+                "{}",
+                issues[0].message_id
+            );
+            assert!(
+                issues[0].message_en.contains("Family card"),
+                "{}",
+                issues[0].message_en
+            );
         }
         other => panic!("{other:?}"),
     }

@@ -106,7 +106,7 @@ pub use attachments::Attachment;
 #[cfg(feature = "device")]
 pub use device::{Device, DeviceConfig};
 #[cfg(feature = "device")]
-pub use device_error::DeviceError;
+pub use device_error::{DEVICE_CODES, DeviceError};
 #[cfg(feature = "device")]
 pub use drafts::{Draft, DraftSummary};
 #[cfg(feature = "device")]
