@@ -41,6 +41,7 @@ pub struct ValidationContext<'a> {
 
 /// The outcome of validating a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ValidationReport {
     /// Service id.
     pub service: String,
