@@ -19,7 +19,11 @@ pub struct Localized {
 impl Localized {
     /// The text in `lang` (`"en"`, otherwise Indonesian).
     pub fn get(&self, lang: &str) -> &str {
-        if lang.eq_ignore_ascii_case("en") { &self.en } else { &self.id }
+        if lang.eq_ignore_ascii_case("en") {
+            &self.en
+        } else {
+            &self.id
+        }
     }
 }
 

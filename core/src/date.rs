@@ -22,6 +22,19 @@ pub struct Date {
 }
 
 impl Date {
+    /// The earliest supported date, `MIN_YEAR-01-01`.
+    pub const MIN: Date = Date {
+        year: MIN_YEAR,
+        month: 1,
+        day: 1,
+    };
+    /// The latest supported date, `MAX_YEAR-12-31`.
+    pub const MAX: Date = Date {
+        year: MAX_YEAR,
+        month: 12,
+        day: 31,
+    };
+
     /// The date, if it exists (29 February only in leap years) and lies in `MIN_YEAR..=MAX_YEAR`.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) || !(1..=12).contains(&month) || day == 0 {
@@ -30,7 +43,11 @@ impl Date {
         if day > days_in_month(year, month as u8) as u32 {
             return None;
         }
-        Some(Date { year, month: month as u8, day: day as u8 })
+        Some(Date {
+            year,
+            month: month as u8,
+            day: day as u8,
+        })
     }
 
     /// Parses `YYYY-MM-DD` (the form used on the wire and by date pickers).
@@ -97,6 +114,15 @@ impl Date {
         Date::from_days(self.to_days().checked_add(n)?)
     }
 
+    /// The same day `n` years later (negative goes back), if in range. 29 February becomes
+    /// 28 February in a common year: the result stays in the same month instead of spilling
+    /// into March.
+    pub fn add_years(self, n: i64) -> Option<Date> {
+        let year = i32::try_from(i64::from(self.year).checked_add(n)?).ok()?;
+        let day = self.day.min(days_in_month(year, self.month));
+        Date::from_ymd(year, self.month as u32, day as u32)
+    }
+
     /// Days from `self` to `other` (positive when `other` is later).
     pub fn days_until(self, other: Date) -> i64 {
         other.to_days() - self.to_days()
@@ -121,10 +147,14 @@ impl Date {
         Date::from_unix_seconds(secs, utc_offset_minutes)
     }
 
-    /// The local date of a Unix timestamp at the given UTC offset.
+    /// The local date of a Unix timestamp at the given UTC offset, clamped to
+    /// `MIN_YEAR-01-01 ..= MAX_YEAR-12-31`.
     pub fn from_unix_seconds(secs: i64, utc_offset_minutes: i32) -> Date {
         let local = secs.saturating_add(utc_offset_minutes as i64 * 60);
-        Date::from_days(local.div_euclid(86_400)).unwrap_or(Date { year: 1970, month: 1, day: 1 })
+        let days = local.div_euclid(86_400);
+        // Out of range means "before the earliest" or "after the latest" date, never 1970: a
+        // wrong clock far in the future must not make every deadline look far away.
+        Date::from_days(days).unwrap_or(if days < 0 { Date::MIN } else { Date::MAX })
     }
 
     /// Monday = 1 ... Sunday = 7.
@@ -166,5 +196,213 @@ pub fn days_in_month(year: i32, month: u8) -> u8 {
         2 if is_leap_year(year) => 29,
         2 => 28,
         _ => 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> Date {
+        Date::from_ymd(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn from_ymd_checks_the_calendar_and_range() {
+        assert!(
+            Date::from_ymd(2000, 2, 29).is_some(),
+            "2000 is a leap year (divisible by 400)"
+        );
+        assert!(
+            Date::from_ymd(1900, 2, 29).is_none(),
+            "1900 is not (divisible by 100)"
+        );
+        assert!(Date::from_ymd(2024, 2, 29).is_some());
+        assert!(Date::from_ymd(2023, 2, 29).is_none());
+        assert!(Date::from_ymd(2023, 4, 31).is_none());
+        assert!(Date::from_ymd(2023, 12, 31).is_some());
+        for (m, day) in [
+            (0, 1),
+            (13, 1),
+            (1, 0),
+            (1, 32),
+            (u32::MAX, 1),
+            (1, u32::MAX),
+        ] {
+            assert!(Date::from_ymd(2023, m, day).is_none(), "{m}-{day}");
+        }
+        assert!(Date::from_ymd(MIN_YEAR - 1, 12, 31).is_none());
+        assert_eq!(Date::from_ymd(MIN_YEAR, 1, 1), Some(Date::MIN));
+        assert_eq!(Date::from_ymd(MAX_YEAR, 12, 31), Some(Date::MAX));
+        assert!(Date::from_ymd(MAX_YEAR + 1, 1, 1).is_none());
+    }
+
+    #[test]
+    fn parse_iso_accepts_only_the_wire_form() {
+        assert_eq!(Date::parse_iso("1990-07-01"), Some(d(1990, 7, 1)));
+        assert_eq!(Date::parse_iso("2000-02-29"), Some(d(2000, 2, 29)));
+        for bad in [
+            "",
+            "1990-7-01",
+            "1990-07-1",
+            "1990/07/01",
+            "01-07-1990",
+            " 1990-07-01",
+            "1990-07-01 ",
+            "+990-07-01",
+            "1990-+7-01",
+            "1990-07-+1",
+            "199O-07-01",
+            "2001-02-29",
+            "1849-12-31",
+            "1990-07-01T00",
+            "١٩٩٠-07-01",
+            "1990-0é-1",
+            "1990-00-10",
+        ] {
+            assert_eq!(Date::parse_iso(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn day_numbers_match_known_dates() {
+        assert_eq!(d(1970, 1, 1).to_days(), 0);
+        assert_eq!(d(1969, 12, 31).to_days(), -1);
+        assert_eq!(d(2000, 3, 1).to_days(), 11_017);
+        assert_eq!(Date::from_days(11_016), Some(d(2000, 2, 29)));
+        assert_eq!(Date::from_days(Date::MIN.to_days() - 1), None);
+        assert_eq!(Date::from_days(Date::MAX.to_days() + 1), None);
+        assert_eq!(Date::from_days(i64::MAX), None);
+        assert_eq!(Date::from_days(i64::MIN), None);
+    }
+
+    #[test]
+    fn add_days_and_days_until() {
+        assert_eq!(d(2024, 2, 28).add_days(1), Some(d(2024, 2, 29)));
+        assert_eq!(d(2023, 2, 28).add_days(1), Some(d(2023, 3, 1)));
+        assert_eq!(d(2025, 12, 31).add_days(1), Some(d(2026, 1, 1)));
+        assert_eq!(d(2026, 1, 1).add_days(-1), Some(d(2025, 12, 31)));
+        // A birth on 1 May must be reported within 60 days: by 30 June.
+        assert_eq!(d(2026, 5, 1).add_days(60), Some(d(2026, 6, 30)));
+        assert_eq!(Date::MAX.add_days(1), None);
+        assert_eq!(Date::MIN.add_days(-1), None);
+        assert_eq!(d(2026, 1, 1).add_days(i64::MAX), None);
+        assert_eq!(d(2024, 1, 1).days_until(d(2025, 1, 1)), 366);
+        assert_eq!(d(2025, 1, 1).days_until(d(2024, 1, 1)), -366);
+    }
+
+    #[test]
+    fn age_counts_completed_years() {
+        let born = d(1990, 7, 1);
+        assert_eq!(born.age_at(d(2007, 6, 30)), 16);
+        assert_eq!(born.age_at(d(2007, 7, 1)), 17, "17 on the birthday itself");
+        assert_eq!(born.age_at(born), 0);
+        assert_eq!(born.age_at(d(1990, 6, 30)), -1);
+        let leap = d(2000, 2, 29);
+        assert_eq!(leap.age_at(d(2001, 2, 28)), 0);
+        assert_eq!(
+            leap.age_at(d(2001, 3, 1)),
+            1,
+            "a 29 February birthday counts on 1 March"
+        );
+        assert_eq!(leap.age_at(d(2004, 2, 29)), 4);
+    }
+
+    #[test]
+    fn unix_seconds_use_the_local_offset() {
+        const WIB: i32 = 7 * 60;
+        // 2025-12-31 17:00:00 UTC is midnight of New Year in Padang Pariaman.
+        let new_year_utc = d(2025, 12, 31).to_days() * 86_400 + 17 * 3600;
+        assert_eq!(Date::from_unix_seconds(new_year_utc, 0), d(2025, 12, 31));
+        assert_eq!(Date::from_unix_seconds(new_year_utc, WIB), d(2026, 1, 1));
+        assert_eq!(
+            Date::from_unix_seconds(new_year_utc - 1, WIB),
+            d(2025, 12, 31)
+        );
+        assert_eq!(Date::from_unix_seconds(-1, 0), d(1969, 12, 31));
+        assert_eq!(Date::from_unix_seconds(0, -60), d(1969, 12, 31));
+    }
+
+    #[test]
+    fn unix_seconds_out_of_range_clamp() {
+        assert_eq!(Date::from_unix_seconds(i64::MAX, 0), Date::MAX);
+        assert_eq!(Date::from_unix_seconds(i64::MAX, i32::MAX), Date::MAX);
+        assert_eq!(Date::from_unix_seconds(i64::MIN, i32::MIN), Date::MIN);
+        assert_eq!(
+            Date::from_unix_seconds(Date::MAX.to_days() * 86_400 + 86_400, 0),
+            Date::MAX
+        );
+        assert_eq!(
+            Date::from_unix_seconds(Date::MIN.to_days() * 86_400 - 1, 0),
+            Date::MIN
+        );
+    }
+
+    #[test]
+    fn today_is_in_range() {
+        let utc = Date::today(0);
+        let wib = Date::today(7 * 60);
+        assert!(utc >= d(2024, 1, 1), "system clock reads {utc}");
+        assert!(matches!(utc.days_until(wib), 0 | 1), "UTC {utc}, WIB {wib}");
+    }
+
+    #[test]
+    fn weekdays() {
+        assert_eq!(d(1970, 1, 1).weekday(), 4);
+        assert_eq!(
+            d(1945, 8, 17).weekday(),
+            5,
+            "the Proclamation was read on a Friday"
+        );
+        assert_eq!(d(2026, 11, 29).weekday(), 7);
+        assert_eq!(d(2026, 11, 30).weekday(), 1);
+    }
+
+    #[test]
+    fn display_and_serde() {
+        assert_eq!(d(1850, 1, 9).to_string(), "1850-01-09");
+        let json = serde_json::to_string(&d(2000, 2, 29)).unwrap();
+        assert_eq!(json, "\"2000-02-29\"");
+        assert_eq!(serde_json::from_str::<Date>(&json).unwrap(), d(2000, 2, 29));
+        assert!(serde_json::from_str::<Date>("\"2001-02-29\"").is_err());
+        assert!(serde_json::from_str::<Date>("20010228").is_err());
+    }
+
+    #[test]
+    fn ordering_is_chronological() {
+        assert!(d(1999, 12, 31) < d(2000, 1, 1));
+        assert!(d(2000, 1, 31) < d(2000, 2, 1));
+        assert!(d(2000, 2, 1) < d(2000, 2, 2));
+    }
+
+    #[test]
+    fn leap_years_and_month_lengths() {
+        assert!(is_leap_year(2000) && is_leap_year(2024) && is_leap_year(-4));
+        assert!(!is_leap_year(1900) && !is_leap_year(2100) && !is_leap_year(2023));
+        let lengths: Vec<u8> = (1..=12).map(|m| days_in_month(2023, m)).collect();
+        assert_eq!(lengths, [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]);
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2024, 0), 0);
+        assert_eq!(days_in_month(2024, 13), 0);
+    }
+
+    proptest! {
+        #[test]
+        fn days_round_trip(n in Date::MIN.to_days()..=Date::MAX.to_days()) {
+            let date = Date::from_days(n).unwrap();
+            prop_assert_eq!(date.to_days(), n);
+            prop_assert_eq!(Date::parse_iso(&date.to_string()), Some(date));
+            prop_assert_eq!(Date::from_ymd(date.year(), date.month(), date.day()), Some(date));
+            if let Some(next) = date.add_days(1) {
+                prop_assert!(next > date);
+                prop_assert_eq!(next.weekday() % 7, (date.weekday() + 1) % 7);
+            }
+        }
+
+        #[test]
+        fn parse_iso_never_panics(s in "\\PC{0,12}") {
+            let _ = Date::parse_iso(&s);
+        }
     }
 }

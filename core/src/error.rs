@@ -50,7 +50,11 @@ fn describe_invalid(
     if let Some(c) = column {
         at.push(format!("column {c}"));
     }
-    if at.is_empty() { message.to_string() } else { format!("{}: {message}", at.join(", ")) }
+    if at.is_empty() {
+        message.to_string()
+    } else {
+        format!("{}: {message}", at.join(", "))
+    }
 }
 
 /// Why a validation call could not be answered at all.

@@ -16,27 +16,48 @@
 //! Everything here is blocking and synchronous; UI callers run it off the main thread.
 
 pub mod catalog;
+mod catalog_compile;
 pub mod catalog_source;
 pub mod date;
 pub mod error;
 pub mod expr;
+mod expr_ast;
+mod expr_builtin;
+mod expr_check;
+mod expr_eval;
+mod expr_lexer;
+mod expr_parser;
 pub mod name;
 pub mod nik;
 pub mod nomor_kk;
 pub mod phone;
 pub mod protocol;
 pub mod region;
+pub mod region_table;
 pub mod report;
 pub mod validate;
 pub mod value;
 
 pub use catalog::Catalog;
+pub use catalog_compile::{ENGINE_CODES, field_type};
 pub use catalog_source::{FieldKind, Localized, NamePolicy, RegionLevel};
 pub use date::Date;
 pub use error::{CatalogError, ValidateError};
 pub use region::RegionTable;
 pub use report::{Finding, Issue, Severity};
-pub use validate::{ValidationContext, ValidationReport};
+pub use validate::{ValidationContext, ValidationReport, form_values_from_json};
+
+/// Every message code the domain validators can emit (each needs a message in the catalog).
+pub fn validator_codes() -> Vec<&'static str> {
+    [
+        nik::CODES,
+        nomor_kk::CODES,
+        name::CODES,
+        phone::CODES,
+        region::CODES,
+    ]
+    .concat()
+}
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();

@@ -77,7 +77,10 @@ impl RequestState {
 
     /// True once nothing more will happen to the request.
     pub fn is_final(self) -> bool {
-        matches!(self, RequestState::Completed | RequestState::Rejected | RequestState::Cancelled)
+        matches!(
+            self,
+            RequestState::Completed | RequestState::Rejected | RequestState::Cancelled
+        )
     }
 }
 

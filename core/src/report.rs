@@ -3,7 +3,7 @@
 //!
 //! Domain validators (NIK, No. KK, names, ...) do not know any wording: they return
 //! [`Finding`]s (a code and parameters). The wording lives once, in the catalog's `messages`,
-//! and [`crate::Catalog::render`] turns a finding into an [`Issue`].
+//! and [`crate::Catalog::issue`] turns a finding into an [`Issue`].
 
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -34,12 +34,20 @@ pub struct Finding {
 impl Finding {
     /// An error finding without parameters.
     pub fn error(code: &'static str) -> Self {
-        Finding { code, severity: Severity::Error, params: Vec::new() }
+        Finding {
+            code,
+            severity: Severity::Error,
+            params: Vec::new(),
+        }
     }
 
     /// A warning finding without parameters.
     pub fn warning(code: &'static str) -> Self {
-        Finding { code, severity: Severity::Warning, params: Vec::new() }
+        Finding {
+            code,
+            severity: Severity::Warning,
+            params: Vec::new(),
+        }
     }
 
     /// Adds a parameter for the message placeholders.
@@ -72,6 +80,10 @@ pub struct Issue {
 impl Issue {
     /// The message in the given language (`"en"` for English; anything else is Indonesian).
     pub fn message(&self, lang: &str) -> &str {
-        if lang.eq_ignore_ascii_case("en") { &self.message_en } else { &self.message_id }
+        if lang.eq_ignore_ascii_case("en") {
+            &self.message_en
+        } else {
+            &self.message_id
+        }
     }
 }

@@ -1,10 +1,34 @@
-//! Form validation (being written: API contract below).
+//! Form validation: the same code on the phone (offline, while typing) and on the server
+//! (when a request arrives), so the two never disagree.
+//!
+//! A form is text per field. Validation runs in form order: each field's text is parsed by its
+//! kind (NIK, date, code list, ...), computed fields are calculated, relevance is decided (a
+//! field that is not relevant counts as empty), then required marks, constraints, domain
+//! cross-checks, service checks, the reporting deadline and the attachments are checked.
 
+use crate::catalog::Catalog;
+use crate::catalog_compile::CompiledService;
+use crate::catalog_source::{FieldKind, FieldSource, NamePolicy, ServiceSource};
 use crate::date::Date;
+use crate::error::ValidateError;
+use crate::expr::Env;
 use crate::region::RegionTable;
-use crate::report::Issue;
+use crate::report::{Finding, Issue, Severity};
+use crate::value::Value;
+use crate::{name, nik, nomor_kk, phone, region};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Longest text accepted in one field before it is even looked at (bytes).
+pub const MAX_VALUE_BYTES: usize = 4096;
+/// Most values in one form.
+pub const MAX_VALUES: usize = 512;
+/// Largest whole form (bytes of keys and values).
+pub const MAX_FORM_BYTES: usize = 256 * 1024;
+/// Default longest free text, in characters.
+pub const DEFAULT_TEXT_MAX: usize = 200;
+/// Default longest name, in characters (Permendagri 73/2022).
+pub const DEFAULT_NAME_MAX: usize = 60;
 
 /// What validation needs besides the form: today's date and, optionally, a region table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -30,6 +54,605 @@ pub struct ValidationReport {
     pub relevant_fields: Vec<String>,
     /// Relevant fields that are required right now.
     pub required_fields: Vec<String>,
-    /// Computed values (`calculate`) and normalised inputs (phone in E.164, trimmed names).
+    /// Computed values (`calculate`) and normalised inputs (phone in E.164, tidied names,
+    /// dotted region codes), by field id.
     pub computed: BTreeMap<String, String>,
+}
+
+impl ValidationReport {
+    /// Issues of one field.
+    pub fn issues_for<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Issue> + 'a {
+        self.issues
+            .iter()
+            .filter(move |i| i.field.as_deref() == Some(field))
+    }
+
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.issues
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count()
+    }
+}
+
+/// Typed field values and what the expression environment needs.
+struct FormEnv<'a> {
+    values: Vec<Value>,
+    current: Value,
+    today: Date,
+    attached: &'a BTreeSet<String>,
+}
+
+impl Env for FormEnv<'_> {
+    fn field(&self, index: usize) -> &Value {
+        self.values.get(index).unwrap_or(&Value::Null)
+    }
+    fn current(&self) -> &Value {
+        &self.current
+    }
+    fn today(&self) -> Date {
+        self.today
+    }
+    fn attached(&self, id: &str) -> bool {
+        self.attached.contains(id)
+    }
+}
+
+/// One field's parse result.
+struct Parsed {
+    value: Value,
+    normalized: Option<String>,
+    findings: Vec<Finding>,
+}
+
+impl Parsed {
+    fn ok(value: Value) -> Parsed {
+        Parsed {
+            value,
+            normalized: None,
+            findings: Vec::new(),
+        }
+    }
+    fn bad(findings: Vec<Finding>) -> Parsed {
+        // A value with an error is unknown to the rules; warnings keep the value.
+        Parsed {
+            value: Value::Null,
+            normalized: None,
+            findings,
+        }
+    }
+}
+
+fn check_input(values: &BTreeMap<String, String>) -> Result<(), ValidateError> {
+    if values.len() > MAX_VALUES {
+        return Err(ValidateError::InputTooLarge(format!(
+            "{} values (at most {MAX_VALUES})",
+            values.len()
+        )));
+    }
+    let total: usize = values.iter().map(|(k, v)| k.len() + v.len()).sum();
+    if total > MAX_FORM_BYTES {
+        return Err(ValidateError::InputTooLarge(format!(
+            "{total} bytes (at most {MAX_FORM_BYTES})"
+        )));
+    }
+    Ok(())
+}
+
+impl Catalog {
+    /// Validates a whole form of `service`: `values` are the field texts (absent or blank =
+    /// empty), `attached` the attachment requirement ids that have at least one file.
+    ///
+    /// Returns a report; an `Err` only when the call itself is wrong (unknown service, input
+    /// far larger than any form).
+    pub fn validate(
+        &self,
+        service: &str,
+        values: &BTreeMap<String, String>,
+        attached: &BTreeSet<String>,
+        ctx: &ValidationContext<'_>,
+    ) -> Result<ValidationReport, ValidateError> {
+        let (src, compiled) = self
+            .compiled(service)
+            .ok_or_else(|| ValidateError::UnknownService(service.into()))?;
+        check_input(values)?;
+        let today = ctx
+            .today
+            .unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
+        let mut report = ValidationReport {
+            service: service.to_string(),
+            valid: true,
+            issues: Vec::new(),
+            missing_attachments: Vec::new(),
+            relevant_fields: Vec::new(),
+            required_fields: Vec::new(),
+            computed: BTreeMap::new(),
+        };
+        for key in values.keys() {
+            if !compiled.field_index.contains_key(key) {
+                let finding = Finding::error("field.unknown").with("field", key.clone());
+                report
+                    .issues
+                    .push(self.issue_with_label(Some(key), &finding, None));
+            }
+        }
+
+        let n = src.fields.len();
+        let mut env = FormEnv {
+            values: vec![Value::Null; n],
+            current: Value::Null,
+            today,
+            attached,
+        };
+        let mut parsed: Vec<Option<Parsed>> = Vec::with_capacity(n);
+        let mut relevant = vec![false; n];
+        for (i, (field, cf)) in src.fields.iter().zip(&compiled.fields).enumerate() {
+            let is_relevant = cf
+                .relevant
+                .as_ref()
+                .is_none_or(|e| e.eval_bool(&env) == Some(true));
+            relevant[i] = is_relevant;
+            if !is_relevant {
+                parsed.push(None);
+                continue;
+            }
+            let p = match &cf.calculate {
+                Some(expr) => Parsed::ok(expr.eval(&env)),
+                None => {
+                    let raw = values.get(&field.id).map(String::as_str).unwrap_or("");
+                    self.parse_field(field, raw, today, ctx.regions)
+                }
+            };
+            if let Some(slot) = env.values.get_mut(i) {
+                *slot = p.value.clone();
+            }
+            if cf.calculate.is_some() && !p.value.is_null() {
+                report
+                    .computed
+                    .insert(field.id.clone(), p.value.to_form_text());
+            } else if let Some(norm) = &p.normalized {
+                report.computed.insert(field.id.clone(), norm.clone());
+            }
+            parsed.push(Some(p));
+        }
+
+        for (i, field) in src.fields.iter().enumerate() {
+            let Some(Some(p)) = parsed.get(i) else {
+                continue;
+            };
+            report.relevant_fields.push(field.id.clone());
+            let issues = self.field_issues(src, compiled, i, p, &mut env);
+            if let Some(cf) = compiled.fields.get(i) {
+                let required = field.required
+                    || cf
+                        .required_if
+                        .as_ref()
+                        .is_some_and(|e| e.eval_bool(&env) == Some(true));
+                if required {
+                    report.required_fields.push(field.id.clone());
+                }
+            }
+            report.issues.extend(issues);
+        }
+
+        self.service_level_issues(src, compiled, &env, &relevant, &mut report);
+        report.valid = report.issues.iter().all(|i| i.severity != Severity::Error);
+        Ok(report)
+    }
+
+    /// Validates one field in the context of the form, for live checks while typing. Only the
+    /// fields this field's rules read are parsed, so it stays cheap; relevance of those other
+    /// fields is not re-derived (full validation on save does that).
+    pub fn validate_field(
+        &self,
+        service: &str,
+        field: &str,
+        values: &BTreeMap<String, String>,
+        ctx: &ValidationContext<'_>,
+    ) -> Result<Vec<Issue>, ValidateError> {
+        let (src, compiled) = self
+            .compiled(service)
+            .ok_or_else(|| ValidateError::UnknownService(service.into()))?;
+        let &i = compiled
+            .field_index
+            .get(field)
+            .ok_or_else(|| ValidateError::UnknownField {
+                service: service.into(),
+                field: field.into(),
+            })?;
+        check_input(values)?;
+        let today = ctx
+            .today
+            .unwrap_or_else(|| Date::today(self.utc_offset_minutes()));
+        let no_attachments = BTreeSet::new();
+        let mut env = FormEnv {
+            values: vec![Value::Null; src.fields.len()],
+            current: Value::Null,
+            today,
+            attached: &no_attachments,
+        };
+        let (Some(fs), Some(cf)) = (src.fields.get(i), compiled.fields.get(i)) else {
+            return Ok(Vec::new());
+        };
+        for &j in &cf.depends_on {
+            let (Some(dep), Some(dep_c)) = (src.fields.get(j), compiled.fields.get(j)) else {
+                continue;
+            };
+            let value = match &dep_c.calculate {
+                // A computed dependency reads earlier fields that were not parsed here; it is
+                // left unknown, which rules treat as "cannot judge yet".
+                Some(_) => Value::Null,
+                None => {
+                    let raw = values.get(&dep.id).map(String::as_str).unwrap_or("");
+                    self.parse_field(dep, raw, today, None).value
+                }
+            };
+            if let Some(slot) = env.values.get_mut(j) {
+                *slot = value;
+            }
+        }
+        if cf
+            .relevant
+            .as_ref()
+            .is_some_and(|e| e.eval_bool(&env) != Some(true))
+        {
+            return Ok(Vec::new());
+        }
+        let p = match &cf.calculate {
+            Some(expr) => Parsed::ok(expr.eval(&env)),
+            None => {
+                let raw = values.get(field).map(String::as_str).unwrap_or("");
+                self.parse_field(fs, raw, today, ctx.regions)
+            }
+        };
+        if let Some(slot) = env.values.get_mut(i) {
+            *slot = p.value.clone();
+        }
+        Ok(self.field_issues(src, compiled, i, &p, &mut env))
+    }
+
+    /// Issues of one relevant field: parse findings, required, constraint, NIK cross-checks.
+    fn field_issues(
+        &self,
+        src: &ServiceSource,
+        compiled: &CompiledService,
+        i: usize,
+        p: &Parsed,
+        env: &mut FormEnv<'_>,
+    ) -> Vec<Issue> {
+        let (Some(field), Some(cf)) = (src.fields.get(i), compiled.fields.get(i)) else {
+            return Vec::new();
+        };
+        let issue = |f: &Finding| self.issue_with_label(Some(&field.id), f, Some(&field.label));
+        let mut out: Vec<Issue> = p.findings.iter().map(issue).collect();
+        let empty = p.value.is_null() && p.findings.is_empty();
+        if empty {
+            let required = field.required
+                || cf
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval_bool(env) == Some(true));
+            if required && cf.calculate.is_none() {
+                out.push(issue(&Finding::error("field.required")));
+            }
+            return out;
+        }
+        if p.value.is_null() {
+            return out;
+        }
+        if let Some(constraint) = &cf.constraint {
+            env.current = p.value.clone();
+            if constraint.eval_bool(env) == Some(false) {
+                let finding = Finding {
+                    code: "constraint.failed",
+                    severity: Severity::Error,
+                    params: Vec::new(),
+                };
+                let mut is = issue(&finding);
+                let text = self.message_with_label(&cf.constraint_code, &[], Some(&field.label));
+                is.code = cf.constraint_code.clone();
+                is.message_id = text.id;
+                is.message_en = text.en;
+                out.push(is);
+            }
+            env.current = Value::Null;
+        }
+        if field.kind == FieldKind::Nik
+            && let Value::Text(digits) = &p.value
+            && let Ok(parsed) = nik::Nik::parse(digits)
+        {
+            let birth = cf.birth_date_field.and_then(|j| match env.field(j) {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            });
+            let sex = cf.sex_field.and_then(|j| match env.field(j) {
+                Value::Text(code) => nik::Sex::from_code(code),
+                _ => None,
+            });
+            out.extend(nik::cross_check(&parsed, birth, sex).iter().map(issue));
+        }
+        out
+    }
+
+    /// Cross-field checks, the reporting deadline and the attachments.
+    fn service_level_issues(
+        &self,
+        src: &ServiceSource,
+        compiled: &CompiledService,
+        env: &FormEnv<'_>,
+        relevant: &[bool],
+        report: &mut ValidationReport,
+    ) {
+        for (check, cc) in src.checks.iter().zip(&compiled.checks) {
+            // A check about a field that is not shown does not apply.
+            if cc
+                .field
+                .is_some_and(|j| !relevant.get(j).copied().unwrap_or(false))
+            {
+                continue;
+            }
+            if cc.expr.eval_bool(env) == Some(false) {
+                let label = cc.field.and_then(|j| src.fields.get(j)).map(|f| &f.label);
+                let text = self.message_with_label(&check.code, &[], label);
+                report.issues.push(Issue {
+                    field: check.fields.first().cloned(),
+                    code: check.code.clone(),
+                    severity: check.severity,
+                    message_id: text.id,
+                    message_en: text.en,
+                    params: Default::default(),
+                });
+            }
+        }
+        if let (Some(deadline), Some(j)) = (&src.deadline, compiled.deadline_field)
+            && let Value::Date(event) = env.field(j)
+        {
+            let late = event.days_until(env.today) - i64::from(deadline.days);
+            if late > 0 {
+                let due = event.add_days(i64::from(deadline.days)).unwrap_or(*event);
+                let field = src.fields.get(j);
+                let params = [
+                    ("days", deadline.days.to_string()),
+                    ("deadline", due.to_string()),
+                    ("late_days", late.to_string()),
+                ];
+                let text =
+                    self.message_with_label(&deadline.code, &params, field.map(|f| &f.label));
+                report.issues.push(Issue {
+                    field: field.map(|f| f.id.clone()),
+                    code: deadline.code.clone(),
+                    severity: Severity::Warning,
+                    message_id: text.id,
+                    message_en: text.en,
+                    params: params
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.clone()))
+                        .collect(),
+                });
+            }
+        }
+        for (a, ca) in src.attachments.iter().zip(&compiled.attachments) {
+            let required = a.required
+                || ca
+                    .required_if
+                    .as_ref()
+                    .is_some_and(|e| e.eval_bool(env) == Some(true));
+            if required && !env.attached.contains(&a.id) {
+                report.missing_attachments.push(a.id.clone());
+                let finding = Finding::error("attachment.missing").with("attachment", a.id.clone());
+                report
+                    .issues
+                    .push(self.issue_with_label(None, &finding, Some(&a.label)));
+            }
+        }
+        for id in env.attached {
+            if !src.attachments.iter().any(|a| &a.id == id) {
+                let finding = Finding::error("attachment.unknown").with("attachment", id.clone());
+                report
+                    .issues
+                    .push(self.issue_with_label(None, &finding, None));
+            }
+        }
+    }
+
+    /// Parses one field's text by its kind. Blank text is empty (null) with no finding.
+    fn parse_field(
+        &self,
+        field: &FieldSource,
+        raw: &str,
+        today: Date,
+        regions: Option<&RegionTable>,
+    ) -> Parsed {
+        if raw.len() > MAX_VALUE_BYTES {
+            return Parsed::bad(vec![
+                Finding::error("field.too_long")
+                    .with("max", MAX_VALUE_BYTES.to_string())
+                    .with("length", raw.chars().count().to_string()),
+            ]);
+        }
+        let text = raw.trim();
+        if text.is_empty() {
+            return Parsed::ok(Value::Null);
+        }
+        match field.kind {
+            FieldKind::Text => parse_text(
+                text,
+                field.max_length.map_or(DEFAULT_TEXT_MAX, |m| m as usize),
+            ),
+            FieldKind::Name => {
+                let max = field.max_length.map_or(DEFAULT_NAME_MAX, |m| m as usize);
+                let policy = field.name_policy.unwrap_or(NamePolicy::Existing);
+                let (normalized, findings) = name::check_name(text, policy, max);
+                with_warnings(Value::Text(normalized.clone()), Some(normalized), findings)
+            }
+            FieldKind::Nik => match nik::Nik::parse(text) {
+                Ok(n) => {
+                    let warnings = regions
+                        .map(|t| nik::check_region(&n, t))
+                        .unwrap_or_default();
+                    let digits = n.to_string();
+                    with_warnings(Value::Text(digits.clone()), Some(digits), warnings)
+                }
+                Err(findings) => Parsed::bad(findings),
+            },
+            FieldKind::KkNumber => match nomor_kk::NomorKk::parse(text, today) {
+                Ok(k) => {
+                    let warnings = regions
+                        .map(|t| nomor_kk::check_region(&k, t))
+                        .unwrap_or_default();
+                    let digits = k.to_string();
+                    with_warnings(Value::Text(digits.clone()), Some(digits), warnings)
+                }
+                Err(findings) => Parsed::bad(findings),
+            },
+            FieldKind::Date => parse_date(text, today, field.allow_future),
+            FieldKind::Integer => parse_integer(text, field.min, field.max),
+            FieldKind::Choice => {
+                let known = field
+                    .list
+                    .as_ref()
+                    .and_then(|l| self.lists.get(l))
+                    .is_some_and(|codes| codes.contains_key(text));
+                if known {
+                    Parsed::ok(Value::Text(text.to_string()))
+                } else {
+                    Parsed::bad(vec![
+                        Finding::error("choice.unknown").with("value", clip(text)),
+                    ])
+                }
+            }
+            FieldKind::Phone => match phone::normalize_phone(text) {
+                Ok(e164) => Parsed {
+                    value: Value::Text(e164.clone()),
+                    normalized: Some(e164),
+                    findings: Vec::new(),
+                },
+                Err(finding) => Parsed::bad(vec![finding]),
+            },
+            FieldKind::Region => match region::parse_code(text) {
+                Ok(code) => {
+                    let findings = region::check_code(&code, field.region_level, regions);
+                    let dotted = code.as_str().to_string();
+                    with_warnings(Value::Text(dotted.clone()), Some(dotted), findings)
+                }
+                Err(finding) => Parsed::bad(vec![finding]),
+            },
+            FieldKind::Bool => match text {
+                "true" => Parsed::ok(Value::Bool(true)),
+                "false" => Parsed::ok(Value::Bool(false)),
+                _ => Parsed::bad(vec![Finding::error("bool.invalid")]),
+            },
+        }
+    }
+}
+
+/// A parsed value that keeps its value unless a finding is an error.
+fn with_warnings(value: Value, normalized: Option<String>, findings: Vec<Finding>) -> Parsed {
+    if findings.iter().any(|f| f.severity == Severity::Error) {
+        Parsed::bad(findings)
+    } else {
+        Parsed {
+            value,
+            normalized,
+            findings,
+        }
+    }
+}
+
+/// At most 40 characters of a user's text, for a message parameter.
+fn clip(text: &str) -> String {
+    let mut out: String = text.chars().take(40).collect();
+    if text.chars().nth(40).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn parse_text(text: &str, max: usize) -> Parsed {
+    let length = text.chars().count();
+    if length > max {
+        return Parsed::bad(vec![
+            Finding::error("field.too_long")
+                .with("max", max.to_string())
+                .with("length", length.to_string()),
+        ]);
+    }
+    let mut bad: Vec<char> = text
+        .chars()
+        .filter(|c| c.is_control() && *c != '\n')
+        .collect();
+    if !bad.is_empty() {
+        bad.dedup();
+        let shown: String = bad
+            .iter()
+            .take(5)
+            .map(|c| c.escape_unicode().to_string())
+            .collect();
+        return Parsed::bad(vec![
+            Finding::error("text.invalid_chars").with("chars", shown),
+        ]);
+    }
+    Parsed::ok(Value::Text(text.to_string()))
+}
+
+fn parse_date(text: &str, today: Date, allow_future: bool) -> Parsed {
+    let Some(date) = Date::parse_iso(text) else {
+        // Well-shaped but before the earliest accepted year: say so rather than "invalid".
+        let year: Option<i32> = text.get(0..4).and_then(|y| y.parse().ok());
+        if text.len() == 10 && year.is_some_and(|y| y < crate::date::MIN_YEAR) {
+            return Parsed::bad(vec![
+                Finding::error("date.too_old").with("min", crate::date::MIN_YEAR.to_string()),
+            ]);
+        }
+        return Parsed::bad(vec![Finding::error("date.invalid")]);
+    };
+    if !allow_future && date > today {
+        return Parsed::bad(vec![Finding::error("date.future")]);
+    }
+    Parsed::ok(Value::Date(date))
+}
+
+fn parse_integer(text: &str, min: Option<i64>, max: Option<i64>) -> Parsed {
+    let Ok(n) = text.parse::<i64>() else {
+        return Parsed::bad(vec![Finding::error("integer.invalid")]);
+    };
+    if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+        return Parsed::bad(vec![
+            Finding::error("integer.range")
+                .with("min", min.map_or("-".into(), |m| m.to_string()))
+                .with("max", max.map_or("-".into(), |m| m.to_string())),
+        ]);
+    }
+    Parsed::ok(Value::Int(n))
+}
+
+/// Turns a JSON object (`{"field": value}`) into form text. Strings are taken as they are,
+/// numbers and booleans as their JSON text, `null` as empty; arrays and objects are refused
+/// with the field named, because no field holds them.
+pub fn form_values_from_json(
+    json: &serde_json::Value,
+) -> Result<BTreeMap<String, String>, ValidateError> {
+    let serde_json::Value::Object(map) = json else {
+        return Err(ValidateError::Malformed(
+            "the form must be a JSON object".into(),
+        ));
+    };
+    let mut out = BTreeMap::new();
+    for (key, value) in map {
+        let text = match value {
+            serde_json::Value::Null => continue,
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => b.to_string(),
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+                return Err(ValidateError::Malformed(format!(
+                    "field `{key}` must be a string, number or boolean"
+                )));
+            }
+        };
+        out.insert(key.clone(), text);
+    }
+    check_input(&out)?;
+    Ok(out)
 }
