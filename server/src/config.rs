@@ -31,6 +31,9 @@ pub struct Config {
     pub login_failures_per_minute: u32,
     /// How often expired uploads and sessions are swept.
     pub sweep_interval: Duration,
+    /// "Today" for form validation; `None` (production) takes the regency's current date.
+    /// Tests and reproducible benchmark runs pin it.
+    pub validation_today: Option<ceria_core::Date>,
 }
 
 impl Config {
@@ -44,6 +47,7 @@ impl Config {
             session_ttl: DEFAULT_SESSION_TTL,
             login_failures_per_minute: DEFAULT_LOGIN_FAILURES_PER_MINUTE,
             sweep_interval: Duration::from_secs(600),
+            validation_today: None,
         }
     }
 

@@ -89,6 +89,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Bodies up to this size are read to the end even when refused, so the client (which is
+/// still sending) can read the 413 instead of failing on a reset connection.
+pub const MAX_DRAINED_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads a whole body, refusing more than `max` bytes with 413.
 pub async fn read_body(req: Request, max: usize) -> Result<axum::body::Bytes, ApiError> {
     let declared = req
@@ -96,17 +100,24 @@ pub async fn read_body(req: Request, max: usize) -> Result<axum::body::Bytes, Ap
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > max as u64) {
+    if declared.is_some_and(|len| len > MAX_DRAINED_BYTES) {
         return Err(ApiError::body_too_large(max));
     }
     let mut body = req.into_body();
     let mut out = Vec::with_capacity(declared.map_or(1024, |d| d.min(max as u64) as usize));
+    let mut total = 0u64;
     while let Some(chunk) = next_chunk(&mut body).await {
         let data = chunk.map_err(|_| ApiError::malformed("body could not be read"))?;
-        if out.len() + data.len() > max {
+        total += data.len() as u64;
+        if total > MAX_DRAINED_BYTES {
             return Err(ApiError::body_too_large(max));
         }
-        out.extend_from_slice(&data);
+        if total <= max as u64 {
+            out.extend_from_slice(&data);
+        }
+    }
+    if total > max as u64 {
+        return Err(ApiError::body_too_large(max));
     }
     Ok(axum::body::Bytes::from(out))
 }
