@@ -233,12 +233,27 @@ fn limits_versions_and_termination() {
     );
     assert_eq!(r.status, 201);
     assert_eq!(r.header("upload-offset").as_deref(), Some("64"));
+    // An empty file is complete at creation.
+    let r = ts.raw(
+        "POST",
+        "/v1/uploads",
+        Some(&token),
+        &[TUS, ("upload-length", "0")],
+        None,
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("upload-offset").as_deref(), Some("0"));
+    let empty_sha = hex::encode(Sha256::digest(b""));
+    assert!(ts.dir.path().join("blobs").join(empty_sha).exists());
     // Identical content is stored once.
+    let count = || {
+        std::fs::read_dir(ts.dir.path().join("blobs"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(count(), 2);
     ts.upload(&token, &file);
-    let blobs = std::fs::read_dir(ts.dir.path().join("blobs"))
-        .unwrap()
-        .count();
-    assert_eq!(blobs, 1);
+    assert_eq!(count(), 2);
     // Termination.
     let tus = [TUS];
     assert_eq!(
