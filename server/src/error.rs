@@ -211,7 +211,10 @@ mod tests {
     fn every_emitted_code_is_worded_by_the_embedded_catalog() {
         let catalog = ceria_core::Catalog::embedded();
         for code in EMITTED_CODES {
-            assert!(catalog.source().messages.contains_key(*code), "no message for {code}");
+            assert!(
+                catalog.source().messages.contains_key(*code),
+                "no message for {code}"
+            );
         }
         let m = catalog.message("auth.rate_limited", &[("retry_after", "42".into())]);
         assert!(m.en.contains("42") && m.id.contains("42"), "{m:?}");

@@ -293,3 +293,34 @@ fn unfinished_uploads_expire() {
         .count();
     assert_eq!(parts, 0);
 }
+
+#[test]
+fn shutdown_lets_an_in_flight_patch_finish() {
+    let mut ts = TestServer::start();
+    let token = ts.citizen(&nik(36), "Lestari Ayu");
+    let file = data(200_000);
+    let location = ts.create_upload(&token, file.len() as u64, None);
+    let addr = ts.base.trim_start_matches("http://").to_string();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n\
+         Content-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n\r\n",
+        file.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&file[..50_000]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Shut down while the request is in flight; it must still complete.
+    let server = ts.server.take().unwrap();
+    let stopper = std::thread::spawn(move || server.shutdown());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    s.write_all(&file[50_000..]).unwrap();
+    let mut answer = Vec::new();
+    std::io::Read::read_to_end(&mut s, &mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    stopper.join().unwrap();
+    ts.restart();
+    assert_eq!(ts.offset(&token, &location), file.len() as u64);
+}
