@@ -72,11 +72,13 @@ fn check_submitter(
             }
         }
         _ => match payload.on_behalf_of.as_deref() {
-            Some(nik) if nik.split_whitespace().collect::<String>() != caller.username => Some(rejected(
-                catalog,
-                Some("on_behalf_of"),
-                Finding::error("auth.forbidden"),
-            )),
+            Some(nik) if nik.split_whitespace().collect::<String>() != caller.username => {
+                Some(rejected(
+                    catalog,
+                    Some("on_behalf_of"),
+                    Finding::error("auth.forbidden"),
+                ))
+            }
             _ => None,
         },
     }
