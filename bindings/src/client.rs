@@ -141,8 +141,8 @@ impl CeriaClient {
 
     /// One sync pass for every logged-in account (the current one first): uploads files
     /// (resumable), sends queued requests, fetches status changes and a newer catalog.
-    /// `listener` receives progress on the syncing thread (keep it quick; an exception it
-    /// throws is ignored and noted in the report's `problems`).
+    /// `listener` receives progress on the syncing thread (keep it quick; if it throws, it is
+    /// not called again in this pass and the report's `problems` says so).
     ///
     /// Safe to call at any time, from any thread (passes run one at a time) and to interrupt
     /// at any point: nothing is lost or sent twice. Blocking (network): call off the main
@@ -154,10 +154,10 @@ impl CeriaClient {
             let guarded = listener.map(|l| Arc::new(GuardedListener::new(l)));
             let as_listener = guarded.clone().map(|g| -> Arc<dyn SyncListener> { g });
             let mut report = self.device.sync(as_listener, &token)?;
-            if let Some(failures) = guarded.map(|g| g.failures()).filter(|&n| n > 0) {
+            if guarded.is_some_and(|g| g.failed()) {
                 report
                     .problems
-                    .push(format!("progress listener failed {failures} time(s)"));
+                    .push("progress listener threw; it was not called again in this pass".into());
             }
             Ok(report)
         })

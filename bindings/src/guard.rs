@@ -36,8 +36,9 @@ fn panic_text(payload: &(dyn Any + Send)) -> String {
 }
 
 /// A foreign listener behind a panic firewall. UniFFI turns an exception thrown by the
-/// foreign `onProgress` into a Rust panic; here it is caught and counted, and the pass goes
-/// on (progress is informative, the sync itself must not depend on the UI code).
+/// foreign `onProgress` into a Rust panic; here it is caught, the listener is not called again
+/// in this pass (one failure report in the logs, not one per event), and the pass goes on:
+/// progress is informative, the sync itself must not depend on the UI code.
 pub(crate) struct GuardedListener {
     inner: Arc<dyn SyncListener>,
     failures: AtomicU32,
@@ -52,14 +53,17 @@ impl GuardedListener {
         }
     }
 
-    /// How many progress calls failed in the foreign code.
-    pub(crate) fn failures(&self) -> u32 {
-        self.failures.load(Ordering::Relaxed)
+    /// True once a progress call failed in the foreign code.
+    pub(crate) fn failed(&self) -> bool {
+        self.failures.load(Ordering::Relaxed) > 0
     }
 }
 
 impl SyncListener for GuardedListener {
     fn on_progress(&self, progress: SyncProgress) {
+        if self.failed() {
+            return;
+        }
         let inner = &self.inner;
         if catch_unwind(AssertUnwindSafe(|| inner.on_progress(progress))).is_err() {
             self.failures.fetch_add(1, Ordering::Relaxed);
@@ -122,7 +126,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failing_listener_is_contained_and_counted() {
+    fn a_failing_listener_is_contained_and_silenced() {
         let flaky = Arc::new(Flaky {
             seen: Mutex::new(Vec::new()),
         });
@@ -130,10 +134,8 @@ mod tests {
         for step in [SyncStep::Session, SyncStep::Pushing, SyncStep::Done] {
             guarded.on_progress(progress(step));
         }
-        assert_eq!(guarded.failures(), 1);
-        assert_eq!(
-            *flaky.seen.lock().unwrap(),
-            vec![SyncStep::Session, SyncStep::Done]
-        );
+        assert!(guarded.failed());
+        // Events after the failure are not delivered to the broken listener.
+        assert_eq!(*flaky.seen.lock().unwrap(), vec![SyncStep::Session]);
     }
 }
