@@ -97,32 +97,41 @@ impl CeriaClient {
     }
 
     /// Validates a whole form without storing anything (for forms kept by the app itself,
-    /// e.g. a web view): `values` by field id as text, `attached` the attachment requirement
-    /// ids that have a file, `today` as `YYYY-MM-DD` (null: today in the regency).
+    /// e.g. a web view). See [`FormInput`].
     ///
     /// Errors: `InvalidInput` (`service.unknown`, `request.malformed` for an input larger
     /// than any real form or a `today` that is not a date).
-    pub fn validate_form(
-        &self,
-        service_id: String,
-        values: HashMap<String, String>,
-        attached: Vec<String>,
-        today: Option<String>,
-    ) -> Result<ValidationReport, DeviceError> {
+    pub fn validate_form(&self, form: FormInput) -> Result<ValidationReport, DeviceError> {
         guard(|| {
             let catalog = self.device.catalog();
-            let today = parse_today(&catalog, today.as_deref())?;
-            let values: BTreeMap<String, String> = values.into_iter().collect();
-            let attached: BTreeSet<String> = attached.into_iter().collect();
+            let today = parse_today(&catalog, form.today.as_deref())?;
+            let values: BTreeMap<String, String> = form.values.into_iter().collect();
+            let attached: BTreeSet<String> = form.attached.into_iter().collect();
             let ctx = ValidationContext {
                 today,
                 regions: None,
             };
             catalog
-                .validate(&service_id, &values, &attached, &ctx)
+                .validate(&form.service, &values, &attached, &ctx)
                 .map_err(|e| validate_error(&catalog, e))
         })
     }
+}
+
+/// A form to validate with `validate_form`. One record rather than four arguments: every
+/// argument crossing the FFI costs a native allocation call, which dominates a validation.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct FormInput {
+    /// The catalog service id, e.g. `ktp_baru`.
+    pub service: String,
+    /// Field values by field id, as text.
+    pub values: HashMap<String, String>,
+    /// The attachment requirement ids that have at least one file.
+    #[uniffi(default = [])]
+    pub attached: Vec<String>,
+    /// Today as `YYYY-MM-DD` (ages and deadlines); null: today in the regency.
+    #[uniffi(default = None)]
+    pub today: Option<String>,
 }
 
 /// Reads an optional `YYYY-MM-DD` argument.

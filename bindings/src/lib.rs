@@ -21,4 +21,5 @@ mod functions;
 mod guard;
 
 pub use client::CeriaClient;
+pub use client_catalog::FormInput;
 pub use functions::{default_config, validate_nik};

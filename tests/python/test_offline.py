@@ -20,10 +20,13 @@ def test_a_ktp_form_with_mistakes(ceria, tmp_dir, ktp_examples):
     client = ceria.ffi.CeriaClient(str(tmp_dir), "http://127.0.0.1:9")
     today = ktp_examples["today"]
     valid = ktp_examples["valid"]
-    report = client.validate_form("ktp_baru", valid["values"], valid["attachments"], today)
+    report = client.validate_form(ceria.ffi.FormInput(
+        service="ktp_baru", values=valid["values"], attached=valid["attachments"], today=today))
     assert report.valid, report.issues
     for mistake in ktp_examples["mistakes"]:
-        report = client.validate_form("ktp_baru", mistake["values"], mistake["attachments"], today)
+        report = client.validate_form(
+            ceria.ffi.FormInput(service="ktp_baru", values=mistake["values"],
+                                attached=mistake["attachments"], today=today))
         assert not report.valid
         for expected in mistake["expect"]:
             found = [i for i in report.issues
@@ -49,7 +52,7 @@ def test_errors_are_typed(ceria, tmp_dir):
         client.create_draft("ktp_baru")
     assert e.value.error_code() == "account.none"
     with pytest.raises(ceria.core.CeriaError.InvalidInput) as e:
-        client.validate_form("ktp_palsu", {}, [], None)
+        client.validate_form(ceria.ffi.FormInput(service="ktp_palsu", values={}))
     assert e.value.code == "service.unknown"
     with pytest.raises(ceria.core.CeriaError.Offline) as e:
         client.login("1305021005090003", "kata-sandi")

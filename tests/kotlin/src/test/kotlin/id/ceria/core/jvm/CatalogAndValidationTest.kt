@@ -4,6 +4,7 @@
 package id.ceria.core.jvm
 
 import id.ceria.core.CeriaClient
+import id.ceria.core.FormInput
 import id.ceria.core.model.CeriaException
 import id.ceria.core.model.FieldKind
 import id.ceria.core.model.LocalState
@@ -78,14 +79,14 @@ class CatalogAndValidationTest {
     @Test
     fun `the typical mistakes of a KTP-el form give localised issues`() {
         val examples = ServiceExamples("ktp_baru")
-        val ok = client.validateForm("ktp_baru", examples.valid.values, examples.valid.attachments, examples.today)
+        val ok = client.validateForm(FormInput("ktp_baru", examples.valid.values, examples.valid.attachments, examples.today))
         assertTrue(ok.valid, "valid example: ${ok.issues}")
         assertEquals(0u, ok.errorCount())
         assertEquals("+6281234567890", ok.computed["telepon"], "phones are normalised to E.164")
 
         assertTrue(examples.mistakes.isNotEmpty())
         for (mistake in examples.mistakes) {
-            val report = client.validateForm("ktp_baru", mistake.values, mistake.attachments, examples.today)
+            val report = client.validateForm(FormInput("ktp_baru", mistake.values, mistake.attachments, examples.today))
             assertFalse(report.valid, "a mistake must not validate: ${mistake.values}")
             for ((field, code) in mistake.expect) {
                 val found = report.issues.firstOrNull { it.code == code && it.field == field }
@@ -101,7 +102,7 @@ class CatalogAndValidationTest {
 
         // The woman's NIK without the +40 on the day: the issue names both sexes.
         val wrongSex = examples.mistakes.first { m -> m.expect.any { it.second == "nik.sex_mismatch" } }
-        val issue = client.validateForm("ktp_baru", wrongSex.values, wrongSex.attachments, examples.today)
+        val issue = client.validateForm(FormInput("ktp_baru", wrongSex.values, wrongSex.attachments, examples.today))
             .issuesFor("nik").first { it.code == "nik.sex_mismatch" }
         assertEquals(Severity.ERROR, issue.severity)
         assertEquals("L", issue.params["nik_sex"])
@@ -124,7 +125,7 @@ class CatalogAndValidationTest {
     @Test
     fun `calls that cannot be answered raise typed exceptions`() {
         val unknown = assertThrows<CeriaException.InvalidInput> {
-            client.validateForm("ktp_palsu", emptyMap(), emptyList(), null)
+            client.validateForm(FormInput(service = "ktp_palsu", values = emptyMap()))
         }
         assertEquals("service.unknown", unknown.code)
         assertEquals("service.unknown", unknown.errorCode())
@@ -135,7 +136,7 @@ class CatalogAndValidationTest {
         assertFalse(unknown.isRetryable())
 
         val badDay = assertThrows<CeriaException.InvalidInput> {
-            client.validateForm("ktp_baru", emptyMap(), emptyList(), "29/11/2026")
+            client.validateForm(FormInput("ktp_baru", emptyMap(), emptyList(), "29/11/2026"))
         }
         assertEquals("request.malformed", badDay.code)
 

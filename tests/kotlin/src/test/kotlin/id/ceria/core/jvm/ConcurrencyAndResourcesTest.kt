@@ -4,6 +4,7 @@
 package id.ceria.core.jvm
 
 import id.ceria.core.CeriaClient
+import id.ceria.core.FormInput
 import id.ceria.core.model.CeriaException
 import id.ceria.core.model.LocalState
 import org.junit.jupiter.api.AfterAll
@@ -53,7 +54,7 @@ class ConcurrencyAndResourcesTest {
                         val report = client.setValues(draft.id, examples.valid.values + ("tempat_lahir" to "Pariaman $t-$i"))
                         check(report.service == "ktp_baru")
                         check(client.checkField(draft.id, "nik", "123", null).any { it.code == "nik.length" })
-                        check(client.validateForm("ktp_baru", examples.valid.values, listOf("kk"), examples.today).valid)
+                        check(client.validateForm(FormInput("ktp_baru", examples.valid.values, listOf("kk"), examples.today)).valid)
                         check(client.services(null).isNotEmpty())
                     }
                     client.attach(draft.id, "kk", tinyJpeg(camera, "kk-$t.jpg").path, "image/jpeg")
