@@ -176,3 +176,47 @@ pub async fn render_problems(State(state): State<AppState>, mut response: Respon
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("handler panicked").into_response()
 }
+
+/// Every message code the server emits (problems, push conflicts and issues), each worded by
+/// the catalog's `messages`.
+pub const EMITTED_CODES: &[&str] = &[
+    "auth.invalid_credentials",
+    "auth.rate_limited",
+    "auth.session_expired",
+    "auth.forbidden",
+    "auth.nik_taken",
+    "auth.weak_password",
+    "request.not_found",
+    "request.body_too_large",
+    "request.malformed",
+    "upload.checksum_mismatch",
+    "upload.too_large",
+    "upload.offset_mismatch",
+    "upload.expired",
+    "state.illegal_transition",
+    "state.not_returned",
+    "idempotency.key_reused",
+    "catalog.outdated",
+    "attachment.not_uploaded",
+    "field.required",
+    "choice.unknown",
+    "internal",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_emitted_code_is_worded_by_the_embedded_catalog() {
+        let catalog = ceria_core::Catalog::embedded();
+        for code in EMITTED_CODES {
+            assert!(
+                catalog.source().messages.contains_key(*code),
+                "no message for {code}"
+            );
+        }
+        let m = catalog.message("auth.rate_limited", &[("retry_after", "42".into())]);
+        assert!(m.en.contains("42") && m.id.contains("42"), "{m:?}");
+    }
+}

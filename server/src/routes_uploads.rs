@@ -165,8 +165,14 @@ pub async fn create(
     let location = format!("/v1/uploads/{}", row.id);
     let has_body =
         is_offset_stream(&headers) && header_u64(&headers, "content-length")?.is_none_or(|n| n > 0);
-    let mut response = if has_body {
-        let mut patched = patch_locked(state, row, 0, None, req.into_body()).await?;
+    // An empty file is complete as soon as it exists.
+    let mut response = if has_body || length == 0 {
+        let body = if has_body {
+            req.into_body()
+        } else {
+            Body::empty()
+        };
+        let mut patched = patch_locked(state, row, 0, None, body).await?;
         *patched.status_mut() = StatusCode::CREATED;
         patched
     } else {

@@ -233,12 +233,27 @@ fn limits_versions_and_termination() {
     );
     assert_eq!(r.status, 201);
     assert_eq!(r.header("upload-offset").as_deref(), Some("64"));
+    // An empty file is complete at creation.
+    let r = ts.raw(
+        "POST",
+        "/v1/uploads",
+        Some(&token),
+        &[TUS, ("upload-length", "0")],
+        None,
+    );
+    assert_eq!(r.status, 201);
+    assert_eq!(r.header("upload-offset").as_deref(), Some("0"));
+    let empty_sha = hex::encode(Sha256::digest(b""));
+    assert!(ts.dir.path().join("blobs").join(empty_sha).exists());
     // Identical content is stored once.
+    let count = || {
+        std::fs::read_dir(ts.dir.path().join("blobs"))
+            .unwrap()
+            .count()
+    };
+    assert_eq!(count(), 2);
     ts.upload(&token, &file);
-    let blobs = std::fs::read_dir(ts.dir.path().join("blobs"))
-        .unwrap()
-        .count();
-    assert_eq!(blobs, 1);
+    assert_eq!(count(), 2);
     // Termination.
     let tus = [TUS];
     assert_eq!(
@@ -277,4 +292,35 @@ fn unfinished_uploads_expire() {
         .unwrap()
         .count();
     assert_eq!(parts, 0);
+}
+
+#[test]
+fn shutdown_lets_an_in_flight_patch_finish() {
+    let mut ts = TestServer::start();
+    let token = ts.citizen(&nik(36), "Lestari Ayu");
+    let file = data(200_000);
+    let location = ts.create_upload(&token, file.len() as u64, None);
+    let addr = ts.base.trim_start_matches("http://").to_string();
+    let mut s = TcpStream::connect(&addr).unwrap();
+    let head = format!(
+        "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n\
+         Content-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n\r\n",
+        file.len()
+    );
+    s.write_all(head.as_bytes()).unwrap();
+    s.write_all(&file[..50_000]).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    // Shut down while the request is in flight; it must still complete.
+    let server = ts.server.take().unwrap();
+    let stopper = std::thread::spawn(move || server.shutdown());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    s.write_all(&file[50_000..]).unwrap();
+    let mut answer = Vec::new();
+    std::io::Read::read_to_end(&mut s, &mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    stopper.join().unwrap();
+    ts.restart();
+    assert_eq!(ts.offset(&token, &location), file.len() as u64);
 }
