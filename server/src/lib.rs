@@ -8,6 +8,8 @@
 //! Start it with [`Server::start`] (tests, the `ceria` CLI) or [`run`] (until SIGTERM/SIGINT).
 //! The HTTP API is described in `docs/protocol.md` and `docs/openapi.json`.
 
+#![warn(missing_docs)]
+
 pub mod admin;
 pub mod app;
 pub mod auth;

@@ -72,11 +72,13 @@ fn check_submitter(
             }
         }
         _ => match payload.on_behalf_of.as_deref() {
-            Some(nik) if nik.trim() != caller.username => Some(rejected(
-                catalog,
-                Some("on_behalf_of"),
-                Finding::error("auth.forbidden"),
-            )),
+            Some(nik) if nik.split_whitespace().collect::<String>() != caller.username => {
+                Some(rejected(
+                    catalog,
+                    Some("on_behalf_of"),
+                    Finding::error("auth.forbidden"),
+                ))
+            }
             _ => None,
         },
     }
@@ -160,10 +162,20 @@ fn prepare(
     today: Option<Date>,
 ) -> Result<PreparedOp, ApiError> {
     check_ids(&op)?;
+    // The key's hash covers the operation as the client sent it.
     let hash = op_hash(&op)?;
-    let verdict = match &op {
+    let mut op = op;
+    let verdict = match &mut op {
         Operation::Submit { request, .. } | Operation::Revise { request, .. } => {
-            check_payload(catalog, caller, request, today)
+            let verdict = check_payload(catalog, caller, request, today);
+            // Store the NIK as 16 digits however it was typed, so the citizen's scope
+            // (matched by NIK) finds the request.
+            if let Some(nik) = request.on_behalf_of.as_mut()
+                && let Ok(digits) = identity::check_nik(catalog, "on_behalf_of", nik)
+            {
+                *nik = digits;
+            }
+            verdict
         }
         Operation::Cancel { .. } => Verdict::Valid,
     };

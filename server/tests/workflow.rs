@@ -205,7 +205,14 @@ fn an_operator_submits_for_a_citizen_who_then_follows_it() {
     let fx = fixture();
     let operator = ts.staff(Role::Operator, "operator.x", Some(VILLAGE_X));
     let citizen_nik = nik(7);
-    let p = payload(&ts, &operator, &fx, VILLAGE_X, Some(&citizen_nik));
+    // The operator types the NIK in groups, as printed on the KTP-el.
+    let grouped = format!(
+        "{} {} {}",
+        &citizen_nik[..6],
+        &citizen_nik[6..12],
+        &citizen_nik[12..]
+    );
+    let p = payload(&ts, &operator, &fx, VILLAGE_X, Some(&grouped));
     let results = ts.push(&operator, &[submit(&p)]);
     assert_eq!(results[0]["status"], "accepted", "{results:?}");
     let id = results[0]["request_id"].as_str().unwrap();
