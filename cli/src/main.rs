@@ -11,6 +11,9 @@ mod cmd_admin;
 mod cmd_device;
 mod cmd_serve;
 mod cmd_validate;
+mod demo;
+mod demo_image;
+mod demo_net;
 mod device_sync;
 mod device_view;
 mod exit;
@@ -42,6 +45,8 @@ enum Command {
     Admin(cmd_admin::AdminArgs),
     /// A citizen's (or operator's) device on the desktop. / Perangkat warga.
     Device(cmd_device::DeviceArgs),
+    /// The whole story in one command, on loopback. / Seluruh alur dalam satu perintah.
+    Demo(demo::DemoArgs),
     /// Checks NIKs or whole forms with the core's validators. / Validasi.
     Validate {
         /// What to check.
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => cmd_admin::run(args, json),
         Command::Device(args) => cmd_device::run(args, json),
         Command::Validate { command } => cmd_validate::run(command, json),
+        Command::Demo(args) => demo::run(args, json),
     };
     match result {
         Ok(status) => exit::code(status),
