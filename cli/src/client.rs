@@ -209,8 +209,17 @@ impl Client {
                 TransportError::Timeout(_) => "sync.timeout",
                 TransportError::Connect(_) | TransportError::Io(_) => "sync.offline",
             };
-            Failure::coded(exit::UNAVAILABLE, &self.catalog, code, &[])
-                .context(format!("{target}: {e}"))
+            // The catalog words these codes for a phone's sync queue ("saved, sent later"),
+            // which is not what happened to a staff command: say what did happen.
+            let mut f = Failure::new(
+                exit::UNAVAILABLE,
+                format!(
+                    "server tidak dapat dihubungi / cannot reach the server {}\n{target}: {e}",
+                    self.base
+                ),
+            );
+            f.code = Some(code.to_string());
+            f
         })?;
         if (200..300).contains(&response.status) {
             return Ok(response);

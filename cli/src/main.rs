@@ -9,6 +9,7 @@ mod output;
 mod client;
 mod cmd_admin;
 mod cmd_device;
+mod cmd_operator;
 mod cmd_serve;
 mod cmd_validate;
 mod demo;
@@ -47,6 +48,8 @@ enum Command {
     Device(cmd_device::DeviceArgs),
     /// The whole story in one command, on loopback. / Seluruh alur dalam satu perintah.
     Demo(demo::DemoArgs),
+    /// Review tool of nagari operators and registry officers. / Alat petugas.
+    Operator(cmd_operator::OperatorArgs),
     /// Checks NIKs or whole forms with the core's validators. / Validasi.
     Validate {
         /// What to check.
@@ -67,6 +70,7 @@ fn main() -> ExitCode {
         Command::Admin(args) => cmd_admin::run(args, json),
         Command::Device(args) => cmd_device::run(args, json),
         Command::Validate { command } => cmd_validate::run(command, json),
+        Command::Operator(args) => cmd_operator::run(args, json),
         Command::Demo(args) => demo::run(args, json),
     };
     match result {
