@@ -7,11 +7,12 @@ use crate::device_view as view;
 use crate::exit::{self, Failure};
 use crate::home;
 use crate::output::json_line;
-use ceria_core::{CancelToken, Catalog, Device, SyncListener};
+use ceria_core::{CancelToken, Catalog, Device, SyncListener, SyncReport};
 use serde_json::json;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// Options of `ceria device`.
 #[derive(Debug, clap::Args)]
@@ -79,7 +80,12 @@ pub enum DeviceCommand {
         draft: String,
     },
     /// Sends queued requests and files, fetches status changes (online). / Sinkronkan.
-    Sync,
+    Sync {
+        /// Keep trying for up to this many seconds while something waits for a retry (the
+        /// engine backs off after a failure) or the server cannot be reached.
+        #[arg(long, value_name = "SECONDS")]
+        wait: Option<u64>,
+    },
     /// The current account's requests. / Daftar permohonan.
     Requests,
     /// One request with its status timeline. / Rincian permohonan.
@@ -267,6 +273,75 @@ pub fn sync_with_bars(
     Ok((report, bars.seen()))
 }
 
+/// Adds a later pass's figures to `total` (counts add up; the waiting state is the later's).
+fn merge(total: &mut SyncReport, pass: SyncReport) {
+    total.accounts_synced = total.accounts_synced.max(pass.accounts_synced);
+    total.files_uploaded += pass.files_uploaded;
+    total.bytes_uploaded += pass.bytes_uploaded;
+    total.operations_pushed += pass.operations_pushed;
+    total.accepted += pass.accepted;
+    total.needs_fix += pass.needs_fix;
+    total.conflicts += pass.conflicts;
+    total.changes_pulled += pass.changes_pulled;
+    total.catalog_updated |= pass.catalog_updated;
+    total.pending_operations = pass.pending_operations;
+    total.next_retry_ms = pass.next_retry_ms;
+    total.needs_login = pass.needs_login;
+    total.problems.extend(pass.problems);
+}
+
+/// Sync passes until nothing waits, or until `wait` is over (one pass without `wait`).
+pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport, Failure> {
+    let deadline = wait.map(|w| Instant::now() + w);
+    let mut total: Option<SyncReport> = None;
+    loop {
+        let pass = sync_with_bars(device).map(|(report, _)| report);
+        let now = Instant::now();
+        let time_left = deadline.filter(|d| *d > now).map(|d| d - now);
+        let pause = match (&pass, time_left) {
+            (Ok(report), Some(left)) if report.pending_operations > 0 => {
+                let until = report.next_retry_ms.unwrap_or(0);
+                let ms = u64::try_from(until.saturating_sub(now_ms())).unwrap_or(0);
+                Some(Duration::from_millis(ms.max(200)).min(left))
+            }
+            (Err(f), Some(left)) if f.status == exit::UNAVAILABLE => {
+                Some(Duration::from_secs(1).min(left))
+            }
+            _ => None,
+        };
+        let report = match pass {
+            Ok(report) => report,
+            Err(f) if pause.is_some() => {
+                complain!(
+                    "{} (coba lagi / retrying)",
+                    f.message.lines().next().unwrap_or("")
+                );
+                if let Some(p) = pause {
+                    std::thread::sleep(p);
+                }
+                continue;
+            }
+            Err(f) => return Err(f),
+        };
+        match &mut total {
+            Some(t) => merge(t, report),
+            None => total = Some(report),
+        }
+        match pause {
+            Some(p) => std::thread::sleep(p),
+            None => break,
+        }
+    }
+    total.ok_or_else(|| Failure::new(exit::INTERNAL, "sync: no pass ran"))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Runs a device command; returns the exit status.
 pub fn run(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
     run_command(args, json).map_err(with_hint)
@@ -395,8 +470,8 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
                 say!("Kirim dengan / send with: ceria device sync");
             }
         }
-        DeviceCommand::Sync => {
-            let (report, _) = sync_with_bars(&device)?;
+        DeviceCommand::Sync { wait } => {
+            let report = sync_until(&device, wait.map(Duration::from_secs))?;
             if json {
                 json_line(&view::sync_json(&report));
             } else {

@@ -97,7 +97,7 @@ fn pixel(x: u32, y: u32, w: u32, h: u32) -> [u8; 3] {
             cw - 1,
         ];
         let on_row = (cy - table_top) % row_h == 0 || cy == ch - 1;
-        let on_col = cols.iter().any(|&c| cx == c);
+        let on_col = cols.contains(&cx);
         if on_row || on_col {
             return ink;
         }

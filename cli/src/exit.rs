@@ -93,9 +93,14 @@ pub fn two_languages(code: &str, message_id: &str, message_en: &str) -> String {
 /// The exit status for a device API error.
 pub fn device_status(e: &DeviceError) -> u8 {
     match e {
-        DeviceError::Offline { .. } | DeviceError::Server { .. } | DeviceError::Protocol { .. } => {
-            UNAVAILABLE
-        }
+        DeviceError::Offline { .. } | DeviceError::Protocol { .. } => UNAVAILABLE,
+        // The server answered: a refusal of the input is not an outage.
+        DeviceError::Server { status, .. } => match status {
+            401 | 403 => AUTH,
+            404 => NOT_FOUND,
+            400..=499 if !matches!(status, 408 | 429) => INVALID,
+            _ => UNAVAILABLE,
+        },
         DeviceError::Unauthorized { .. } => AUTH,
         DeviceError::NotFound { .. } => NOT_FOUND,
         DeviceError::InvalidInput { code, .. } if code == "service.unknown" => NOT_FOUND,
@@ -163,5 +168,16 @@ mod tests {
             message_en: String::new(),
         };
         assert_eq!(device_status(&refused), AUTH);
+        let server = |status| DeviceError::Server {
+            code: "x".into(),
+            status,
+            retry_after_ms: None,
+            message_id: String::new(),
+            message_en: String::new(),
+        };
+        assert_eq!(device_status(&server(409)), INVALID);
+        assert_eq!(device_status(&server(429)), UNAVAILABLE);
+        assert_eq!(device_status(&server(503)), UNAVAILABLE);
+        assert_eq!(device_status(&server(403)), AUTH);
     }
 }
