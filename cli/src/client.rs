@@ -1,7 +1,8 @@
 //! A small blocking HTTP client for the review API (operator and officer commands, the demo),
 //! on the core's transport and the shared protocol types. Every failure becomes a [`Failure`]
 //! with the server's own code and wording (its `problem+json`), or the catalog's wording of
-//! `sync.offline` / `sync.timeout` / `sync.server_error` when there is no answer to show.
+//! `sync.server_error` / `sync.protocol` for an answer that is not a problem body; no answer
+//! at all is "server unreachable" (code `sync.offline` or `sync.timeout`).
 
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;

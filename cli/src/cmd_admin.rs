@@ -23,7 +23,7 @@ pub struct AdminArgs {
 /// `ceria admin` commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum AdminCommand {
-    /// Creates a staff account. / Membuat akun petugas.
+    /// Membuat akun petugas / Creates a staff account.
     CreateUser {
         /// Role of the account.
         #[arg(long, value_enum)]
@@ -41,13 +41,13 @@ pub enum AdminCommand {
         #[arg(long)]
         village: Option<String>,
     },
-    /// The region table. / Tabel wilayah.
+    /// Tabel wilayah / The region table.
     Regions {
         /// What to do with it.
         #[command(subcommand)]
         command: RegionsCommand,
     },
-    /// The service catalog. / Katalog layanan.
+    /// Katalog layanan / The service catalog.
     Catalog {
         /// What to do with it.
         #[command(subcommand)]

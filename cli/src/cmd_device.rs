@@ -31,7 +31,7 @@ pub struct DeviceArgs {
 /// `ceria device` commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum DeviceCommand {
-    /// Registers a citizen account with a NIK and logs in (online). / Daftar akun.
+    /// Daftar akun / Registers a citizen account with a NIK and logs in (online).
     Register {
         /// NIK (16 digits).
         #[arg(long)]
@@ -46,7 +46,7 @@ pub enum DeviceCommand {
         #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Logs in: NIK for citizens, user name for staff (online). / Masuk.
+    /// Masuk / Logs in: NIK for citizens, user name for staff (online).
     Login {
         /// NIK or user name.
         #[arg(long)]
@@ -55,50 +55,50 @@ pub enum DeviceCommand {
         #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Logs the current account out and removes its data from this device. / Keluar.
+    /// Keluar / Logs the current account out and removes its data from this device.
     Logout,
-    /// Accounts on this device. / Akun.
+    /// Akun / Accounts on this device.
     Accounts,
-    /// The services one can request. / Daftar layanan.
+    /// Daftar layanan / The services one can request.
     Services,
-    /// One service: requirements, fields, service time. / Rincian layanan.
+    /// Rincian layanan / One service: requirements, fields, service time.
     Service {
         /// Service id, e.g. `ktp_baru`.
         id: String,
     },
-    /// The current account's drafts. / Daftar draf.
+    /// Daftar draf / The current account's drafts.
     Drafts,
-    /// Drafts: create, fill in, attach, check. / Draf permohonan.
+    /// Draf permohonan / Drafts: create, fill in, attach, check.
     Draft {
         /// What to do.
         #[command(subcommand)]
         command: DraftCommand,
     },
-    /// Finalises a draft into a queued request (sent at the next sync). / Kirim.
+    /// Kirim / Finalises a draft into a queued request (sent at the next sync).
     Submit {
         /// Draft id (or a unique prefix).
         draft: String,
     },
-    /// Sends queued requests and files, fetches status changes (online). / Sinkronkan.
+    /// Sinkronkan / Sends queued requests and files, fetches status changes (online).
     Sync {
         /// Keep trying for up to this many seconds while something waits for a retry (the
         /// engine backs off after a failure) or the server cannot be reached.
         #[arg(long, value_name = "SECONDS")]
         wait: Option<u64>,
     },
-    /// The current account's requests. / Daftar permohonan.
+    /// Daftar permohonan / The current account's requests.
     Requests,
-    /// One request with its status timeline. / Rincian permohonan.
+    /// Rincian permohonan / One request with its status timeline.
     Request {
         /// Request id, unique prefix or tracking code.
         id: String,
     },
-    /// Cancels a request (while submitted or returned). / Batalkan.
+    /// Batalkan / Cancels a request (while submitted or returned).
     Cancel {
         /// Request id, unique prefix or tracking code.
         id: String,
     },
-    /// Opens a draft to fix a returned or refused request. / Perbaiki.
+    /// Perbaiki / Opens a draft to fix a returned or refused request.
     Revise {
         /// Request id, unique prefix or tracking code.
         id: String,
@@ -108,17 +108,17 @@ pub enum DeviceCommand {
 /// `ceria device draft` commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum DraftCommand {
-    /// Starts a draft of a service. / Draf baru.
+    /// Draf baru / Starts a draft of a service.
     New {
         /// Service id, e.g. `ktp_baru`.
         service: String,
     },
-    /// Shows a draft with its validation. / Lihat draf.
+    /// Lihat draf / Shows a draft with its validation.
     Show {
         /// Draft id (or a unique prefix).
         id: String,
     },
-    /// Sets fields (`field=value`; an empty value clears). / Isi formulir.
+    /// Isi formulir / Sets fields (`field=value`; an empty value clears).
     Set {
         /// Draft id (or a unique prefix).
         id: String,
@@ -132,7 +132,7 @@ pub enum DraftCommand {
         #[arg(long)]
         on_behalf_of: Option<String>,
     },
-    /// Attaches a file (photo or scan) for a requirement. / Lampirkan berkas.
+    /// Lampirkan berkas / Attaches a file (photo or scan) for a requirement.
     Attach {
         /// Draft id (or a unique prefix).
         id: String,
@@ -144,12 +144,12 @@ pub enum DraftCommand {
         #[arg(long)]
         media_type: Option<String>,
     },
-    /// Validates the whole draft; exit status 1 while something must be fixed. / Periksa.
+    /// Periksa / Validates the whole draft; exit status 1 while something must be fixed.
     Check {
         /// Draft id (or a unique prefix).
         id: String,
     },
-    /// Deletes a draft. / Hapus draf.
+    /// Hapus draf / Deletes a draft.
     Delete {
         /// Draft id (or a unique prefix).
         id: String,

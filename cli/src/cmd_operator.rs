@@ -31,7 +31,7 @@ pub struct OperatorArgs {
 /// `ceria operator` commands.
 #[derive(Debug, clap::Subcommand)]
 pub enum OperatorCommand {
-    /// Logs in as a nagari operator or registry officer. / Masuk.
+    /// Masuk / Logs in as a nagari operator or registry officer.
     Login {
         /// User name.
         #[arg(long)]
@@ -40,11 +40,11 @@ pub enum OperatorCommand {
         #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
         password: String,
     },
-    /// Ends the session. / Keluar.
+    /// Keluar / Ends the session.
     Logout,
-    /// Who is logged in. / Siapa yang masuk.
+    /// Siapa yang masuk / Who is logged in.
     Whoami,
-    /// The review queue, oldest first. / Antrean.
+    /// Antrean / The review queue, oldest first.
     Queue {
         /// Only this state: submitted, verified, returned, processing, completed, rejected,
         /// cancelled.
@@ -57,12 +57,12 @@ pub enum OperatorCommand {
         #[arg(long, default_value_t = 50)]
         limit: usize,
     },
-    /// One request: form, files and audit log. / Rincian permohonan.
+    /// Rincian permohonan / One request: form, files and audit log.
     Show {
         /// Request id or tracking code (CR-XXXX-XXXX).
         id: String,
     },
-    /// Verifies a request (nagari operator or officer). / Verifikasi.
+    /// Verifikasi / Verifies a request (nagari operator or officer).
     Verify {
         /// Request id or tracking code.
         id: String,
@@ -70,7 +70,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Returns a request to the citizen for fixing. / Kembalikan untuk diperbaiki.
+    /// Kembalikan untuk diperbaiki / Returns a request to the citizen for fixing.
     Return {
         /// Request id or tracking code.
         id: String,
@@ -81,7 +81,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Starts processing at the registry (officer). / Proses.
+    /// Proses / Starts processing at the registry (officer).
     Process {
         /// Request id or tracking code.
         id: String,
@@ -89,7 +89,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Completes a request with its document (officer). / Selesaikan.
+    /// Selesaikan / Completes a request with its document (officer).
     Complete {
         /// Request id or tracking code.
         id: String,
@@ -103,7 +103,7 @@ pub enum OperatorCommand {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Rejects a request with a reason (officer). / Tolak.
+    /// Tolak / Rejects a request with a reason (officer).
     Reject {
         /// Request id or tracking code.
         id: String,

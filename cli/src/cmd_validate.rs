@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 /// `ceria validate ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum ValidateCommand {
-    /// Checks NIKs (arguments, or one per line on stdin). / Memeriksa NIK.
+    /// Memeriksa NIK / Checks NIKs (arguments, or one per line on stdin).
     Nik {
         /// NIKs to check; none: read one per line from stdin.
         niks: Vec<String>,
@@ -26,7 +26,7 @@ pub enum ValidateCommand {
         #[arg(long)]
         regions: Option<PathBuf>,
     },
-    /// Checks a whole form of a service from a JSON file. / Memeriksa formulir.
+    /// Memeriksa formulir / Checks a whole form of a service from a JSON file.
     Form {
         /// Catalog service id, e.g. `ktp_baru` (see `ceria device services`).
         service: String,

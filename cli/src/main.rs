@@ -40,17 +40,17 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Runs the registry server (SQLite + files in one data directory). / Menjalankan server.
+    /// Menjalankan server / Runs the registry server (SQLite + files in one data directory).
     Serve(cmd_serve::ServeArgs),
-    /// Staff accounts, regions and catalog of a server's data directory. / Administrasi.
+    /// Administrasi / Staff accounts, regions and catalog of a server's data directory.
     Admin(cmd_admin::AdminArgs),
-    /// A citizen's (or operator's) device on the desktop. / Perangkat warga.
+    /// Perangkat warga / A citizen's (or operator's) device on the desktop.
     Device(cmd_device::DeviceArgs),
-    /// The whole story in one command, on loopback. / Seluruh alur dalam satu perintah.
+    /// Seluruh alur dalam satu perintah / The whole story in one command, on loopback.
     Demo(demo::DemoArgs),
-    /// Review tool of nagari operators and registry officers. / Alat petugas.
+    /// Alat petugas / Review tool of nagari operators and registry officers.
     Operator(cmd_operator::OperatorArgs),
-    /// Checks NIKs or whole forms with the core's validators. / Validasi.
+    /// Validasi / Checks NIKs or whole forms with the core's validators.
     Validate {
         /// What to check.
         #[command(subcommand)]
