@@ -63,3 +63,62 @@ pub fn validator_codes() -> Vec<&'static str> {
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
+
+#[cfg(feature = "device")]
+mod accounts;
+#[cfg(feature = "device")]
+mod attachments;
+#[cfg(feature = "device")]
+mod db;
+#[cfg(feature = "device")]
+mod device;
+#[cfg(feature = "device")]
+mod device_drafts;
+#[cfg(feature = "device")]
+mod device_error;
+#[cfg(feature = "device")]
+mod device_requests;
+#[cfg(feature = "device")]
+mod drafts;
+#[cfg(feature = "device")]
+mod http_api;
+#[cfg(feature = "device")]
+mod outbox;
+#[cfg(feature = "device")]
+mod progress;
+#[cfg(feature = "device")]
+mod requests;
+#[cfg(feature = "device")]
+mod schema;
+#[cfg(feature = "device")]
+mod sync;
+#[cfg(feature = "device")]
+mod sync_push;
+#[cfg(feature = "device")]
+mod sync_upload;
+#[cfg(feature = "device")]
+pub mod transport;
+#[cfg(feature = "device")]
+mod tus_client;
+
+#[cfg(feature = "device")]
+pub use accounts::Account;
+#[cfg(feature = "device")]
+pub use attachments::Attachment;
+#[cfg(feature = "device")]
+pub use device::{Device, DeviceConfig};
+#[cfg(feature = "device")]
+pub use device_error::{DEVICE_CODES, DeviceError};
+#[cfg(feature = "device")]
+pub use drafts::{Draft, DraftSummary};
+#[cfg(feature = "device")]
+pub use progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
+#[cfg(feature = "device")]
+pub use requests::{LocalState, RequestInfo, RequestSummary, StatusEntry};
+#[cfg(feature = "device")]
+pub use sync::SyncReport;
+
+#[cfg(all(test, feature = "device"))]
+mod device_testkit;
+#[cfg(all(test, feature = "device"))]
+mod device_tests;

@@ -1,0 +1,343 @@
+//! The one error type of the on-device API. Every variant carries a stable machine `code` and
+//! the message worded in Bahasa Indonesia and English (from the catalog's `messages`), so an
+//! app can show it as is and branch on the code.
+
+use crate::catalog::Catalog;
+use crate::report::Issue;
+
+/// Why a device call failed. Apps show `message_id` / `message_en` and branch on the variant
+/// (offline: try later; unauthorized: log in again; validation: show the issues).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
+pub enum DeviceError {
+    /// The server could not be reached (no network, connection broken, timeout). Everything is
+    /// kept on the device; a later sync continues where this one stopped.
+    #[error("{code}: {message_en}")]
+    Offline {
+        /// `sync.offline` or `sync.timeout`.
+        code: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The server answered with an error it may recover from (5xx, 429), or one that is not
+    /// about the input. `retry_after_ms` says when to try again, if the server said so.
+    #[error("{code}: {message_en}")]
+    Server {
+        /// Stable code, e.g. `sync.server_error` or a server problem code.
+        code: String,
+        /// HTTP status.
+        status: u16,
+        /// Milliseconds to wait before the next attempt, when known.
+        retry_after_ms: Option<u64>,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The account must log in again (wrong password, session expired or revoked).
+    #[error("{code}: {message_en}")]
+    Unauthorized {
+        /// E.g. `auth.invalid_credentials`, `auth.session_expired`, `account.none`.
+        code: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The input does not pass validation; `issues` says what to fix.
+    #[error("{code}: {message_en}")]
+    Validation {
+        /// E.g. `draft.invalid` or an attachment code such as `attachment.too_large`.
+        code: String,
+        /// What to fix, per field or attachment.
+        issues: Vec<Issue>,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The draft, request, attachment or account does not exist (any more) on this device.
+    #[error("{code}: {message_en}")]
+    NotFound {
+        /// E.g. `draft.not_found`, `request.not_found`.
+        code: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The call is not possible in the current state or with these arguments.
+    #[error("{code}: {message_en}")]
+    InvalidInput {
+        /// E.g. `request.not_cancellable`, `service.unknown`.
+        code: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The device storage failed (disk full, database damaged). `detail` is for developers.
+    #[error("{code}: {message_en} ({detail})")]
+    Storage {
+        /// `device.storage`.
+        code: String,
+        /// What failed, for logs.
+        detail: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The server's answer does not follow the protocol (a bug or a version mismatch). It is
+    /// reported, not retried in a loop.
+    #[error("{code}: {message_en} ({detail})")]
+    Protocol {
+        /// `sync.protocol`.
+        code: String,
+        /// What was unexpected, for logs.
+        detail: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+    /// The caller cancelled the operation; what was done so far is kept.
+    #[error("{code}: {message_en}")]
+    Cancelled {
+        /// `sync.cancelled`.
+        code: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
+}
+
+/// Every message code the device API and sync engine emit themselves (server problems keep
+/// the server's own code). Each needs a message in the catalog's `messages`.
+pub const DEVICE_CODES: &[&str] = &[
+    "account.none",
+    "account.not_found",
+    "attachment.media_type",
+    "attachment.not_found",
+    "attachment.not_uploaded",
+    "attachment.too_large",
+    "attachment.too_many",
+    "attachment.unknown",
+    "attachment.unreadable",
+    "auth.invalid_credentials",
+    "auth.session_expired",
+    "catalog.outdated",
+    "device.storage",
+    "draft.invalid",
+    "draft.not_found",
+    "draft.village_missing",
+    "request.malformed",
+    "request.not_cancellable",
+    "request.not_found",
+    "request.not_revisable",
+    "service.unknown",
+    "sync.cancelled",
+    "sync.offline",
+    "sync.protocol",
+    "sync.server_error",
+    "sync.timeout",
+    "upload.checksum_mismatch",
+];
+
+/// The variants without extra data, for [`DeviceError::worded`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    Offline,
+    Unauthorized,
+    NotFound,
+    InvalidInput,
+    Cancelled,
+}
+
+impl DeviceError {
+    /// The stable machine code.
+    pub fn code(&self) -> &str {
+        match self {
+            DeviceError::Offline { code, .. }
+            | DeviceError::Server { code, .. }
+            | DeviceError::Unauthorized { code, .. }
+            | DeviceError::Validation { code, .. }
+            | DeviceError::NotFound { code, .. }
+            | DeviceError::InvalidInput { code, .. }
+            | DeviceError::Storage { code, .. }
+            | DeviceError::Protocol { code, .. }
+            | DeviceError::Cancelled { code, .. } => code,
+        }
+    }
+
+    /// The message in `lang` (`"en"` for English, anything else Indonesian).
+    pub fn message(&self, lang: &str) -> &str {
+        let (id, en) = match self {
+            DeviceError::Offline {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Server {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Unauthorized {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Validation {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::NotFound {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::InvalidInput {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Storage {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Protocol {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Cancelled {
+                message_id,
+                message_en,
+                ..
+            } => (message_id, message_en),
+        };
+        if lang.eq_ignore_ascii_case("en") {
+            en
+        } else {
+            id
+        }
+    }
+
+    /// True when trying again later may succeed without the user doing anything.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            DeviceError::Offline { .. } | DeviceError::Server { .. }
+        )
+    }
+
+    /// Builds a variant without extra data, worded by the catalog.
+    pub(crate) fn worded(
+        catalog: &Catalog,
+        kind: ErrorKind,
+        code: &str,
+        params: &[(&str, String)],
+    ) -> DeviceError {
+        let text = catalog.message(code, params);
+        let (code, message_id, message_en) = (code.to_string(), text.id, text.en);
+        match kind {
+            ErrorKind::Offline => DeviceError::Offline {
+                code,
+                message_id,
+                message_en,
+            },
+            ErrorKind::Unauthorized => DeviceError::Unauthorized {
+                code,
+                message_id,
+                message_en,
+            },
+            ErrorKind::NotFound => DeviceError::NotFound {
+                code,
+                message_id,
+                message_en,
+            },
+            ErrorKind::InvalidInput => DeviceError::InvalidInput {
+                code,
+                message_id,
+                message_en,
+            },
+            ErrorKind::Cancelled => DeviceError::Cancelled {
+                code,
+                message_id,
+                message_en,
+            },
+        }
+    }
+
+    /// A validation failure with its issues.
+    pub(crate) fn validation(
+        catalog: &Catalog,
+        code: &str,
+        params: &[(&str, String)],
+        issues: Vec<Issue>,
+    ) -> DeviceError {
+        let text = catalog.message(code, params);
+        DeviceError::Validation {
+            code: code.to_string(),
+            issues,
+            message_id: text.id,
+            message_en: text.en,
+        }
+    }
+
+    /// A storage failure (`device.storage`).
+    pub(crate) fn storage(catalog: &Catalog, detail: impl Into<String>) -> DeviceError {
+        let text = catalog.message("device.storage", &[]);
+        DeviceError::Storage {
+            code: "device.storage".to_string(),
+            detail: detail.into(),
+            message_id: text.id,
+            message_en: text.en,
+        }
+    }
+
+    /// A protocol mismatch (`sync.protocol`).
+    pub(crate) fn protocol(catalog: &Catalog, detail: impl Into<String>) -> DeviceError {
+        let text = catalog.message("sync.protocol", &[]);
+        DeviceError::Protocol {
+            code: "sync.protocol".to_string(),
+            detail: detail.into(),
+            message_id: text.id,
+            message_en: text.en,
+        }
+    }
+
+    /// A server-side failure; uses the server's own wording when it sent a problem body.
+    pub(crate) fn server(
+        catalog: &Catalog,
+        status: u16,
+        retry_after_ms: Option<u64>,
+        problem: Option<&crate::protocol::Problem>,
+    ) -> DeviceError {
+        match problem {
+            Some(p) => DeviceError::Server {
+                code: p.code.clone(),
+                status,
+                retry_after_ms,
+                message_id: p.message_id.clone(),
+                message_en: p.message_en.clone(),
+            },
+            None => {
+                let text = catalog.message("sync.server_error", &[("status", status.to_string())]);
+                DeviceError::Server {
+                    code: "sync.server_error".to_string(),
+                    status,
+                    retry_after_ms,
+                    message_id: text.id,
+                    message_en: text.en,
+                }
+            }
+        }
+    }
+}
