@@ -99,16 +99,8 @@ pub fn issue_lines(issues: &[Issue]) -> Vec<String> {
 /// on the device (queued, uploading, pushed, needs_fix) use the catalog's label when it has
 /// one, else their code.
 pub fn state_label(catalog: &Catalog, state: LocalState) -> (String, String) {
-    if let Some(label) = catalog.source().states.get(state.code()) {
-        return (label.id.clone(), label.en.clone());
-    }
-    match RequestState::from_code(state.code()) {
-        Some(s) => {
-            let l = catalog.state_label(s);
-            (l.id, l.en)
-        }
-        None => (state.code().to_string(), state.code().to_string()),
-    }
+    let l = catalog.state_label_by_code(state.code());
+    (l.id, l.en)
 }
 
 /// "Selesai / Completed" for a server state.
