@@ -196,3 +196,15 @@ fn raw_form_bytes_with_bad_encoding_or_shape_are_refused_clearly() {
     let ok = parse("{\"nama\": \"Budi Santoso\", \"umur\": 17}".as_bytes()).unwrap();
     assert_eq!(ok.get("umur").map(String::as_str), Some("17"));
 }
+
+#[cfg(feature = "device")]
+#[test]
+fn every_device_code_and_local_state_is_worded() {
+    let c = Catalog::embedded();
+    for code in ceria_core::DEVICE_CODES {
+        assert!(c.has_message(code), "catalog has no message for device code `{code}`");
+    }
+    for state in ["draft", "queued", "uploading", "pushed", "needs_fix"] {
+        assert_ne!(c.state_label_by_code(state).id, state, "no label for local state {state}");
+    }
+}
