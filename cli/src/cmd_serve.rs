@@ -37,7 +37,7 @@ pub fn start_failure(e: &StartError, args_data: &std::path::Path) -> Failure {
 
 /// Runs the server until a termination signal; returns the exit status.
 pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
-    init_logging();
+    ceria_server::init_logging();
     let mut config = Config::new(&args.data, args.listen);
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
     let server = Server::start(config).map_err(|e| start_failure(&e, &args.data))?;
@@ -58,46 +58,10 @@ pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
         .enable_all()
         .build()
         .map_err(|e| Failure::new(exit::INTERNAL, format!("runtime: {e}")))?;
-    runtime.block_on(termination());
+    runtime.block_on(ceria_server::wait_for_termination());
     server.shutdown();
     if !json {
         say!("Server berhenti / server stopped");
     }
     Ok(exit::OK)
-}
-
-/// One log line per request on stderr (`RUST_LOG` filters; default `info`).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    // Already set (never in practice: serve runs once per process): keep the first.
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
-}
-
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn termination() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
 }

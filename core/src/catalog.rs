@@ -15,6 +15,7 @@ use crate::protocol::RequestState;
 use crate::report::{Finding, Issue};
 use once_cell::sync::Lazy;
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -264,6 +265,29 @@ impl Catalog {
     pub(crate) fn compiled(&self, service: &str) -> Option<(&ServiceSource, &CompiledService)> {
         let &i = self.service_index.get(service)?;
         Some((self.source.services.get(i)?, self.services.get(i)?))
+    }
+}
+
+/// Compares catalog versions like `2026.11.1`: dot-separated parts, numerically when both
+/// parts are numbers (so `2026.11.10` > `2026.11.9`), otherwise as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let mut left = a.split('.');
+    let mut right = b.split('.');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return Ordering::Equal,
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => x.cmp(y),
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
     }
 }
 

@@ -202,9 +202,16 @@ fn raw_form_bytes_with_bad_encoding_or_shape_are_refused_clearly() {
 fn every_device_code_and_local_state_is_worded() {
     let c = Catalog::embedded();
     for code in ceria_core::DEVICE_CODES {
-        assert!(c.has_message(code), "catalog has no message for device code `{code}`");
+        assert!(
+            c.has_message(code),
+            "catalog has no message for device code `{code}`"
+        );
     }
     for state in ["draft", "queued", "uploading", "pushed", "needs_fix"] {
-        assert_ne!(c.state_label_by_code(state).id, state, "no label for local state {state}");
+        assert_ne!(
+            c.state_label_by_code(state).id,
+            state,
+            "no label for local state {state}"
+        );
     }
 }
