@@ -15,6 +15,7 @@ use crate::protocol::RequestState;
 use crate::report::{Finding, Issue};
 use once_cell::sync::Lazy;
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -183,6 +184,19 @@ impl Catalog {
             })
     }
 
+    /// The label of any state code, including the device's local ones (`draft`, `queued`,
+    /// `uploading`, `pushed`, `needs_fix`); the code itself when the catalog has none.
+    pub fn state_label_by_code(&self, code: &str) -> Localized {
+        self.source
+            .states
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| Localized {
+                id: code.to_string(),
+                en: code.to_string(),
+            })
+    }
+
     /// Whether the catalog has a message for `code`.
     pub fn has_message(&self, code: &str) -> bool {
         self.source.messages.contains_key(code)
@@ -251,6 +265,29 @@ impl Catalog {
     pub(crate) fn compiled(&self, service: &str) -> Option<(&ServiceSource, &CompiledService)> {
         let &i = self.service_index.get(service)?;
         Some((self.source.services.get(i)?, self.services.get(i)?))
+    }
+}
+
+/// Compares catalog versions like `2026.11.1`: dot-separated parts, numerically when both
+/// parts are numbers (so `2026.11.10` > `2026.11.9`), otherwise as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let mut left = a.split('.');
+    let mut right = b.split('.');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return Ordering::Equal,
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => x.cmp(y),
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
     }
 }
 

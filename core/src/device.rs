@@ -7,12 +7,13 @@
 use crate::accounts::{self, Account};
 use crate::attachments::{self, FileStore};
 use crate::catalog::Catalog;
+use crate::catalog::compare_versions;
 use crate::db::{Db, Fault, FaultResult, now_ms};
 use crate::device_error::{DeviceError, ErrorKind};
 use crate::http_api::{Api, Failure};
 use crate::progress::{CancelToken, SyncListener};
 use crate::protocol::{LoginRequest, LoginResponse, RegisterRequest, UserInfo};
-use crate::sync::{Engine, SyncReport, compare_versions, read_catalog};
+use crate::sync::{Engine, SyncReport, read_catalog};
 use crate::transport::{HttpRequest, Timeouts, Transport, UreqTransport};
 use rusqlite::OptionalExtension;
 use std::path::{Path, PathBuf};

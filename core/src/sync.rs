@@ -16,6 +16,7 @@
 use crate::accounts;
 use crate::attachments::FileStore;
 use crate::catalog::Catalog;
+use crate::catalog::compare_versions;
 use crate::db::{Db, Fault, now_ms};
 use crate::device::DeviceConfig;
 use crate::device_error::{DeviceError, ErrorKind};
@@ -419,28 +420,6 @@ pub(crate) fn read_catalog(lock: &RwLock<Arc<Catalog>>) -> Arc<Catalog> {
     lock.read()
         .map(|c| Arc::clone(&c))
         .unwrap_or_else(|p| Arc::clone(&p.into_inner()))
-}
-
-/// Compares catalog versions like `2026.11.1` part by part, numerically where both are numbers.
-pub(crate) fn compare_versions(a: &str, b: &str) -> Ordering {
-    let mut left = a.split('.');
-    let mut right = b.split('.');
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (Some(_), None) => return Ordering::Greater,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(x), Some(y)) => {
-                let ord = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(x), Ok(y)) => x.cmp(&y),
-                    _ => x.cmp(y),
-                };
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-        }
-    }
 }
 
 /// Percent-encodes a query value (the cursor is opaque).

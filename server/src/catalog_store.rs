@@ -4,6 +4,7 @@
 
 use crate::db::{Db, DbError, now_ms};
 use ceria_core::Catalog;
+use ceria_core::catalog::compare_versions;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -24,29 +25,6 @@ pub enum PublishError {
     /// Storage failed.
     #[error(transparent)]
     Db(#[from] DbError),
-}
-
-/// Compares catalog versions like `2026.11.1`: dot-separated parts, numerically when both
-/// parts are numbers (so `2026.11.10` > `2026.11.9`), otherwise as text.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let mut left = a.split('.');
-    let mut right = b.split('.');
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (Some(_), None) => return Ordering::Greater,
-            (None, Some(_)) => return Ordering::Less,
-            (Some(x), Some(y)) => {
-                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
-                    (Ok(x), Ok(y)) => x.cmp(&y),
-                    _ => x.cmp(y),
-                };
-                if order != Ordering::Equal {
-                    return order;
-                }
-            }
-        }
-    }
 }
 
 /// The catalog in force at startup.

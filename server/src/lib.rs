@@ -178,7 +178,19 @@ impl Drop for RunningServer {
     }
 }
 
-/// Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+/// Logs one line per request to stderr (`RUST_LOG` filters; default `info`). Calling it
+/// twice keeps the first setup.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+/// Runs the server until SIGTERM or SIGINT, finishing in-flight requests.
 pub fn run(config: Config) -> Result<(), StartError> {
     let state = open_state(&config)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -187,14 +199,14 @@ pub fn run(config: Config) -> Result<(), StartError> {
     runtime.block_on(async move {
         let listener = TcpListener::bind(config.listen).await?;
         tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "ceria-server listening");
-        serve(listener, state, termination()).await;
+        serve(listener, state, wait_for_termination()).await;
         tracing::info!("ceria-server stopped");
         Ok(())
     })
 }
 
-/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn termination() {
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM. Shared with the `ceria serve` command.
+pub async fn wait_for_termination() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -149,12 +149,7 @@ fn admin_command(data: PathBuf, command: Command) -> Result<String, AdminError> 
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    ceria_server::init_logging();
     let cli = Cli::parse();
     match cli.command {
         Some(command) => match admin_command(cli.data, command) {

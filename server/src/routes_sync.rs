@@ -2,7 +2,6 @@
 //! `GET /v1/sync/pull` (status changes visible to the caller, in server order).
 
 use crate::auth::Caller;
-use crate::catalog_store::compare_versions;
 use crate::db::now_ms;
 use crate::db_push::{Applied, PreparedOp, Verdict};
 use crate::db_requests::Scope;
@@ -13,6 +12,7 @@ use crate::state::{AppState, blocking};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use ceria_core::catalog::compare_versions;
 use ceria_core::protocol::{
     MAX_PUSH_OPERATIONS, Operation, OperationOutcome, OperationResult, PULL_PAGE_SIZE,
     PullResponse, PushRequest, PushResponse, RequestPayload, Role, UserInfo,
