@@ -69,21 +69,11 @@ impl CeriaClient {
         self.device.catalog().code_label(&list_id, &code).cloned()
     }
 
-    /// The label of a request state ("Selesai" / "Completed"). States that exist only on the
-    /// device (`queued`, `uploading`, `pushed`, `needs_fix`) have a label when the catalog
-    /// defines one, else their code.
+    /// The label of a request state ("Selesai" / "Completed"), including the states that
+    /// exist only on the device (`queued`, `uploading`, `pushed`, `needs_fix`); the code itself
+    /// when the catalog has no label.
     pub fn state_label(&self, state: LocalState) -> Localized {
-        let code = state.code();
-        self.device
-            .catalog()
-            .source()
-            .states
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| Localized {
-                id: code.to_string(),
-                en: code.to_string(),
-            })
+        self.device.catalog().state_label_by_code(state.code())
     }
 
     /// Words a message code with its parameters (e.g. a timeline entry's `code`). An unknown

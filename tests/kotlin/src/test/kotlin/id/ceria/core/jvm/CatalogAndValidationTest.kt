@@ -69,8 +69,11 @@ class CatalogAndValidationTest {
         assertNull(client.codeList("zodiac"))
         val completed = client.stateLabel(LocalState.COMPLETED)
         assertTrue(completed.id.isNotBlank() && completed.en.isNotBlank())
-        // A device-only state without a catalog label reads as its code rather than nothing.
-        assertTrue(client.stateLabel(LocalState.QUEUED).id.isNotBlank())
+        // States that exist only on the device are worded too.
+        for (state in listOf(LocalState.QUEUED, LocalState.UPLOADING, LocalState.PUSHED, LocalState.NEEDS_FIX)) {
+            val label = client.stateLabel(state)
+            assertTrue(label.id.isNotBlank() && label.id != label.en, "$state: $label")
+        }
         val worded = client.message("sync.offline", emptyMap())
         assertTrue(worded.id.contains("internet"), worded.id)
         assertEquals("no.such.code", client.message("no.such.code", emptyMap()).en)
