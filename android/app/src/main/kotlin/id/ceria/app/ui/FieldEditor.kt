@@ -1,0 +1,132 @@
+/*
+ * One form field rendered from its catalog spec: label with required mark, the widget its kind
+ * needs, hint, and the live messages from the core.
+ */
+package id.ceria.app.ui
+
+import androidx.compose.foundation.layout.Column
+import androidx.compose.foundation.layout.Row
+import androidx.compose.foundation.layout.fillMaxWidth
+import androidx.compose.foundation.layout.padding
+import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.DropdownMenuItem
+import androidx.compose.material3.ExperimentalMaterial3Api
+import androidx.compose.material3.ExposedDropdownMenuBox
+import androidx.compose.material3.ExposedDropdownMenuDefaults
+import androidx.compose.material3.MaterialTheme
+import androidx.compose.material3.MenuAnchorType
+import androidx.compose.material3.OutlinedButton
+import androidx.compose.material3.OutlinedTextField
+import androidx.compose.material3.RadioButton
+import androidx.compose.material3.Text
+import androidx.compose.runtime.Composable
+import androidx.compose.runtime.getValue
+import androidx.compose.runtime.mutableStateOf
+import androidx.compose.runtime.remember
+import androidx.compose.runtime.setValue
+import androidx.compose.ui.Alignment
+import androidx.compose.ui.Modifier
+import androidx.compose.ui.res.stringResource
+import androidx.compose.ui.text.input.KeyboardType
+import androidx.compose.ui.unit.dp
+import id.ceria.app.R
+import id.ceria.ui.common.Level
+import id.ceria.ui.form.FieldInput
+import id.ceria.ui.form.FieldState
+
+/**
+ * Renders [field]. [onChange] saves a new value; [onPickRegion] opens the region picker and
+ * [regionName] names a chosen region code.
+ */
+@Composable
+fun FieldEditor(
+    field: FieldState,
+    onChange: (String) -> Unit,
+    onPickRegion: () -> Unit,
+    regionName: (String) -> String?,
+) {
+    val label = tr(field.label) + if (field.required) " (${stringResource(R.string.form_required_mark)})" else ""
+    Column(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
+        when (val input = field.input) {
+            is FieldInput.Text, is FieldInput.Name, FieldInput.Phone, is FieldInput.Integer, is FieldInput.Digits16 ->
+                TextInput(field, label, input, onChange)
+            is FieldInput.Date -> TextInput(field, "$label (YYYY-MM-DD)", input, onChange)
+            is FieldInput.Pick -> PickInput(field, label, input, onChange)
+            is FieldInput.Region -> {
+                Text(label, style = MaterialTheme.typography.labelLarge)
+                OutlinedButton(onClick = onPickRegion, modifier = Modifier.fillMaxWidth()) {
+                    Text(field.value.takeIf { it.isNotEmpty() }?.let { regionName(it) ?: it } ?: stringResource(R.string.form_choose))
+                }
+            }
+            FieldInput.YesNo -> {
+                Text(label, style = MaterialTheme.typography.labelLarge)
+                Row(verticalAlignment = Alignment.CenterVertically) {
+                    RadioButton(selected = field.value == "true", onClick = { onChange("true") })
+                    Text(stringResource(R.string.form_yes))
+                    RadioButton(selected = field.value == "false", onClick = { onChange("false") })
+                    Text(stringResource(R.string.form_no))
+                }
+            }
+            FieldInput.Computed -> {
+                Text(label, style = MaterialTheme.typography.labelLarge)
+                Text(field.normalised ?: field.value)
+            }
+        }
+        field.hint?.let { Text(tr(it), style = MaterialTheme.typography.bodySmall) }
+        for (message in field.messages) {
+            Text(
+                tr(message.text),
+                color = if (message.level == Level.ERROR) MaterialTheme.colorScheme.error else MaterialTheme.colorScheme.tertiary,
+                style = MaterialTheme.typography.bodySmall,
+            )
+        }
+    }
+}
+
+@Composable
+private fun TextInput(field: FieldState, label: String, input: FieldInput, onChange: (String) -> Unit) {
+    val keyboard = when (input) {
+        is FieldInput.Digits16, is FieldInput.Integer -> KeyboardType.Number
+        FieldInput.Phone -> KeyboardType.Phone
+        is FieldInput.Date -> KeyboardType.Number
+        else -> KeyboardType.Text
+    }
+    OutlinedTextField(
+        value = field.value,
+        onValueChange = onChange,
+        label = { Text(label) },
+        isError = field.hasError,
+        singleLine = true,
+        keyboardOptions = KeyboardOptions(keyboardType = keyboard),
+        modifier = Modifier.fillMaxWidth(),
+    )
+}
+
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+private fun PickInput(field: FieldState, label: String, input: FieldInput.Pick, onChange: (String) -> Unit) {
+    var open by remember { mutableStateOf(false) }
+    val shown = input.labelOf(field.value)?.let { tr(it) } ?: ""
+    ExposedDropdownMenuBox(expanded = open, onExpandedChange = { open = it }) {
+        OutlinedTextField(
+            value = shown,
+            onValueChange = {},
+            readOnly = true,
+            label = { Text(label) },
+            isError = field.hasError,
+            trailingIcon = { ExposedDropdownMenuDefaults.TrailingIcon(expanded = open) },
+            modifier = Modifier.fillMaxWidth().menuAnchor(MenuAnchorType.PrimaryNotEditable),
+        )
+        ExposedDropdownMenu(expanded = open, onDismissRequest = { open = false }) {
+            for (choice in input.choices) {
+                DropdownMenuItem(
+                    text = { Text(tr(choice.label)) },
+                    onClick = {
+                        open = false
+                        onChange(choice.code)
+                    },
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+// :core-bindings: the Rust core as an Android library.
+//
+// - `cargoNdkBuild` builds `ceria-ffi` (crate in ../bindings) for arm64-v8a, armeabi-v7a and
+//   x86_64 with cargo-ndk into build/generated/jniLibs (packaged as the AAR's jniLibs).
+// - `generateBindings` runs scripts/gen-bindings --android, which writes the UniFFI Kotlin
+//   sources (package id.ceria.core, android = true) that are compiled here.
+// JNA comes as its @aar (it carries libjnidispatch.so for every ABI).
+import org.gradle.api.tasks.Exec
+
+plugins {
+    alias(libs.plugins.android.library)
+    alias(libs.plugins.kotlin.android)
+}
+
+val rustRoot: File = rootProject.file(providers.gradleProperty("ceria.rustRoot").get())
+val cargoProfile: String = providers.gradleProperty("ceria.cargoProfile").get()
+val abis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
+val jniOut = layout.buildDirectory.dir("generated/jniLibs")
+val kotlinOut = layout.buildDirectory.dir("generated/uniffi/kotlin")
+val minSdkLevel = 26
+
+android {
+    namespace = "id.ceria.core"
+    compileSdk = 36
+    defaultConfig {
+        minSdk = minSdkLevel
+        consumerProguardFiles("consumer-rules.pro")
+        ndk { abiFilters += abis }
+    }
+    sourceSets {
+        getByName("main") {
+            java.srcDir(kotlinOut)
+            jniLibs.srcDir(jniOut)
+        }
+    }
+    compileOptions {
+        sourceCompatibility = JavaVersion.VERSION_17
+        targetCompatibility = JavaVersion.VERSION_17
+    }
+}
+
+kotlin { jvmToolchain(17) }
+
+dependencies {
+    api("${libs.jna.get()}@aar")
+    api(libs.kotlinx.coroutines.core)
+}
+
+/** The Rust sources the native library is built from: rebuilt when one changes. */
+val rustInputs = fileTree(rustRoot) {
+    include("Cargo.toml", "Cargo.lock", "core/**", "bindings/**")
+    exclude("**/target/**", "bindings/generated/**")
+}
+
+val cargoNdkBuild by tasks.registering(Exec::class) {
+    group = "rust"
+    description = "Builds libceria_ffi.so for ${abis.joinToString()} with cargo-ndk."
+    inputs.files(rustInputs)
+    outputs.dir(jniOut)
+    workingDir = rustRoot
+    val targets = abis.flatMap { listOf("-t", it) }
+    commandLine(
+        listOf("cargo", "ndk") + targets +
+            listOf("--platform", minSdkLevel.toString(), "-o", jniOut.get().asFile.path) +
+            listOf("build", "-p", "ceria-ffi", "--lib", "--profile", cargoProfile),
+    )
+}
+
+val generateBindings by tasks.registering(Exec::class) {
+    group = "rust"
+    description = "Generates the UniFFI Kotlin bindings (android = true)."
+    inputs.files(rustInputs)
+    outputs.dir(kotlinOut)
+    workingDir = rustRoot
+    commandLine("scripts/gen-bindings", "--android", "--out", kotlinOut.get().asFile.path)
+}
+
+tasks.named("preBuild") { dependsOn(cargoNdkBuild, generateBindings) }
