@@ -2,8 +2,9 @@
 //
 // - `cargoNdkBuild` builds `ceria-ffi` (crate in ../bindings) for arm64-v8a, armeabi-v7a and
 //   x86_64 with cargo-ndk into build/generated/jniLibs (packaged as the AAR's jniLibs).
-// - `generateBindings` runs scripts/gen-bindings --android, which writes the UniFFI Kotlin
-//   sources (package id.ceria.core, android = true) that are compiled here.
+// - `generateBindings` runs scripts/gen-bindings --android --lang kotlin, which writes the
+//   UniFFI Kotlin sources (packages id.ceria.core and id.ceria.core.model, android = true)
+//   into build/generated/uniffi/kotlin, compiled here.
 // JNA comes as its @aar (it carries libjnidispatch.so for every ABI).
 import org.gradle.api.tasks.Exec
 
@@ -16,7 +17,7 @@ val rustRoot: File = rootProject.file(providers.gradleProperty("ceria.rustRoot")
 val cargoProfile: String = providers.gradleProperty("ceria.cargoProfile").get()
 val abis = listOf("arm64-v8a", "armeabi-v7a", "x86_64")
 val jniOut = layout.buildDirectory.dir("generated/jniLibs")
-val kotlinOut = layout.buildDirectory.dir("generated/uniffi/kotlin")
+val uniffiOut = layout.buildDirectory.dir("generated/uniffi")
 val minSdkLevel = 26
 
 android {
@@ -29,7 +30,7 @@ android {
     }
     sourceSets {
         getByName("main") {
-            java.srcDir(kotlinOut)
+            java.srcDir(uniffiOut.map { it.dir("kotlin") })
             jniLibs.srcDir(jniOut)
         }
     }
@@ -70,9 +71,10 @@ val generateBindings by tasks.registering(Exec::class) {
     group = "rust"
     description = "Generates the UniFFI Kotlin bindings (android = true)."
     inputs.files(rustInputs)
-    outputs.dir(kotlinOut)
+    outputs.dir(uniffiOut)
     workingDir = rustRoot
-    commandLine("scripts/gen-bindings", "--android", "--out", kotlinOut.get().asFile.path)
+    // Also builds the host library (the generator reads the API from it): needs the host toolchain.
+    commandLine("scripts/gen-bindings", "--android", "--lang", "kotlin", "--out", uniffiOut.get().asFile.path)
 }
 
 tasks.named("preBuild") { dependsOn(cargoNdkBuild, generateBindings) }
