@@ -132,14 +132,17 @@ class SyncModel(
             }
     }
 
-    private suspend fun idle(pending: Int, isOnline: Boolean): SyncBanner = when {
-        !isOnline -> SyncBanner.Offline(pending)
-        pending > 0 -> SyncBanner.Waiting(pending, null, null)
-        else -> SyncBanner.UpToDate(lastSync())
-    }
-
-    private suspend fun lastSync(): Long? = when (val acc = runner.call { client.currentAccount() }) {
-        is Outcome.Ok -> acc.value?.lastSyncMs
-        is Outcome.Failed -> null
+    private suspend fun idle(pending: Int, isOnline: Boolean): SyncBanner {
+        val account = when (val acc = runner.call { client.currentAccount() }) {
+            is Outcome.Ok -> acc.value
+            is Outcome.Failed -> null
+        }
+        return when {
+            !isOnline -> SyncBanner.Offline(pending)
+            // Until the person logs in again nothing can be sent: say so, not "waiting".
+            account?.needsLogin == true -> SyncBanner.LoginNeeded(pending, null)
+            pending > 0 -> SyncBanner.Waiting(pending, null, null)
+            else -> SyncBanner.UpToDate(account?.lastSyncMs)
+        }
     }
 }

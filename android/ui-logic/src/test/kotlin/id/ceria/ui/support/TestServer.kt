@@ -23,6 +23,9 @@ class TestServer private constructor(private val bin: File, val dataDir: File) :
     private var process: Process? = null
     private val log = File(dataDir.parentFile, "server-$port.log")
 
+    /** True while the server process runs. */
+    val running: Boolean get() = process?.isAlive == true
+
     /** Runs `ceria-server admin create-user` on the data directory. */
     fun createStaff(role: String, username: String, password: String, village: String? = null) {
         val args = mutableListOf("admin", "create-user", "--role", role, "--username", username, "--password", password)
@@ -63,6 +66,14 @@ class TestServer private constructor(private val bin: File, val dataDir: File) :
         p.destroy()
         if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly().waitFor()
         process = null
+    }
+
+    /** Stops the server, deletes every account, session and request, and starts it again. */
+    fun wipeAndRestart() {
+        stop()
+        dataDir.deleteRecursively()
+        dataDir.mkdirs()
+        start()
     }
 
     private fun ready(): Boolean = try {
