@@ -56,6 +56,7 @@ pub struct CatalogSource {
 /// The regency that runs the registry.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RegencySource {
     /// Kemendagri code, e.g. `13.05`.
     pub code: String,
@@ -68,6 +69,7 @@ pub struct RegencySource {
 /// Attachment limits.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct LimitsSource {
     /// Largest accepted file, in bytes.
     pub max_attachment_bytes: u64,
@@ -80,6 +82,7 @@ pub struct LimitsSource {
 /// A family of services.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct GroupSource {
     /// Stable id, e.g. `pendaftaran_penduduk`.
     pub id: String,
@@ -93,6 +96,7 @@ pub struct GroupSource {
 /// A code list with stable codes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CodeListSource {
     /// Stable id, e.g. `religion`.
     pub id: String,
@@ -105,6 +109,7 @@ pub struct CodeListSource {
 /// One entry of a code list.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CodeItemSource {
     /// Stable code as stored in forms (the SIAK code where one exists), e.g. `1`.
     pub code: String,
@@ -115,6 +120,7 @@ pub struct CodeItemSource {
 /// One service a citizen can request.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ServiceSource {
     /// Stable id, e.g. `ktp_baru`.
     pub id: String,
@@ -155,6 +161,7 @@ pub struct ServiceSource {
 /// guidance (late registration is still accepted), never a refusal.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct DeadlineSource {
     /// Days allowed, e.g. 60 for a birth.
     pub days: u32,
@@ -221,6 +228,7 @@ pub enum RegionLevel {
 /// A form field.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FieldSource {
     /// Stable id, `snake_case`, unique in the service; expressions refer to it as `${id}`.
     pub id: String,
@@ -281,6 +289,7 @@ pub struct FieldSource {
 /// A cross-field rule.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct CheckSource {
     /// Stable id, unique in the service.
     pub id: String,
@@ -298,6 +307,7 @@ pub struct CheckSource {
 /// An attachment requirement (a document to photograph or scan, one or more pages).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttachmentSource {
     /// Stable id, unique in the service.
     pub id: String,

@@ -7,8 +7,11 @@ use crate::report::Issue;
 
 /// Why a device call failed. Apps show `message_id` / `message_en` and branch on the variant
 /// (offline: try later; unauthorized: log in again; validation: show the issues).
+///
+/// Foreign bindings call it `CeriaError` (Kotlin: the sealed `CeriaException`), since there it
+/// is the error of the whole library, not only of the device store.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[cfg_attr(feature = "uniffi", derive(uniffi::Error))]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Error), uniffi(name = "CeriaError"))]
 pub enum DeviceError {
     /// The server could not be reached (no network, connection broken, timeout). Everything is
     /// kept on the device; a later sync continues where this one stopped.
@@ -113,6 +116,19 @@ pub enum DeviceError {
         /// Message in English.
         message_en: String,
     },
+    /// A defect inside the library (a panic caught at the FFI boundary). The call had no
+    /// effect beyond what a crash at that point would leave; `detail` is for bug reports.
+    #[error("{code}: {message_en} ({detail})")]
+    Internal {
+        /// `internal`.
+        code: String,
+        /// What failed, for bug reports.
+        detail: String,
+        /// Message in Indonesian.
+        message_id: String,
+        /// Message in English.
+        message_en: String,
+    },
 }
 
 /// Every message code the device API and sync engine emit themselves (server problems keep
@@ -134,6 +150,7 @@ pub const DEVICE_CODES: &[&str] = &[
     "draft.invalid",
     "draft.not_found",
     "draft.village_missing",
+    "internal",
     "request.malformed",
     "request.not_cancellable",
     "request.not_found",
@@ -169,7 +186,8 @@ impl DeviceError {
             | DeviceError::InvalidInput { code, .. }
             | DeviceError::Storage { code, .. }
             | DeviceError::Protocol { code, .. }
-            | DeviceError::Cancelled { code, .. } => code,
+            | DeviceError::Cancelled { code, .. }
+            | DeviceError::Internal { code, .. } => code,
         }
     }
 
@@ -217,6 +235,11 @@ impl DeviceError {
                 ..
             }
             | DeviceError::Cancelled {
+                message_id,
+                message_en,
+                ..
+            }
+            | DeviceError::Internal {
                 message_id,
                 message_en,
                 ..
@@ -296,6 +319,17 @@ impl DeviceError {
         let text = catalog.message("device.storage", &[]);
         DeviceError::Storage {
             code: "device.storage".to_string(),
+            detail: detail.into(),
+            message_id: text.id,
+            message_en: text.en,
+        }
+    }
+
+    /// A defect caught at the FFI boundary (`internal`): `detail` says what panicked.
+    pub fn internal(catalog: &Catalog, detail: impl Into<String>) -> DeviceError {
+        let text = catalog.message("internal", &[]);
+        DeviceError::Internal {
+            code: "internal".to_string(),
             detail: detail.into(),
             message_id: text.id,
             message_en: text.en,

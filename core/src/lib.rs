@@ -61,6 +61,10 @@ pub fn validator_codes() -> Vec<&'static str> {
 
 #[cfg(feature = "uniffi")]
 uniffi::setup_scaffolding!();
+#[cfg(feature = "uniffi")]
+mod ffi;
+#[cfg(feature = "uniffi")]
+pub use ffi::SortedStringMap;
 
 #[cfg(feature = "device")]
 mod accounts;

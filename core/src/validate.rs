@@ -41,6 +41,7 @@ pub struct ValidationContext<'a> {
 
 /// The outcome of validating a form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct ValidationReport {
     /// Service id.
     pub service: String,
@@ -79,7 +80,8 @@ impl ValidationReport {
 /// Typed field values and what the expression environment needs.
 struct FormEnv<'a> {
     values: Vec<Value>,
-    current: Value,
+    /// The field whose constraint is being evaluated (`.`).
+    current: Option<usize>,
     today: Date,
     attached: &'a BTreeSet<String>,
 }
@@ -89,7 +91,10 @@ impl Env for FormEnv<'_> {
         self.values.get(index).unwrap_or(&Value::Null)
     }
     fn current(&self) -> &Value {
-        &self.current
+        match self.current {
+            Some(i) => self.field(i),
+            None => &Value::Null,
+        }
     }
     fn today(&self) -> Date {
         self.today
@@ -169,25 +174,21 @@ impl Catalog {
             required_fields: Vec::new(),
             computed: BTreeMap::new(),
         };
-        for key in values.keys() {
-            if !compiled.field_index.contains_key(key) {
-                let finding = Finding::error("field.unknown").with("field", key.clone());
-                report
-                    .issues
-                    .push(self.issue_with_label(Some(key), &finding, None));
-            }
-        }
-
         let n = src.fields.len();
         let mut env = FormEnv {
             values: vec![Value::Null; n],
-            current: Value::Null,
+            current: None,
             today,
             attached,
         };
+        // Counts the input keys that name a field, so unknown keys are only searched for
+        // when there are some.
+        let mut known_keys = 0;
         let mut parsed: Vec<Option<Parsed>> = Vec::with_capacity(n);
         let mut relevant = vec![false; n];
         for (i, (field, cf)) in src.fields.iter().zip(&compiled.fields).enumerate() {
+            let raw = values.get(&field.id);
+            known_keys += usize::from(raw.is_some());
             let is_relevant = cf
                 .relevant
                 .as_ref()
@@ -197,26 +198,36 @@ impl Catalog {
                 parsed.push(None);
                 continue;
             }
-            let p = match &cf.calculate {
+            let mut p = match &cf.calculate {
                 Some(expr) => Parsed::ok(expr.eval(&env)),
                 None => {
-                    let raw = values.get(&field.id).map(String::as_str).unwrap_or("");
+                    let raw = raw.map(String::as_str).unwrap_or("");
                     self.parse_field(field, raw, today, ctx.regions)
                 }
             };
-            if let Some(slot) = env.values.get_mut(i) {
-                *slot = p.value.clone();
-            }
             if cf.calculate.is_some() && !p.value.is_null() {
                 report
                     .computed
                     .insert(field.id.clone(), p.value.to_form_text());
-            } else if let Some(norm) = &p.normalized {
-                report.computed.insert(field.id.clone(), norm.clone());
+            } else if let Some(norm) = p.normalized.take() {
+                report.computed.insert(field.id.clone(), norm);
+            }
+            if let Some(slot) = env.values.get_mut(i) {
+                *slot = std::mem::replace(&mut p.value, Value::Null);
             }
             parsed.push(Some(p));
         }
 
+        if known_keys != values.len() {
+            for key in values.keys() {
+                if !compiled.field_index.contains_key(key) {
+                    let finding = Finding::error("field.unknown").with("field", key.clone());
+                    report
+                        .issues
+                        .push(self.issue_with_label(Some(key), &finding, None));
+                }
+            }
+        }
         for (i, field) in src.fields.iter().enumerate() {
             let Some(Some(p)) = parsed.get(i) else {
                 continue;
@@ -268,7 +279,7 @@ impl Catalog {
         let no_attachments = BTreeSet::new();
         let mut env = FormEnv {
             values: vec![Value::Null; src.fields.len()],
-            current: Value::Null,
+            current: None,
             today,
             attached: &no_attachments,
         };
@@ -326,7 +337,8 @@ impl Catalog {
         };
         let issue = |f: &Finding| self.issue_with_label(Some(&field.id), f, Some(&field.label));
         let mut out: Vec<Issue> = p.findings.iter().map(issue).collect();
-        let empty = p.value.is_null() && p.findings.is_empty();
+        let value_is_null = env.field(i).is_null();
+        let empty = value_is_null && p.findings.is_empty();
         if empty {
             let required = field.required
                 || cf
@@ -338,11 +350,11 @@ impl Catalog {
             }
             return out;
         }
-        if p.value.is_null() {
+        if value_is_null {
             return out;
         }
         if let Some(constraint) = &cf.constraint {
-            env.current = p.value.clone();
+            env.current = Some(i);
             if constraint.eval_bool(env) == Some(false) {
                 let finding = Finding {
                     code: "constraint.failed",
@@ -356,10 +368,10 @@ impl Catalog {
                 is.message_en = text.en;
                 out.push(is);
             }
-            env.current = Value::Null;
+            env.current = None;
         }
         if field.kind == FieldKind::Nik
-            && let Value::Text(digits) = &p.value
+            && let Value::Text(digits) = env.field(i)
             && let Ok(parsed) = nik::Nik::parse(digits)
         {
             let birth = cf.birth_date_field.and_then(|j| match env.field(j) {

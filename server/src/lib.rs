@@ -1,1 +1,219 @@
-//! Ceria reference registry server.
+//! # ceria-server
+//!
+//! The reference registry server of Ceria: receives requests from phones (sync push with
+//! idempotent operations, resumable tus uploads), validates them with `ceria-core` (the same
+//! code the phone runs), lets nagari operators and registry officers review them through an
+//! explicit state machine with an audit log, and sends status changes back (sync pull).
+//!
+//! Start it with [`Server::start`] (tests, the `ceria` CLI) or [`run`] (until SIGTERM/SIGINT).
+//! The HTTP API is described in `docs/protocol.md` and `docs/openapi.json`.
+
+#![warn(missing_docs)]
+
+pub mod admin;
+pub mod app;
+pub mod auth;
+pub mod blobs;
+pub mod catalog_store;
+pub mod config;
+pub mod db;
+pub mod db_accounts;
+pub mod db_catalog;
+pub mod db_push;
+pub mod db_requests;
+pub mod db_uploads;
+pub mod error;
+pub mod identity;
+pub mod limits;
+pub mod openapi;
+pub mod routes_accounts;
+pub mod routes_catalog;
+pub mod routes_review;
+pub mod routes_stats;
+pub mod routes_sync;
+pub mod routes_uploads;
+pub mod schema;
+pub mod state;
+pub mod stats;
+pub mod tracking;
+pub mod tus;
+pub mod workflow;
+
+pub use config::Config;
+
+use crate::blobs::BlobStore;
+use crate::db::Db;
+use crate::state::AppState;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// How long shutdown waits for in-flight requests before closing anyway.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The data directory or the listener failed.
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    /// The database could not be opened or migrated.
+    #[error(transparent)]
+    Db(#[from] db::DbError),
+    /// The stored catalog could not be loaded.
+    #[error(transparent)]
+    Catalog(#[from] catalog_store::PublishError),
+}
+
+/// Opens the data directory: database, blob store and the catalog in force.
+pub fn open_state(config: &Config) -> Result<AppState, StartError> {
+    std::fs::create_dir_all(&config.data_dir)?;
+    let db = Arc::new(Db::open(&config.db_path())?);
+    let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
+    let catalog = catalog_store::load(&db)?;
+    Ok(AppState::new(db, config.clone(), blobs, catalog))
+}
+
+/// Serves until `shutdown` resolves, then finishes in-flight requests (up to
+/// [`SHUTDOWN_GRACE`]).
+async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) {
+    let sweeper = tokio::spawn(sweep_forever(state.clone()));
+    let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut stopped = stop_rx.clone();
+    let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stop_tx.send(true);
+    });
+    let deadline = async move {
+        let _ = stopped.wait_for(|s| *s).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        result = graceful => if let Err(e) = result { tracing::error!(error = %e, "server stopped") },
+        () = deadline => tracing::warn!("shutdown grace period over; closing remaining connections"),
+    }
+    drop(stop_rx);
+    sweeper.abort();
+}
+
+/// Removes expired uploads and sessions every `sweep_interval`.
+async fn sweep_forever(state: AppState) {
+    let mut tick = tokio::time::interval(state.config.sweep_interval);
+    loop {
+        tick.tick().await;
+        match routes_uploads::sweep(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
+            Err(e) => tracing::warn!(status = e.status.as_u16(), "upload sweep failed"),
+        }
+        let db = state.db.clone();
+        let _ = tokio::task::spawn_blocking(move || db.sweep_sessions(db::now_ms())).await;
+    }
+}
+
+/// Entry point for embedding: starts the server on its own runtime thread.
+#[derive(Debug)]
+pub struct Server;
+
+/// A server started by [`Server::start`]; stops on [`RunningServer::shutdown`] or drop.
+#[derive(Debug)]
+pub struct RunningServer {
+    /// The address actually bound (useful with port 0).
+    pub local_addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Opens the data directory, binds the listener and serves on a background thread.
+    pub fn start(config: Config) -> Result<RunningServer, StartError> {
+        let state = open_state(&config)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let listener = runtime.block_on(TcpListener::bind(config.listen))?;
+        let local_addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("ceria-server".into())
+            .spawn(move || {
+                runtime.block_on(serve(listener, state, async move {
+                    let _ = stopped.await;
+                }));
+            })?;
+        Ok(RunningServer {
+            local_addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl RunningServer {
+    /// Stops accepting, finishes in-flight requests, and waits until the server is down.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for RunningServer {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
+
+/// Runs the server until SIGTERM or SIGINT, then shuts down gracefully.
+pub fn run(config: Config) -> Result<(), StartError> {
+    let state = open_state(&config)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::bind(config.listen).await?;
+        tracing::info!(addr = %listener.local_addr()?, data = %config.data_dir.display(), "ceria-server listening");
+        serve(listener, state, termination()).await;
+        tracing::info!("ceria-server stopped");
+        Ok(())
+    })
+}
+
+/// Resolves on SIGINT (Ctrl-C) or, on Unix, SIGTERM.
+async fn termination() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown requested");
+}

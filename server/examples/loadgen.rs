@@ -1,0 +1,274 @@
+//! Load generator for `POST /v1/sync/push`: accepted submissions per second, one submission
+//! per request and in batches of 50, on loopback.
+//!
+//! ```sh
+//! cargo run --release -p ceria-server --example loadgen                 # in-process server
+//! cargo run --release -p ceria-server --example loadgen -- --url http://127.0.0.1:8080
+//! ```
+//!
+//! Options: `--url URL` (default: start a server in this process on a temporary data
+//! directory), `--seconds N` per mode (10), `--clients N` concurrent connections (8),
+//! `--service ID` (akta_kelahiran: the biggest form). Each submission is a full, valid form
+//! from the catalog's fixtures, validated by the server with the core rules; its attachments
+//! were uploaded once beforehand (tus) and every submission references those completed
+//! uploads, so no file bytes travel during the measurement ("without attachments").
+
+use ceria_core::protocol::{AttachmentRef, Operation, RequestPayload};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+struct Args {
+    url: Option<String>,
+    seconds: u64,
+    clients: usize,
+    service: String,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        url: None,
+        seconds: 10,
+        clients: 8,
+        service: "akta_kelahiran".into(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_default();
+        match flag.as_str() {
+            "--url" => a.url = Some(value.trim_end_matches('/').to_string()),
+            "--seconds" => a.seconds = value.parse().unwrap_or(10),
+            "--clients" => a.clients = value.parse().unwrap_or(8),
+            "--service" => a.service = value,
+            other => eprintln!("ignoring unknown option {other}"),
+        }
+    }
+    a
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn post(agent: &ureq::Agent, url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
+    let mut req = agent.post(url);
+    if let Some(t) = token {
+        req = req.header("authorization", &format!("Bearer {t}"));
+    }
+    match req.send_json(body) {
+        Ok(mut r) => {
+            let status = r.status().as_u16();
+            (status, r.body_mut().read_json().unwrap_or(Value::Null))
+        }
+        Err(e) => {
+            eprintln!("request failed: {e}");
+            (0, Value::Null)
+        }
+    }
+}
+
+fn fixture(service: &str) -> (BTreeMap<String, String>, Vec<String>, String) {
+    let path = format!(
+        "{}/../core/tests/fixtures/services/{service}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let v: Value = serde_json::from_str(&text).expect("fixture JSON");
+    let values = v["valid"]["values"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, x)| (k.clone(), x.as_str().unwrap_or_default().to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let attachments = v["valid"]["attachments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    (
+        values,
+        attachments,
+        v["today"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn upload(agent: &ureq::Agent, base: &str, token: &str, data: &[u8]) -> String {
+    let auth = format!("Bearer {token}");
+    let r = agent
+        .post(&format!("{base}/v1/uploads"))
+        .header("authorization", &auth)
+        .header("tus-resumable", "1.0.0")
+        .header("upload-length", &data.len().to_string())
+        .header("content-type", "application/offset+octet-stream")
+        .send(data)
+        .expect("upload");
+    assert_eq!(r.status().as_u16(), 201, "creation-with-upload");
+    hex::encode(Sha256::digest(data))
+}
+
+/// One measurement: `clients` threads pushing batches of `batch` for `seconds`.
+fn measure(base: &str, token: &str, payload: &RequestPayload, batch: usize, args: &Args) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let accepted = Arc::new(AtomicU64::new(0));
+    let other = Arc::new(AtomicU64::new(0));
+    let seq = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..args.clients)
+        .map(|client| {
+            let (stop, accepted, other, seq) =
+                (stop.clone(), accepted.clone(), other.clone(), seq.clone());
+            let (url, token, payload) = (
+                format!("{base}/v1/sync/push"),
+                token.to_string(),
+                payload.clone(),
+            );
+            std::thread::spawn(move || {
+                let agent = agent();
+                let mut latencies = Vec::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let ops: Vec<Operation> = (0..batch)
+                        .map(|_| {
+                            let n = seq.fetch_add(1, Ordering::Relaxed);
+                            Operation::Submit {
+                                op_id: format!("bench-{batch}-{client}-{n}"),
+                                local_id: uuid::Uuid::now_v7().to_string(),
+                                request: payload.clone(),
+                            }
+                        })
+                        .collect();
+                    let t = Instant::now();
+                    let (status, body) =
+                        post(&agent, &url, Some(&token), &json!({"operations": ops}));
+                    latencies.push(t.elapsed());
+                    if status != 200 {
+                        other.fetch_add(batch as u64, Ordering::Relaxed);
+                        continue;
+                    }
+                    for r in body["results"].as_array().into_iter().flatten() {
+                        if r["status"] == "accepted" {
+                            accepted.fetch_add(1, Ordering::Relaxed);
+                        } else {
+                            if other.fetch_add(1, Ordering::Relaxed) == 0 {
+                                eprintln!("not accepted: {r}");
+                            }
+                        }
+                    }
+                }
+                latencies
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(args.seconds));
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies: Vec<Duration> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap_or_default())
+        .collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let pct = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    let n = accepted.load(Ordering::Relaxed);
+    println!(
+        "batch {batch:>2}: {:>7.0} accepted submissions/s ({n} in {elapsed:.1} s, {} not accepted), \
+         {:.0} requests/s, latency p50 {:.1} ms p99 {:.1} ms, {} clients",
+        n as f64 / elapsed,
+        other.load(Ordering::Relaxed),
+        latencies.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        args.clients
+    );
+}
+
+fn main() {
+    let args = args();
+    let (values, requirements, today) = fixture(&args.service);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let _server;
+    let base = match &args.url {
+        Some(url) => url.clone(),
+        None => {
+            let mut config =
+                ceria_server::Config::new(dir.path(), "127.0.0.1:0".parse().expect("addr"));
+            config.validation_today = ceria_core::Date::parse_iso(&today);
+            let server = ceria_server::Server::start(config).expect("server");
+            let base = format!("http://{}", server.local_addr);
+            _server = server;
+            base
+        }
+    };
+    let agent = agent();
+    // A fresh citizen per run (valid NIK: 13.05.01, 1 Jan 1990, random serial).
+    let serial = 1 + (std::process::id() % 9000);
+    let nik = format!("130501010190{serial:04}");
+    let password = "beban-uji-2026";
+    let (status, _) = post(
+        &agent,
+        &format!("{base}/v1/accounts"),
+        None,
+        &json!({"nik": nik, "name": "Beban Uji", "phone": "081234567890", "password": password}),
+    );
+    assert!(status == 201 || status == 409, "register: {status}");
+    let (status, login) = post(
+        &agent,
+        &format!("{base}/v1/sessions"),
+        None,
+        &json!({"username": nik, "password": password}),
+    );
+    assert_eq!(status, 200, "login");
+    let token = login["token"].as_str().expect("token").to_string();
+    let mut catalog = agent
+        .get(&format!("{base}/v1/catalog"))
+        .call()
+        .expect("catalog");
+    let catalog: Value = catalog
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_json()
+        .expect("catalog JSON");
+    let attachments = requirements
+        .iter()
+        .map(|requirement| {
+            let data = format!("scan of {requirement} for the load test").into_bytes();
+            AttachmentRef {
+                requirement: requirement.clone(),
+                sha256: upload(&agent, &base, &token, &data),
+                size: data.len() as u64,
+                media_type: "image/jpeg".into(),
+            }
+        })
+        .collect();
+    let payload = RequestPayload {
+        service: args.service.clone(),
+        catalog_version: catalog["version"].as_str().unwrap_or_default().to_string(),
+        values,
+        attachments,
+        village: "13.05.01.2001".into(),
+        on_behalf_of: None,
+    };
+    println!(
+        "ceria-server push load test: {base}, service {}, {} fields, {} attachments referenced, {} cores",
+        args.service,
+        payload.values.len(),
+        payload.attachments.len(),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    measure(&base, &token, &payload, 1, &args);
+    measure(&base, &token, &payload, 50, &args);
+}

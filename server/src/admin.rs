@@ -1,0 +1,236 @@
+//! Administration commands run against a data directory (used by `ceria-server admin ...` and
+//! by the `ceria` CLI): create staff accounts, import a region table, publish a catalog.
+//!
+//! They open the database directly, so they also work while no server runs. A running server
+//! picks up a catalog published this way at its next start (`PUT /v1/catalog` applies at once).
+
+use crate::auth;
+use crate::catalog_store::{self, PublishError};
+use crate::db::{Db, DbError, now_ms};
+use crate::db_accounts::NewUser;
+use crate::db_catalog::Region;
+use crate::identity;
+use ceria_core::protocol::{Role, UserInfo};
+use std::path::Path;
+
+/// Longest staff display name.
+pub const MAX_STAFF_NAME_CHARS: usize = 100;
+
+/// Why an admin command failed. [`AdminError::code`] is the stable message code.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// Input not acceptable (user name, role, village, name).
+    #[error("{0}")]
+    Invalid(String),
+    /// Password shorter than the minimum.
+    #[error("password must have at least {min} characters")]
+    WeakPassword {
+        /// Minimum length.
+        min: usize,
+    },
+    /// The user name exists.
+    #[error("user name `{0}` is taken")]
+    Taken(String),
+    /// The region file could not be read as a Kemendagri CSV.
+    #[error("region table: {0}")]
+    Regions(String),
+    /// The catalog was refused.
+    #[error(transparent)]
+    Catalog(#[from] PublishError),
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+    /// A file could not be read.
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl AdminError {
+    /// The stable message code (worded by the catalog's `messages`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdminError::Invalid(_) | AdminError::Regions(_) => "request.malformed",
+            AdminError::WeakPassword { .. } => "auth.weak_password",
+            AdminError::Taken(_) => "auth.nik_taken",
+            AdminError::Catalog(PublishError::NotNewer { .. }) => "catalog.outdated",
+            AdminError::Catalog(PublishError::Invalid(_)) => "request.malformed",
+            AdminError::Catalog(PublishError::Db(_)) | AdminError::Db(_) | AdminError::Io(_) => {
+                "internal"
+            }
+        }
+    }
+
+    /// Message parameters for [`AdminError::code`].
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        match self {
+            AdminError::WeakPassword { min } => vec![("min", min.to_string())],
+            AdminError::Catalog(PublishError::NotNewer { current, .. }) => {
+                vec![("version", current.clone())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// A staff account to create.
+#[derive(Debug, Clone)]
+pub struct StaffAccount {
+    /// `operator`, `officer` or `admin`.
+    pub role: Role,
+    /// Login name: 3-64 of `a-z 0-9 . _ -`.
+    pub username: String,
+    /// Password (at least 8 characters).
+    pub password: String,
+    /// Display name (defaults to the user name).
+    pub name: Option<String>,
+    /// Village code, required for operators.
+    pub village: Option<String>,
+}
+
+fn valid_username(u: &str) -> bool {
+    (3..=64).contains(&u.len())
+        && u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        // All digits would collide with the NIK namespace of citizens.
+        && !u.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Creates a staff account in the database at `data_dir`.
+pub fn create_user(db: &Db, account: StaffAccount) -> Result<UserInfo, AdminError> {
+    let username = account.username.trim().to_string();
+    if !valid_username(&username) {
+        return Err(AdminError::Invalid(
+            "user name: 3-64 characters a-z, 0-9, '.', '_', '-', not only digits".into(),
+        ));
+    }
+    if account.role == Role::Citizen {
+        return Err(AdminError::Invalid(
+            "citizens register themselves with their NIK".into(),
+        ));
+    }
+    let village = match (account.role, account.village.as_deref()) {
+        (Role::Operator, Some(v)) => Some(
+            identity::check_village(v)
+                .map_err(|f| AdminError::Invalid(format!("village `{v}`: {}", f.code)))?,
+        ),
+        (Role::Operator, None) => {
+            return Err(AdminError::Invalid(
+                "an operator needs --village PP.KK.CC.DDDD".into(),
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(AdminError::Invalid(
+                "only operators are bound to a village".into(),
+            ));
+        }
+        (_, None) => None,
+    };
+    let name = account
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&username);
+    let name: String = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.chars().count() > MAX_STAFF_NAME_CHARS || name.chars().any(char::is_control) {
+        return Err(AdminError::Invalid(format!(
+            "name: at most {MAX_STAFF_NAME_CHARS} characters"
+        )));
+    }
+    if !identity::password_ok(&account.password) {
+        return Err(AdminError::WeakPassword {
+            min: auth::MIN_PASSWORD_CHARS,
+        });
+    }
+    let password_hash =
+        auth::hash_password(&account.password).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let user = NewUser {
+        username: username.clone(),
+        name,
+        role: account.role,
+        village,
+        phone: None,
+        password_hash,
+    };
+    db.create_user(&user, now_ms())?
+        .ok_or(AdminError::Taken(username))
+}
+
+/// Replaces the region table with a Kemendagri CSV (`code,name`); returns the row count.
+pub fn import_regions(db: &Db, csv_path: &Path) -> Result<usize, AdminError> {
+    let text = std::fs::read_to_string(csv_path)?;
+    let table =
+        ceria_core::RegionTable::from_csv(&text).map_err(|e| AdminError::Regions(e.to_string()))?;
+    let rows: Vec<Region> = table
+        .iter()
+        .map(|(code, name)| Region {
+            code: code.as_str().to_string(),
+            name: name.to_string(),
+        })
+        .collect();
+    Ok(db.replace_regions(&rows)?)
+}
+
+/// Publishes a catalog file (must load and be newer than the one in force); returns its version.
+pub fn publish_catalog(db: &Db, json_path: &Path) -> Result<String, AdminError> {
+    let json = std::fs::read_to_string(json_path)?;
+    let current = catalog_store::load(db)?;
+    let published = catalog_store::publish(db, &current, &json, None)?;
+    Ok(published.version().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_names() {
+        assert!(valid_username("operator.sintuk"));
+        assert!(valid_username("petugas_1"));
+        assert!(!valid_username("ab"));
+        assert!(!valid_username("Operator"));
+        assert!(!valid_username("1305014107900001"));
+        assert!(!valid_username("a b c"));
+    }
+
+    #[test]
+    fn staff_rules_before_any_hashing() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let base = StaffAccount {
+            role: Role::Officer,
+            username: "petugas".into(),
+            password: "panjang-sekali".into(),
+            name: None,
+            village: Some("13.05.01.2001".into()),
+        };
+        assert!(matches!(
+            create_user(&db, base.clone()),
+            Err(AdminError::Invalid(_))
+        ));
+        let op = StaffAccount {
+            role: Role::Operator,
+            village: None,
+            ..base.clone()
+        };
+        assert!(matches!(create_user(&db, op), Err(AdminError::Invalid(_))));
+        let weak = StaffAccount {
+            village: None,
+            password: "pendek".into(),
+            ..base.clone()
+        };
+        let e = create_user(&db, weak).unwrap_err();
+        assert_eq!(e.code(), "auth.weak_password");
+        assert_eq!(e.params(), vec![("min", "8".to_string())]);
+        let ok = StaffAccount {
+            village: None,
+            name: Some("  Rina   Putri ".into()),
+            ..base.clone()
+        };
+        let user = create_user(&db, ok.clone()).unwrap();
+        assert_eq!(
+            (user.name.as_str(), user.role),
+            ("Rina Putri", Role::Officer)
+        );
+        assert!(matches!(create_user(&db, ok), Err(AdminError::Taken(_))));
+    }
+}

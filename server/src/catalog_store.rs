@@ -1,0 +1,114 @@
+//! Which catalog is in force: the newest one published to this server, else the catalog
+//! embedded in `ceria-core`. Publishing checks the file with the core loader and only accepts
+//! a newer version.
+
+use crate::db::{Db, DbError, now_ms};
+use ceria_core::Catalog;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// Why a catalog was not published.
+#[derive(Debug, thiserror::Error)]
+pub enum PublishError {
+    /// The file does not load (the core's message names the service, field and position).
+    #[error("catalog does not load: {0}")]
+    Invalid(#[from] ceria_core::CatalogError),
+    /// Not newer than the catalog in force.
+    #[error("catalog version {offered} is not newer than {current}")]
+    NotNewer {
+        /// Version offered.
+        offered: String,
+        /// Version in force.
+        current: String,
+    },
+    /// Storage failed.
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Compares catalog versions like `2026.11.1`: dot-separated parts, numerically when both
+/// parts are numbers (so `2026.11.10` > `2026.11.9`), otherwise as text.
+pub fn compare_versions(a: &str, b: &str) -> Ordering {
+    let mut left = a.split('.');
+    let mut right = b.split('.');
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return Ordering::Equal,
+            (Some(_), None) => return Ordering::Greater,
+            (None, Some(_)) => return Ordering::Less,
+            (Some(x), Some(y)) => {
+                let order = match (x.parse::<u64>(), y.parse::<u64>()) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => x.cmp(y),
+                };
+                if order != Ordering::Equal {
+                    return order;
+                }
+            }
+        }
+    }
+}
+
+/// The catalog in force at startup.
+pub fn load(db: &Db) -> Result<Arc<Catalog>, PublishError> {
+    let embedded = Catalog::embedded();
+    match db.latest_catalog()? {
+        Some(json) => {
+            let published = Catalog::from_json(&json)?;
+            // A library upgrade may embed a newer catalog than the last one published.
+            if compare_versions(published.version(), embedded.version()) == Ordering::Less {
+                Ok(embedded)
+            } else {
+                Ok(Arc::new(published))
+            }
+        }
+        None => Ok(embedded),
+    }
+}
+
+/// Checks and stores a catalog newer than `current`; returns it loaded.
+pub fn publish(
+    db: &Db,
+    current: &Catalog,
+    json: &str,
+    by: Option<&str>,
+) -> Result<Arc<Catalog>, PublishError> {
+    let catalog = Catalog::from_json(json)?;
+    if compare_versions(catalog.version(), current.version()) != Ordering::Greater {
+        return Err(PublishError::NotNewer {
+            offered: catalog.version().to_string(),
+            current: current.version().to_string(),
+        });
+    }
+    if !db.publish_catalog(catalog.version(), catalog.hash(), json, now_ms(), by)? {
+        return Err(PublishError::NotNewer {
+            offered: catalog.version().to_string(),
+            current: current.version().to_string(),
+        });
+    }
+    Ok(Arc::new(catalog))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically_by_part() {
+        assert_eq!(
+            compare_versions("2026.11.10", "2026.11.9"),
+            Ordering::Greater
+        );
+        assert_eq!(compare_versions("2026.11.1", "2026.11.1"), Ordering::Equal);
+        assert_eq!(compare_versions("2026.11", "2026.11.1"), Ordering::Less);
+        assert_eq!(
+            compare_versions("2027.1.1", "2026.12.31"),
+            Ordering::Greater
+        );
+        assert_eq!(
+            compare_versions("2026.11.1-rc", "2026.11.1"),
+            Ordering::Greater
+        );
+        assert_eq!(compare_versions("", ""), Ordering::Equal);
+    }
+}

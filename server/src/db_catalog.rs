@@ -1,0 +1,131 @@
+//! Storage of published catalogs and of the region table.
+
+use crate::db::{Db, DbError};
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+/// A region (Kemendagri code and name).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Region {
+    /// Dotted Kemendagri code, e.g. `13.05.01`.
+    pub code: String,
+    /// Name as in the table.
+    pub name: String,
+}
+
+/// The parent of a dotted code (`13.05.01` -> `13.05`; a province -> empty).
+pub fn parent_code(code: &str) -> &str {
+    code.rsplit_once('.').map_or("", |(parent, _)| parent)
+}
+
+impl Db {
+    /// The newest published catalog file, if any was published.
+    pub fn latest_catalog(&self) -> Result<Option<String>, DbError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT body FROM catalogs ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
+    /// Stores a published catalog; false when this version was published before.
+    pub fn publish_catalog(
+        &self,
+        version: &str,
+        hash: &str,
+        body: &str,
+        now: i64,
+        by: Option<&str>,
+    ) -> Result<bool, DbError> {
+        self.write(|tx| {
+            let n = tx.execute(
+                "INSERT INTO catalogs (version, hash, body, published_ms, published_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (version) DO NOTHING",
+                params![version, hash, body, now, by],
+            )?;
+            Ok(n > 0)
+        })
+    }
+
+    /// Replaces the region table with `regions` (one transaction).
+    pub fn replace_regions(&self, regions: &[Region]) -> Result<usize, DbError> {
+        self.write(|tx| {
+            tx.execute("DELETE FROM regions", [])?;
+            let mut stmt =
+                tx.prepare_cached("INSERT INTO regions (code, parent, name) VALUES (?1, ?2, ?3)")?;
+            for r in regions {
+                stmt.execute(params![r.code, parent_code(&r.code), r.name])?;
+            }
+            Ok(regions.len())
+        })
+    }
+
+    /// Children of `parent` (empty string: provinces), sorted by code.
+    pub fn region_children(&self, parent: &str) -> Result<Vec<Region>, DbError> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT code, name FROM regions WHERE parent = ?1 ORDER BY code")?;
+            let rows = stmt.query_map([parent], |r| {
+                Ok(Region {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents() {
+        assert_eq!(parent_code("13.05.01.2001"), "13.05.01");
+        assert_eq!(parent_code("13.05"), "13");
+        assert_eq!(parent_code("13"), "");
+    }
+
+    #[test]
+    fn regions_and_catalogs() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("t.db")).unwrap();
+        let rows = vec![
+            Region {
+                code: "13".into(),
+                name: "SUMATERA BARAT".into(),
+            },
+            Region {
+                code: "13.05".into(),
+                name: "KAB. PADANG PARIAMAN".into(),
+            },
+            Region {
+                code: "13.05.02".into(),
+                name: "B".into(),
+            },
+            Region {
+                code: "13.05.01".into(),
+                name: "A".into(),
+            },
+        ];
+        assert_eq!(db.replace_regions(&rows).unwrap(), 4);
+        let kids: Vec<_> = db
+            .region_children("13.05")
+            .unwrap()
+            .into_iter()
+            .map(|r| r.code)
+            .collect();
+        assert_eq!(kids, ["13.05.01", "13.05.02"]);
+        assert_eq!(db.region_children("").unwrap().len(), 1);
+        assert!(db.region_children("99").unwrap().is_empty());
+        assert_eq!(db.latest_catalog().unwrap(), None);
+        assert!(db.publish_catalog("1", "h", "{}", 1, None).unwrap());
+        assert!(!db.publish_catalog("1", "h", "{}", 2, None).unwrap());
+        assert!(db.publish_catalog("2", "h2", "{\"v\":2}", 3, None).unwrap());
+        assert_eq!(db.latest_catalog().unwrap().as_deref(), Some("{\"v\":2}"));
+    }
+}

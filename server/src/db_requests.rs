@@ -1,0 +1,477 @@
+//! Storage of requests for review, the audit log / status feed (`events`), and pulls.
+//!
+//! The `events` table is both the audit log (who, when, from, to, note) and the feed devices
+//! pull from: its `seq` is the server order and the pull cursor.
+
+use crate::db::{Db, DbError};
+use ceria_core::protocol::{
+    DocumentInfo, RequestPayload, RequestState, ReturnReason, Role, StatusChange, UserInfo,
+};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+/// Which requests an account may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// A citizen: requests they submitted and requests filed for their NIK.
+    Citizen {
+        /// Account id.
+        user_id: String,
+        /// Their NIK (their user name).
+        nik: String,
+    },
+    /// An operator: their village's requests.
+    Village(String),
+    /// Officers and admins: everything.
+    All,
+}
+
+impl Scope {
+    /// The scope of an account.
+    pub fn of(user: &UserInfo) -> Scope {
+        match user.role {
+            Role::Citizen => Scope::Citizen {
+                user_id: user.id.clone(),
+                nik: user.username.clone(),
+            },
+            // An operator without a village sees nothing rather than everything.
+            Role::Operator => Scope::Village(user.village.clone().unwrap_or_default()),
+            Role::Officer | Role::Admin => Scope::All,
+        }
+    }
+
+    /// SQL condition on `r` (requests) and its two parameters, numbered from `first`.
+    fn condition(&self, first: usize) -> (String, [String; 2]) {
+        let (a, b) = (first, first + 1);
+        match self {
+            Scope::Citizen { user_id, nik } => (
+                format!("(r.submitted_by = ?{a} OR r.citizen_nik = ?{b})"),
+                [user_id.clone(), nik.clone()],
+            ),
+            Scope::Village(v) => (
+                format!("(r.village = ?{a} AND ?{b} = '')"),
+                [v.clone(), String::new()],
+            ),
+            Scope::All => (
+                format!("(?{a} = '' AND ?{b} = '')"),
+                [String::new(), String::new()],
+            ),
+        }
+    }
+}
+
+/// The parts of a request the workflow needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestHead {
+    /// Server id.
+    pub id: String,
+    /// Receipt code.
+    pub tracking_code: String,
+    /// Service id.
+    pub service: String,
+    /// Village code.
+    pub village: String,
+    /// Current state.
+    pub state: RequestState,
+}
+
+/// A request in the review queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    /// Server id.
+    pub id: String,
+    /// Receipt code.
+    pub tracking_code: String,
+    /// Service id.
+    pub service: String,
+    /// Village code.
+    pub village: String,
+    /// NIK of the citizen the request is for.
+    pub citizen_nik: String,
+    /// Current state.
+    pub state: RequestState,
+    /// Submission time (ms).
+    pub created_ms: i64,
+    /// Last change (ms).
+    pub updated_ms: i64,
+}
+
+/// One entry of a request's audit log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    /// Feed position.
+    pub seq: i64,
+    /// Who (user name).
+    pub actor: String,
+    /// Their role.
+    pub actor_role: Role,
+    /// State before (`None` for the submission).
+    pub from: Option<RequestState>,
+    /// State after.
+    pub to: RequestState,
+    /// When (ms).
+    pub at_ms: i64,
+    /// Reviewer's note.
+    pub note: Option<String>,
+    /// What to fix, when returned.
+    pub reasons: Vec<ReturnReason>,
+    /// The document, when completed.
+    pub document: Option<DocumentInfo>,
+}
+
+/// An attachment of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAttachment {
+    /// Requirement id.
+    pub requirement: String,
+    /// Hex SHA-256 (the download key).
+    pub sha256: String,
+    /// Bytes.
+    pub size: u64,
+    /// Media type.
+    pub media_type: String,
+}
+
+/// Everything a reviewer sees of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    /// The summary.
+    pub request: RequestSummary,
+    /// The form as submitted (latest revision).
+    pub payload: RequestPayload,
+    /// Files.
+    pub attachments: Vec<StoredAttachment>,
+    /// Audit log, oldest first.
+    pub history: Vec<AuditEntry>,
+}
+
+/// Outcome of a review transition attempt.
+#[derive(Debug)]
+pub enum TransitionResult<E> {
+    /// Applied; the new status change.
+    Applied(Box<StatusChange>),
+    /// No such request visible to the caller.
+    NotFound,
+    /// The workflow refused.
+    Denied(E),
+}
+
+/// Figures of one request for the statistics.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsRow {
+    /// Service id.
+    pub service: String,
+    /// Village code.
+    pub village: String,
+    /// Current state.
+    pub state: RequestState,
+    /// First submission (ms).
+    pub created_ms: i64,
+    /// Completion (ms).
+    pub completed_ms: Option<i64>,
+}
+
+fn parse_state(code: &str) -> Result<RequestState, rusqlite::Error> {
+    RequestState::from_code(code).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Text,
+            format!("state `{code}`").into(),
+        )
+    })
+}
+
+fn json_column<T: serde::de::DeserializeOwned>(
+    text: Option<String>,
+) -> Result<Option<T>, rusqlite::Error> {
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })
+}
+
+/// The request `id` if `scope` may see it.
+pub(crate) fn visible_request(
+    c: &Connection,
+    id: &str,
+    scope: &Scope,
+) -> Result<Option<RequestHead>, DbError> {
+    let (cond, p) = scope.condition(2);
+    let sql = format!(
+        "SELECT r.id, r.tracking_code, r.service, r.village, r.state FROM requests r WHERE r.id = ?1 AND {cond}"
+    );
+    Ok(c.prepare_cached(&sql)?
+        .query_row(params![id, p[0], p[1]], |r| {
+            Ok(RequestHead {
+                id: r.get(0)?,
+                tracking_code: r.get(1)?,
+                service: r.get(2)?,
+                village: r.get(3)?,
+                state: parse_state(&r.get::<_, String>(4)?)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Appends to the audit log / feed; returns the new `seq`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_event(
+    tx: &Transaction<'_>,
+    request_id: &str,
+    actor_id: &str,
+    from: Option<RequestState>,
+    to: RequestState,
+    at_ms: i64,
+    note: Option<&str>,
+    reasons: &[ReturnReason],
+    document: Option<&DocumentInfo>,
+) -> Result<i64, DbError> {
+    let document = document.map(serde_json::to_string).transpose()?;
+    tx.prepare_cached(
+        "INSERT INTO events (request_id, actor_id, from_state, to_state, at_ms, note, reasons, document)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        request_id,
+        actor_id,
+        from.map(RequestState::code),
+        to.code(),
+        at_ms,
+        note,
+        serde_json::to_string(reasons)?,
+        document
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+const CHANGE_COLUMNS: &str = "e.seq, e.request_id, r.local_id, r.tracking_code, r.service, \
+    e.to_state, e.at_ms, e.note, e.reasons, e.document";
+
+fn change_from_row(r: &rusqlite::Row<'_>) -> Result<StatusChange, rusqlite::Error> {
+    Ok(StatusChange {
+        seq: r.get(0)?,
+        request_id: r.get(1)?,
+        local_id: r.get(2)?,
+        tracking_code: r.get(3)?,
+        service: r.get(4)?,
+        state: parse_state(&r.get::<_, String>(5)?)?,
+        at_ms: r.get(6)?,
+        note: r.get(7)?,
+        reasons: json_column(r.get(8)?)?.unwrap_or_default(),
+        document: json_column(r.get(9)?)?,
+    })
+}
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> Result<RequestSummary, rusqlite::Error> {
+    Ok(RequestSummary {
+        id: r.get(0)?,
+        tracking_code: r.get(1)?,
+        service: r.get(2)?,
+        village: r.get(3)?,
+        citizen_nik: r.get(4)?,
+        state: parse_state(&r.get::<_, String>(5)?)?,
+        created_ms: r.get(6)?,
+        updated_ms: r.get(7)?,
+    })
+}
+
+const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.service, r.village, r.citizen_nik, r.state, r.created_ms, r.updated_ms";
+
+/// Filters of the review queue.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Only this state.
+    pub state: Option<RequestState>,
+    /// Only this village.
+    pub village: Option<String>,
+    /// Only ids after this one (paging).
+    pub after: Option<String>,
+    /// Page size.
+    pub limit: usize,
+}
+
+impl Db {
+    /// Status changes after `since` visible in `scope`, at most `limit`, and whether more wait.
+    pub fn pull(
+        &self,
+        scope: &Scope,
+        since: i64,
+        limit: usize,
+    ) -> Result<(Vec<StatusChange>, bool), DbError> {
+        self.read(|c| {
+            let (cond, p) = scope.condition(2);
+            let sql = format!(
+                "SELECT {CHANGE_COLUMNS} FROM events e JOIN requests r ON r.id = e.request_id
+                 WHERE e.seq > ?1 AND {cond} ORDER BY e.seq LIMIT ?4"
+            );
+            let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![since, p[0], p[1], fetch], change_from_row)?;
+            let mut changes = rows.collect::<Result<Vec<_>, _>>()?;
+            let more = changes.len() > limit;
+            changes.truncate(limit);
+            Ok((changes, more))
+        })
+    }
+
+    /// The review queue in `scope`, oldest first.
+    pub fn queue(
+        &self,
+        scope: &Scope,
+        filter: &QueueFilter,
+    ) -> Result<Vec<RequestSummary>, DbError> {
+        self.read(|c| {
+            let (cond, p) = scope.condition(1);
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM requests r WHERE {cond}
+                   AND (?3 IS NULL OR r.state = ?3) AND (?4 IS NULL OR r.village = ?4)
+                   AND (?5 IS NULL OR r.id > ?5)
+                 ORDER BY r.id LIMIT ?6"
+            );
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(
+                params![
+                    p[0],
+                    p[1],
+                    filter.state.map(RequestState::code),
+                    filter.village,
+                    filter.after,
+                    i64::try_from(filter.limit).unwrap_or(i64::MAX)
+                ],
+                summary_from_row,
+            )?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// A request's full detail, if `scope` may see it.
+    pub fn request_detail(
+        &self,
+        id: &str,
+        scope: &Scope,
+    ) -> Result<Option<RequestDetail>, DbError> {
+        self.read(|c| {
+            let (cond, p) = scope.condition(2);
+            let sql = format!("SELECT {SUMMARY_COLUMNS}, r.payload FROM requests r WHERE r.id = ?1 AND {cond}");
+            let found = c
+                .prepare_cached(&sql)?
+                .query_row(params![id, p[0], p[1]], |r| Ok((summary_from_row(r)?, r.get::<_, String>(8)?)))
+                .optional()?;
+            let Some((request, payload)) = found else { return Ok(None) };
+            let payload: RequestPayload = serde_json::from_str(&payload)?;
+            let mut stmt = c.prepare_cached(
+                "SELECT requirement, sha256, size, media_type FROM request_attachments
+                 WHERE request_id = ?1 ORDER BY requirement, sha256",
+            )?;
+            let attachments = stmt
+                .query_map([id], |r| {
+                    Ok(StoredAttachment {
+                        requirement: r.get(0)?,
+                        sha256: r.get(1)?,
+                        size: r.get::<_, i64>(2)?.max(0) as u64,
+                        media_type: r.get(3)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut stmt = c.prepare_cached(
+                "SELECT e.seq, u.username, u.role, e.from_state, e.to_state, e.at_ms, e.note, e.reasons, e.document
+                 FROM events e JOIN users u ON u.id = e.actor_id WHERE e.request_id = ?1 ORDER BY e.seq",
+            )?;
+            let history = stmt
+                .query_map([id], |r| {
+                    let role: String = r.get(2)?;
+                    Ok(AuditEntry {
+                        seq: r.get(0)?,
+                        actor: r.get(1)?,
+                        actor_role: crate::db::parse_role(&role).map_err(|e| {
+                            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
+                        })?,
+                        from: r.get::<_, Option<String>>(3)?.map(|s| parse_state(&s)).transpose()?,
+                        to: parse_state(&r.get::<_, String>(4)?)?,
+                        at_ms: r.get(5)?,
+                        note: r.get(6)?,
+                        reasons: json_column(r.get(7)?)?.unwrap_or_default(),
+                        document: json_column(r.get(8)?)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Some(RequestDetail { request, payload, attachments, history }))
+        })
+    }
+
+    /// Size and media type of attachment `sha256` of request `id`, if `scope` may see it.
+    pub fn request_attachment(
+        &self,
+        id: &str,
+        sha256: &str,
+        scope: &Scope,
+    ) -> Result<Option<(u64, String)>, DbError> {
+        self.read(|c| {
+            if visible_request(c, id, scope)?.is_none() {
+                return Ok(None);
+            }
+            Ok(c.prepare_cached(
+                "SELECT size, media_type FROM request_attachments WHERE request_id = ?1 AND sha256 = ?2 LIMIT 1",
+            )?
+            .query_row(params![id, sha256], |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)))
+            .optional()?)
+        })
+    }
+
+    /// Moves request `id` to `to` if `check(current)` allows it, logging the transition.
+    #[allow(clippy::too_many_arguments)]
+    pub fn transition<E>(
+        &self,
+        id: &str,
+        scope: &Scope,
+        actor_id: &str,
+        to: RequestState,
+        note: Option<&str>,
+        reasons: &[ReturnReason],
+        document: Option<&DocumentInfo>,
+        now: i64,
+        check: impl FnOnce(&RequestHead) -> Result<(), E>,
+    ) -> Result<TransitionResult<E>, DbError> {
+        self.write(|tx| {
+            let Some(head) = visible_request(tx, id, scope)? else {
+                return Ok(TransitionResult::NotFound);
+            };
+            if let Err(e) = check(&head) {
+                return Ok(TransitionResult::Denied(e));
+            }
+            tx.prepare_cached(
+                "UPDATE requests SET state = ?2, updated_ms = ?3,
+                    completed_ms = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_ms END
+                 WHERE id = ?1",
+            )?
+            .execute(params![id, to.code(), now])?;
+            let seq = insert_event(tx, id, actor_id, Some(head.state), to, now, note, reasons, document)?;
+            let change = tx
+                .prepare_cached(&format!(
+                    "SELECT {CHANGE_COLUMNS} FROM events e JOIN requests r ON r.id = e.request_id WHERE e.seq = ?1"
+                ))?
+                .query_row([seq], change_from_row)?;
+            Ok(TransitionResult::Applied(Box::new(change)))
+        })
+    }
+
+    /// One row per request, for the statistics.
+    pub fn stats_rows(&self) -> Result<Vec<StatsRow>, DbError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT service, village, state, created_ms, completed_ms FROM requests ORDER BY created_ms",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(StatsRow {
+                    service: r.get(0)?,
+                    village: r.get(1)?,
+                    state: parse_state(&r.get::<_, String>(2)?)?,
+                    created_ms: r.get(3)?,
+                    completed_ms: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+}

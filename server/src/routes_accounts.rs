@@ -1,0 +1,166 @@
+//! Accounts and sessions: citizen self-registration, login (rate-limited), logout, `me`.
+
+use crate::auth::{self, Caller};
+use crate::db::now_ms;
+use crate::db_accounts::NewUser;
+use crate::error::ApiError;
+use crate::identity;
+use crate::limits::JsonBody;
+use crate::state::{AppState, blocking};
+use axum::Json;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::IntoResponse;
+use ceria_core::protocol::{LoginRequest, LoginResponse, RegisterRequest, Role, UserInfo};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+/// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password.
+pub async fn register(
+    State(state): State<AppState>,
+    JsonBody(req): JsonBody<RegisterRequest>,
+) -> Result<impl IntoResponse, ApiError> {
+    let catalog = state.catalog();
+    let id = identity::check_registration(&catalog, &req.nik, &req.name, &req.phone).map_err(
+        |issues| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.malformed")
+                .detail("invalid identity data")
+                .issues(issues)
+        },
+    )?;
+    if !identity::password_ok(&req.password) {
+        return Err(
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "auth.weak_password")
+                .with("min", auth::MIN_PASSWORD_CHARS.to_string()),
+        );
+    }
+    let password = req.password;
+    let hash = blocking(move || auth::hash_password(&password).map_err(ApiError::internal)).await?;
+    let user = NewUser {
+        username: id.nik,
+        name: id.name,
+        role: Role::Citizen,
+        village: None,
+        phone: Some(id.phone),
+        password_hash: hash,
+    };
+    let created = state
+        .db_call(move |db| db.create_user(&user, now_ms()))
+        .await?;
+    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Citizens may type their NIK in groups (`1305 0141 0790 0001`): the account name is the
+/// 16 digits.
+fn login_name(input: &str) -> String {
+    let compact: String = input.chars().filter(|c| *c != ' ').collect();
+    if compact.len() == 16 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        compact
+    } else {
+        input.trim().to_string()
+    }
+}
+
+/// `POST /v1/sessions`: logs in; failed attempts are limited per account and per address.
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    JsonBody(req): JsonBody<LoginRequest>,
+) -> Result<Json<LoginResponse>, ApiError> {
+    let username = login_name(&req.username);
+    let account_key = format!("u:{}", username.to_lowercase());
+    let ip_key = format!("ip:{}", peer.ip());
+    let keys = [account_key.as_str(), ip_key.as_str()];
+    if let Some(wait) = state.limiter.blocked(&keys, Instant::now()) {
+        return Err(rate_limited(wait));
+    }
+    let lookup = username.clone();
+    let found = state.db_call(move |db| db.login_user(&lookup)).await?;
+    let password = req.password;
+    let (user, ok) = blocking(move || {
+        Ok(match found {
+            Some((user, hash)) => {
+                let ok = password.len() <= auth::MAX_PASSWORD_BYTES
+                    && auth::verify_password(&password, &hash);
+                (Some(user), ok)
+            }
+            None => {
+                // Same work for an unknown name: timing must not reveal which names exist.
+                let _ = auth::verify_password(&password, auth::decoy_hash());
+                (None, false)
+            }
+        })
+    })
+    .await?;
+    let user = match (user, ok) {
+        (Some(user), true) => user,
+        _ => {
+            state.limiter.failed(&keys, Instant::now());
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "auth.invalid_credentials",
+            ));
+        }
+    };
+    let token = auth::new_token();
+    let hash = auth::token_hash(&token);
+    let now = now_ms();
+    let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
+    let expires_at_ms = now.saturating_add(ttl);
+    let user_id = user.id.clone();
+    state
+        .db_call(move |db| db.create_session(&hash, &user_id, now, expires_at_ms))
+        .await?;
+    Ok(Json(LoginResponse {
+        token,
+        expires_at_ms,
+        user,
+    }))
+}
+
+/// 429 `auth.rate_limited` with `Retry-After`.
+fn rate_limited(wait_secs: u64) -> ApiError {
+    let value = HeaderValue::from_str(&wait_secs.to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("60"));
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited")
+        .with("retry_after", wait_secs.to_string())
+        .header(header::RETRY_AFTER, value)
+}
+
+/// `DELETE /v1/sessions/current`: logout; the token stops working at once.
+pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+    state
+        .db_call(move |db| db.delete_session(&caller.token_hash))
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /v1/me`: the logged-in account.
+pub async fn me(caller: Caller) -> Json<UserInfo> {
+    Json(caller.user)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nik_typed_in_groups_is_the_account_name() {
+        assert_eq!(login_name("1305 0141 0790 0001"), "1305014107900001");
+        assert_eq!(login_name(" operator.sintuk "), "operator.sintuk");
+        assert_eq!(login_name("1305 01"), "1305 01");
+    }
+
+    #[test]
+    fn rate_limit_problem_carries_retry_after() {
+        let e = rate_limited(42);
+        assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            e.headers
+                .iter()
+                .any(|(n, v)| n == header::RETRY_AFTER && v == "42")
+        );
+        assert_eq!(e.params, vec![("retry_after", "42".to_string())]);
+    }
+}

@@ -1,0 +1,238 @@
+//! The review workflow for nagari operators and registry officers: the queue, a request's
+//! detail and files, and transitions through the state machine of [`crate::workflow`].
+
+use crate::auth::Caller;
+use crate::blobs::is_sha256_hex;
+use crate::db::now_ms;
+use crate::db_requests::{QueueFilter, RequestDetail, RequestSummary, Scope, TransitionResult};
+use crate::error::ApiError;
+use crate::limits::JsonBody;
+use crate::state::AppState;
+use crate::workflow::{self, Denial};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ceria_core::protocol::{DocumentInfo, RequestState, ReturnReason, Role, StatusChange};
+use ceria_core::{Finding, Issue};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// Largest page of the queue.
+pub const MAX_QUEUE_PAGE: usize = 200;
+
+/// A page of the review queue.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueuePage {
+    /// Requests, oldest first.
+    pub items: Vec<RequestSummary>,
+    /// Pass as `after` for the next page; `None` on the last page.
+    pub next: Option<String>,
+}
+
+/// `POST /v1/requests/{id}/transitions` body.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionRequest {
+    /// Target state.
+    pub to: RequestState,
+    /// Note (required to reject).
+    #[serde(default)]
+    pub note: Option<String>,
+    /// What to fix (required to return).
+    #[serde(default)]
+    pub reasons: Vec<ReturnReason>,
+    /// The document (required to complete).
+    #[serde(default)]
+    pub document: Option<DocumentInfo>,
+}
+
+/// Only operators and officers review.
+fn reviewer(caller: &Caller) -> Result<Scope, ApiError> {
+    match caller.user.role {
+        Role::Operator | Role::Officer => Ok(Scope::of(&caller.user)),
+        Role::Citizen | Role::Admin => Err(ApiError::forbidden()),
+    }
+}
+
+fn queue_filter(query: &HashMap<String, String>) -> Result<QueueFilter, ApiError> {
+    let get = |k: &str| query.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let state = get("state")
+        .map(|s| {
+            RequestState::from_code(s)
+                .ok_or_else(|| ApiError::malformed(format!("unknown state `{s}`")))
+        })
+        .transpose()?;
+    let limit = get("limit")
+        .map(|s| {
+            s.parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| ApiError::malformed("limit must be a positive integer"))
+        })
+        .transpose()?
+        .unwrap_or(50)
+        .min(MAX_QUEUE_PAGE);
+    Ok(QueueFilter {
+        state,
+        village: get("village").map(str::to_string),
+        after: get("after").map(str::to_string),
+        limit,
+    })
+}
+
+/// `GET /v1/requests?state=&village=&limit=&after=`: the queue (an operator's is their village).
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<QueuePage>, ApiError> {
+    let scope = reviewer(&caller)?;
+    let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
+    let filter = queue_filter(&query)?;
+    let limit = filter.limit;
+    let items = state.db_call(move |db| db.queue(&scope, &filter)).await?;
+    let next = (items.len() == limit)
+        .then(|| items.last().map(|i| i.id.clone()))
+        .flatten();
+    Ok(Json(QueuePage { items, next }))
+}
+
+/// `GET /v1/requests/{id}`: payload, attachments and audit log.
+pub async fn detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<RequestDetail>, ApiError> {
+    let scope = reviewer(&caller)?;
+    state
+        .db_call(move |db| db.request_detail(&id, &scope))
+        .await?
+        .map(Json)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// `GET /v1/requests/{id}/attachments/{sha256}`: the file.
+pub async fn attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, sha256)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let scope = reviewer(&caller)?;
+    if !is_sha256_hex(&sha256) {
+        return Err(ApiError::not_found());
+    }
+    let key = sha256.clone();
+    let (_size, media_type) = state
+        .db_call(move |db| db.request_attachment(&id, &key, &scope))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let path = state
+        .blobs
+        .blob_path(&sha256)
+        .ok_or_else(ApiError::not_found)?;
+    // Attachments are at most the upload limit (10 MiB by default): read whole.
+    let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
+    let media = HeaderValue::from_str(&media_type)
+        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, media),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=86400, immutable"),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+        ],
+        Body::from(bytes),
+    )
+        .into_response())
+}
+
+fn missing_issue(state: &AppState, part: &'static str) -> Vec<Issue> {
+    vec![
+        state
+            .catalog()
+            .issue(Some(part), &Finding::error("field.required")),
+    ]
+}
+
+/// `POST /v1/requests/{id}/transitions`: moves a request through the workflow.
+pub async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    JsonBody(req): JsonBody<TransitionRequest>,
+) -> Result<Json<StatusChange>, ApiError> {
+    let scope = reviewer(&caller)?;
+    let actor = caller.user.clone();
+    let TransitionRequest {
+        to,
+        note,
+        reasons,
+        document,
+    } = req;
+    let st = state.clone();
+    let result = state
+        .db_call(move |db| {
+            db.transition(
+                &id,
+                &scope,
+                &actor.id,
+                to,
+                note.as_deref(),
+                &reasons,
+                document.as_ref(),
+                now_ms(),
+                |head| {
+                    workflow::check_review(&actor, &head.village, head.state, to).map_err(Err)?;
+                    match workflow::missing_part(to, note.as_deref(), &reasons, document.as_ref()) {
+                        Some(part) => Err(Ok(part)),
+                        None => Ok(()),
+                    }
+                },
+            )
+        })
+        .await?;
+    match result {
+        TransitionResult::Applied(change) => Ok(Json(*change)),
+        TransitionResult::NotFound => Err(ApiError::not_found()),
+        TransitionResult::Denied(Ok(part)) => {
+            Err(ApiError::unprocessable(format!("`{part}` is required"))
+                .issues(missing_issue(&st, part)))
+        }
+        TransitionResult::Denied(Err(Denial::Forbidden)) => Err(ApiError::forbidden()),
+        TransitionResult::Denied(Err(Denial::Illegal { from, to })) => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "state.illegal_transition",
+        )
+        .with("from", from.code())
+        .with("to", to.code())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queue_filters() {
+        let q = |pairs: &[(&str, &str)]| -> HashMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let f = queue_filter(&q(&[("state", "submitted"), ("limit", "1000")])).unwrap();
+        assert_eq!(f.state, Some(RequestState::Submitted));
+        assert_eq!(f.limit, MAX_QUEUE_PAGE);
+        assert_eq!(queue_filter(&q(&[])).unwrap().limit, 50);
+        assert!(queue_filter(&q(&[("state", "done")])).is_err());
+        assert!(queue_filter(&q(&[("limit", "-3")])).is_err());
+    }
+}

@@ -1,0 +1,369 @@
+//! The sync API: `POST /v1/sync/push` (batched, idempotent operations) and
+//! `GET /v1/sync/pull` (status changes visible to the caller, in server order).
+
+use crate::auth::Caller;
+use crate::catalog_store::compare_versions;
+use crate::db::now_ms;
+use crate::db_push::{Applied, PreparedOp, Verdict};
+use crate::db_requests::Scope;
+use crate::error::ApiError;
+use crate::identity;
+use crate::limits::JsonBody;
+use crate::state::{AppState, blocking};
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use ceria_core::protocol::{
+    MAX_PUSH_OPERATIONS, Operation, OperationOutcome, OperationResult, PULL_PAGE_SIZE,
+    PullResponse, PushRequest, PushResponse, RequestPayload, Role, UserInfo,
+};
+use ceria_core::{Catalog, Date, Finding, Issue, Severity, ValidateError, ValidationContext};
+use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap};
+
+/// Longest accepted `op_id` / `local_id` / `request_id`.
+const MAX_ID_CHARS: usize = 128;
+
+fn conflict(
+    catalog: &Catalog,
+    code: &'static str,
+    state: Option<ceria_core::protocol::RequestState>,
+    params: &[(&str, String)],
+) -> OperationOutcome {
+    let message = catalog.message(code, params);
+    OperationOutcome::Conflict {
+        code: code.to_string(),
+        state,
+        message_id: message.id,
+        message_en: message.en,
+    }
+}
+
+fn rejected(catalog: &Catalog, field: Option<&str>, finding: Finding) -> Verdict {
+    Verdict::Invalid(vec![catalog.issue(field, &finding)])
+}
+
+/// Checks who may submit what: an operator files for a citizen of their own village; a
+/// citizen files for themself.
+fn check_submitter(
+    catalog: &Catalog,
+    caller: &UserInfo,
+    payload: &RequestPayload,
+) -> Option<Verdict> {
+    match caller.role {
+        Role::Operator => {
+            if caller.village.as_deref() != Some(payload.village.as_str()) {
+                return Some(rejected(
+                    catalog,
+                    Some("village"),
+                    Finding::error("auth.forbidden"),
+                ));
+            }
+            match payload.on_behalf_of.as_deref() {
+                None => Some(rejected(
+                    catalog,
+                    Some("on_behalf_of"),
+                    Finding::error("field.required"),
+                )),
+                Some(nik) => identity::check_nik(catalog, "on_behalf_of", nik)
+                    .err()
+                    .map(Verdict::Invalid),
+            }
+        }
+        _ => match payload.on_behalf_of.as_deref() {
+            Some(nik) if nik.split_whitespace().collect::<String>() != caller.username => {
+                Some(rejected(
+                    catalog,
+                    Some("on_behalf_of"),
+                    Finding::error("auth.forbidden"),
+                ))
+            }
+            _ => None,
+        },
+    }
+}
+
+/// Validates a payload with the same core code the phone runs.
+fn check_payload(
+    catalog: &Catalog,
+    caller: &UserInfo,
+    payload: &RequestPayload,
+    today: Option<Date>,
+) -> Verdict {
+    if let Some(verdict) = check_submitter(catalog, caller, payload) {
+        return verdict;
+    }
+    let outdated = compare_versions(&payload.catalog_version, catalog.version()) == Ordering::Less;
+    let attached: BTreeSet<String> = payload
+        .attachments
+        .iter()
+        .map(|a| a.requirement.clone())
+        .collect();
+    let ctx = ValidationContext {
+        today,
+        regions: None,
+    };
+    let issues: Vec<Issue> =
+        match catalog.validate(&payload.service, &payload.values, &attached, &ctx) {
+            Ok(report) if report.valid => return Verdict::Valid,
+            Ok(report) => report.issues,
+            Err(ValidateError::UnknownService(service)) => {
+                vec![catalog.issue(
+                    Some("service"),
+                    &Finding::error("choice.unknown").with("value", service),
+                )]
+            }
+            Err(e) => {
+                let mut issue = catalog.issue(None, &Finding::error("request.malformed"));
+                issue.params.insert("detail".into(), e.to_string());
+                vec![issue]
+            }
+        };
+    if outdated {
+        Verdict::Outdated(catalog.version().to_string())
+    } else {
+        Verdict::Invalid(issues)
+    }
+}
+
+fn op_hash(op: &Operation) -> Result<String, ApiError> {
+    let bytes = serde_json::to_vec(op).map_err(ApiError::internal)?;
+    Ok(hex::encode(Sha256::digest(bytes)))
+}
+
+fn check_ids(op: &Operation) -> Result<(), ApiError> {
+    let ids: Vec<&str> = match op {
+        Operation::Submit {
+            op_id, local_id, ..
+        } => vec![op_id, local_id],
+        Operation::Revise {
+            op_id, request_id, ..
+        }
+        | Operation::Cancel { op_id, request_id } => {
+            vec![op_id, request_id]
+        }
+    };
+    if ids
+        .iter()
+        .any(|id| id.trim().is_empty() || id.chars().count() > MAX_ID_CHARS)
+    {
+        return Err(ApiError::unprocessable(format!(
+            "op_id, local_id and request_id must be 1..{MAX_ID_CHARS} characters"
+        )));
+    }
+    Ok(())
+}
+
+fn prepare(
+    catalog: &Catalog,
+    caller: &UserInfo,
+    op: Operation,
+    today: Option<Date>,
+) -> Result<PreparedOp, ApiError> {
+    check_ids(&op)?;
+    // The key's hash covers the operation as the client sent it.
+    let hash = op_hash(&op)?;
+    let mut op = op;
+    let verdict = match &mut op {
+        Operation::Submit { request, .. } | Operation::Revise { request, .. } => {
+            let verdict = check_payload(catalog, caller, request, today);
+            // Store the NIK as 16 digits however it was typed, so the citizen's scope
+            // (matched by NIK) finds the request.
+            if let Some(nik) = request.on_behalf_of.as_mut()
+                && let Ok(digits) = identity::check_nik(catalog, "on_behalf_of", nik)
+            {
+                *nik = digits;
+            }
+            verdict
+        }
+        Operation::Cancel { .. } => Verdict::Valid,
+    };
+    Ok(PreparedOp { op, hash, verdict })
+}
+
+fn word(catalog: &Catalog, applied: Applied) -> OperationOutcome {
+    match applied {
+        Applied::Done(outcome) => outcome,
+        Applied::KeyReused => conflict(catalog, "idempotency.key_reused", None, &[]),
+        Applied::NotFound => conflict(catalog, "request.not_found", None, &[]),
+        Applied::NotReturned(state) => conflict(catalog, "state.not_returned", Some(state), &[]),
+        Applied::Illegal { from, to } => conflict(
+            catalog,
+            "state.illegal_transition",
+            Some(from),
+            &[
+                ("from", from.code().to_string()),
+                ("to", to.code().to_string()),
+            ],
+        ),
+        Applied::ServiceChanged { service } => OperationOutcome::Rejected {
+            issues: vec![catalog.issue(
+                Some("service"),
+                &Finding {
+                    code: "request.malformed",
+                    severity: Severity::Error,
+                    params: vec![("service", service)],
+                },
+            )],
+        },
+        Applied::MissingAttachments(requirements) => OperationOutcome::Rejected {
+            issues: requirements
+                .into_iter()
+                .map(|r| {
+                    catalog.issue(
+                        None,
+                        &Finding::error("attachment.not_uploaded").with("attachment", r),
+                    )
+                })
+                .collect(),
+        },
+        Applied::Invalid(issues) => OperationOutcome::Rejected { issues },
+        Applied::Outdated(current_version) => OperationOutcome::CatalogOutdated { current_version },
+    }
+}
+
+/// `POST /v1/sync/push`: applies up to [`MAX_PUSH_OPERATIONS`] operations in one transaction.
+pub async fn push(
+    State(state): State<AppState>,
+    caller: Caller,
+    JsonBody(req): JsonBody<PushRequest>,
+) -> Result<Json<PushResponse>, ApiError> {
+    if !matches!(caller.user.role, Role::Citizen | Role::Operator) {
+        return Err(ApiError::forbidden());
+    }
+    if req.operations.len() > MAX_PUSH_OPERATIONS {
+        return Err(ApiError::unprocessable(format!(
+            "at most {MAX_PUSH_OPERATIONS} operations per push"
+        )));
+    }
+    let catalog = state.catalog();
+    let db = state.db.clone();
+    let today = state.config.validation_today;
+    let results = blocking(move || {
+        let user = caller.user;
+        let ids: Vec<String> = req
+            .operations
+            .iter()
+            .map(|o| o.op_id().to_string())
+            .collect();
+        let prepared = req
+            .operations
+            .into_iter()
+            .map(|op| prepare(&catalog, &user, op, today))
+            .collect::<Result<Vec<_>, _>>()?;
+        let applied = db.apply_push(&user, &prepared, now_ms())?;
+        Ok(ids
+            .into_iter()
+            .zip(applied)
+            .map(|(op_id, a)| OperationResult {
+                op_id,
+                outcome: word(&catalog, a),
+            })
+            .collect::<Vec<_>>())
+    })
+    .await?;
+    Ok(Json(PushResponse { results }))
+}
+
+/// Reads `since` and `limit` of a pull.
+pub fn pull_params(query: &HashMap<String, String>) -> Result<(i64, usize), ApiError> {
+    let since =
+        match query
+            .get("since")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            None => 0,
+            Some(s) => s.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::malformed("since must be a cursor from an earlier pull")
+            })?,
+        };
+    let limit = match query
+        .get("limit")
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
+        None => PULL_PAGE_SIZE,
+        Some(s) => s
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| ApiError::malformed("limit must be a positive integer"))?
+            .min(PULL_PAGE_SIZE),
+    };
+    Ok((since, limit))
+}
+
+/// `GET /v1/sync/pull?since=CURSOR&limit=N`: status changes visible to the caller.
+pub async fn pull(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Result<Json<PullResponse>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
+    let (since, limit) = pull_params(&query)?;
+    let scope = Scope::of(&caller.user);
+    let (changes, more) = state
+        .db_call(move |db| db.pull(&scope, since, limit))
+        .await?;
+    let next = changes.last().map_or(since, |c| c.seq);
+    Ok(Json(PullResponse {
+        changes,
+        next_cursor: next.to_string(),
+        more,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pull_parameters() {
+        assert_eq!(pull_params(&q(&[])).unwrap(), (0, PULL_PAGE_SIZE));
+        assert_eq!(
+            pull_params(&q(&[("since", ""), ("limit", "5")])).unwrap(),
+            (0, 5)
+        );
+        assert_eq!(
+            pull_params(&q(&[("since", "42"), ("limit", "100000")])).unwrap(),
+            (42, PULL_PAGE_SIZE)
+        );
+        assert!(pull_params(&q(&[("since", "-1")])).is_err());
+        assert!(pull_params(&q(&[("since", "abc")])).is_err());
+        assert!(pull_params(&q(&[("limit", "0")])).is_err());
+    }
+
+    #[test]
+    fn op_ids_are_bounded() {
+        let cancel = |id: &str| Operation::Cancel {
+            op_id: id.into(),
+            request_id: "r".into(),
+        };
+        assert!(check_ids(&cancel("a")).is_ok());
+        assert!(check_ids(&cancel(" ")).is_err());
+        assert!(check_ids(&cancel(&"x".repeat(129))).is_err());
+    }
+
+    #[test]
+    fn same_operation_same_hash_different_payload_different_hash() {
+        let a = Operation::Cancel {
+            op_id: "1".into(),
+            request_id: "r".into(),
+        };
+        let b = Operation::Cancel {
+            op_id: "1".into(),
+            request_id: "s".into(),
+        };
+        assert_eq!(op_hash(&a).unwrap(), op_hash(&a.clone()).unwrap());
+        assert_ne!(op_hash(&a).unwrap(), op_hash(&b).unwrap());
+    }
+}

@@ -1,0 +1,453 @@
+//! Resumable uploads: the tus 1.0.0 protocol at `/v1/uploads` (core, creation,
+//! creation-with-upload, termination, checksum, expiration).
+//!
+//! A PATCH is consumed by a spawned task that owns the upload's lock: if the client vanishes
+//! mid-body the task still makes the bytes received durable and records the new offset before
+//! the lock is released, so the next HEAD tells the client exactly where to resume.
+
+use crate::auth::Caller;
+use crate::db::{new_id, now_ms};
+use crate::db_uploads::UploadRow;
+use crate::error::ApiError;
+use crate::limits::next_chunk;
+use crate::state::{AppState, blocking};
+use crate::tus::{self, PatchChecksum};
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::time::Duration;
+
+/// How long a PATCH may stall between two chunks before it counts as cut off.
+const CHUNK_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn h(name: &'static str) -> HeaderName {
+    HeaderName::from_static(name)
+}
+
+fn value(text: impl ToString) -> HeaderValue {
+    HeaderValue::from_str(&text.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+/// Middleware on every upload route: `Tus-Resumable` on each response, 412 for a client that
+/// speaks another version (`OPTIONS` is exempt, it is how versions are discovered).
+pub async fn tus_resumable(req: Request, next: Next) -> Response {
+    let version_ok = req.method() == Method::OPTIONS
+        || req
+            .headers()
+            .get("tus-resumable")
+            .is_some_and(|v| v == tus::VERSION);
+    let mut response = if version_ok {
+        next.run(req).await
+    } else {
+        ApiError::new(StatusCode::PRECONDITION_FAILED, "request.malformed")
+            .detail("Tus-Resumable must be 1.0.0")
+            .header(h("tus-version"), HeaderValue::from_static(tus::VERSION))
+            .into_response()
+    };
+    response
+        .headers_mut()
+        .insert(h("tus-resumable"), HeaderValue::from_static(tus::VERSION));
+    response
+}
+
+/// `OPTIONS /v1/uploads`: what this server supports.
+pub async fn options(State(state): State<AppState>) -> Response {
+    (
+        StatusCode::NO_CONTENT,
+        [
+            (h("tus-version"), HeaderValue::from_static(tus::VERSION)),
+            (
+                h("tus-extension"),
+                HeaderValue::from_static(tus::EXTENSIONS),
+            ),
+            (
+                h("tus-checksum-algorithm"),
+                HeaderValue::from_static(tus::CHECKSUM_ALGORITHMS),
+            ),
+            (h("tus-max-size"), value(state.config.max_upload_bytes)),
+        ],
+    )
+        .into_response()
+}
+
+fn too_large(state: &AppState) -> ApiError {
+    let mb = state.config.max_upload_bytes.div_ceil(1024 * 1024);
+    ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "upload.too_large").with("max_mb", mb.to_string())
+}
+
+fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ApiError> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|s| s.parse().ok())
+            .map(Some)
+            .ok_or_else(|| ApiError::malformed(format!("{name} must be a non-negative integer"))),
+    }
+}
+
+fn is_offset_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .eq_ignore_ascii_case(tus::OFFSET_OCTET_STREAM)
+        })
+}
+
+fn expires_header(row: &UploadRow) -> Option<(HeaderName, HeaderValue)> {
+    row.completed_ms
+        .is_none()
+        .then(|| (h("upload-expires"), value(tus::http_date(row.expires_ms))))
+}
+
+/// `POST /v1/uploads`: creates an upload (and takes its first bytes if a body is sent).
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    req: Request,
+) -> Result<Response, ApiError> {
+    let headers = req.headers().clone();
+    if headers.contains_key("upload-defer-length") {
+        return Err(ApiError::malformed("Upload-Defer-Length is not supported"));
+    }
+    let length = header_u64(&headers, "upload-length")?
+        .ok_or_else(|| ApiError::malformed("Upload-Length is required"))?;
+    if length > state.config.max_upload_bytes {
+        return Err(too_large(&state));
+    }
+    let raw_metadata = headers
+        .get("upload-metadata")
+        .map(|v| v.to_str().map(str::to_string))
+        .transpose()
+        .map_err(|_| ApiError::malformed("Upload-Metadata must be ASCII"))?
+        .unwrap_or_default();
+    let metadata =
+        tus::parse_metadata(&raw_metadata).map_err(|e| ApiError::malformed(e.to_string()))?;
+    let expected_sha256 = match metadata.get("sha256") {
+        None => None,
+        Some(hex) => {
+            let hex = hex.trim().to_ascii_lowercase();
+            if !crate::blobs::is_sha256_hex(&hex) {
+                return Err(ApiError::malformed("metadata sha256 must be 64 hex digits"));
+            }
+            Some(hex)
+        }
+    };
+    let now = now_ms();
+    let expiry = i64::try_from(state.config.upload_expiry.as_millis()).unwrap_or(i64::MAX);
+    let row = UploadRow {
+        id: new_id(),
+        owner_id: caller.user.id.clone(),
+        length,
+        offset: 0,
+        metadata: raw_metadata,
+        filetype: metadata.get("filetype").cloned(),
+        expected_sha256,
+        sha256: None,
+        created_ms: now,
+        expires_ms: now.saturating_add(expiry),
+        completed_ms: None,
+    };
+    let st = state.clone();
+    let id = row.id.clone();
+    blocking(move || st.blobs.create_part(&id).map_err(ApiError::internal)).await?;
+    let stored = row.clone();
+    state.db_call(move |db| db.create_upload(&stored)).await?;
+    let location = format!("/v1/uploads/{}", row.id);
+    let has_body =
+        is_offset_stream(&headers) && header_u64(&headers, "content-length")?.is_none_or(|n| n > 0);
+    // An empty file is complete as soon as it exists.
+    let mut response = if has_body || length == 0 {
+        let body = if has_body {
+            req.into_body()
+        } else {
+            Body::empty()
+        };
+        let mut patched = patch_locked(state, row, 0, None, body).await?;
+        *patched.status_mut() = StatusCode::CREATED;
+        patched
+    } else {
+        let mut r = StatusCode::CREATED.into_response();
+        if let Some((name, v)) = expires_header(&row) {
+            r.headers_mut().insert(name, v);
+        }
+        r
+    };
+    response
+        .headers_mut()
+        .insert(header::LOCATION, value(location));
+    Ok(response)
+}
+
+/// The caller's upload `id`, or 404 (also for other people's uploads), or 410 when expired.
+async fn owned_upload(state: &AppState, caller: &Caller, id: &str) -> Result<UploadRow, ApiError> {
+    if !crate::blobs::is_upload_id(id) {
+        return Err(ApiError::not_found());
+    }
+    let key = id.to_string();
+    let row = state
+        .db_call(move |db| db.upload(&key))
+        .await?
+        .filter(|r| r.owner_id == caller.user.id)
+        .ok_or_else(ApiError::not_found)?;
+    if row.completed_ms.is_none() && row.expires_ms <= now_ms() {
+        discard(state, &row.id).await?;
+        return Err(ApiError::new(StatusCode::GONE, "upload.expired"));
+    }
+    Ok(row)
+}
+
+/// Deletes an upload's record and partial file.
+async fn discard(state: &AppState, id: &str) -> Result<(), ApiError> {
+    let key = id.to_string();
+    state.db_call(move |db| db.delete_upload(&key)).await?;
+    let st = state.clone();
+    let key = id.to_string();
+    blocking(move || st.blobs.remove_part(&key).map_err(ApiError::internal)).await
+}
+
+/// `HEAD /v1/uploads/{id}`: how many bytes are safely stored.
+pub async fn head(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let row = owned_upload(&state, &caller, &id).await?;
+    let mut response = (
+        StatusCode::OK,
+        [
+            (h("upload-offset"), value(row.offset)),
+            (h("upload-length"), value(row.length)),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+    )
+        .into_response();
+    if !row.metadata.is_empty() {
+        response
+            .headers_mut()
+            .insert(h("upload-metadata"), value(&row.metadata));
+    }
+    if let Some((name, v)) = expires_header(&row) {
+        response.headers_mut().insert(name, v);
+    }
+    Ok(response)
+}
+
+/// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
+pub async fn patch(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    if !is_offset_stream(req.headers()) {
+        return Err(
+            ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.malformed")
+                .detail("Content-Type must be application/offset+octet-stream"),
+        );
+    }
+    let offset = header_u64(req.headers(), "upload-offset")?
+        .ok_or_else(|| ApiError::malformed("Upload-Offset is required"))?;
+    let checksum = req
+        .headers()
+        .get("upload-checksum")
+        .map(|v| {
+            v.to_str()
+                .map_err(|_| ApiError::malformed("Upload-Checksum must be ASCII"))
+                .and_then(|s| {
+                    PatchChecksum::parse(s).map_err(|e| ApiError::malformed(e.to_string()))
+                })
+        })
+        .transpose()?;
+    let declared = header_u64(req.headers(), "content-length")?;
+    let row = owned_upload(&state, &caller, &id).await?;
+    if declared.is_some_and(|n| offset.saturating_add(n) > row.length) {
+        return Err(ApiError::malformed("the patch goes past Upload-Length"));
+    }
+    patch_locked(state, row, offset, checksum, req.into_body()).await
+}
+
+/// Takes the upload's lock and appends the body in a task that outlives the connection.
+async fn patch_locked(
+    state: AppState,
+    row: UploadRow,
+    offset: u64,
+    checksum: Option<PatchChecksum>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let guard = state.lock_upload(&row.id).await;
+    let task = tokio::spawn(async move {
+        let _guard = guard;
+        append(state, row.id, offset, checksum, body).await
+    });
+    task.await.map_err(ApiError::internal)?
+}
+
+async fn append(
+    state: AppState,
+    id: String,
+    offset: u64,
+    mut checksum: Option<PatchChecksum>,
+    mut body: Body,
+) -> Result<Response, ApiError> {
+    // Re-read under the lock: another PATCH may have moved the offset meanwhile.
+    let key = id.clone();
+    let row = state
+        .db_call(move |db| db.upload(&key))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if row.offset != offset {
+        return Err(
+            ApiError::new(StatusCode::CONFLICT, "upload.offset_mismatch")
+                .header(h("upload-offset"), value(row.offset)),
+        );
+    }
+    if row.completed_ms.is_some() {
+        return Ok(patched_response(&row, row.offset));
+    }
+    let remaining = row.length - row.offset;
+    let mut writer = state
+        .blobs
+        .append_at(&id, offset)
+        .await
+        .map_err(ApiError::internal)?;
+    let mut overflow = false;
+    let mut cut = false;
+    loop {
+        match tokio::time::timeout(CHUNK_TIMEOUT, next_chunk(&mut body)).await {
+            Ok(None) => break,
+            Ok(Some(Ok(data))) => {
+                if writer.written() + data.len() as u64 > remaining {
+                    overflow = true;
+                    break;
+                }
+                if let Some(c) = checksum.as_mut() {
+                    c.update(&data);
+                }
+                writer.write(&data).await.map_err(ApiError::internal)?;
+            }
+            Ok(Some(Err(_))) | Err(_) => {
+                cut = true;
+                break;
+            }
+        }
+    }
+    let received = writer.written();
+    let verified = match checksum {
+        None => true,
+        Some(c) => !cut && !overflow && c.matches(),
+    };
+    if overflow || !verified {
+        // Nothing of a patch that failed its checksum (or overflowed) is kept.
+        drop(writer);
+        let st = state.clone();
+        let key = id.clone();
+        blocking(move || {
+            st.blobs
+                .truncate_part(&key, offset)
+                .map_err(ApiError::internal)
+        })
+        .await?;
+        if overflow {
+            return Err(ApiError::malformed("the patch goes past Upload-Length"));
+        }
+        if cut {
+            return Err(ApiError::malformed("the patch was cut off"));
+        }
+        return Err(checksum_mismatch());
+    }
+    let new_offset = writer.sync().await.map_err(ApiError::internal)?;
+    let key = id.clone();
+    state
+        .db_call(move |db| db.set_upload_offset(&key, new_offset))
+        .await?;
+    if cut {
+        tracing::info!(upload = %id, received, "patch cut off; bytes kept for resume");
+        return Err(ApiError::malformed("the patch was cut off"));
+    }
+    if new_offset < row.length {
+        return Ok(patched_response(&row, new_offset));
+    }
+    finish(&state, &row).await?;
+    let key = id.clone();
+    let done = state
+        .db_call(move |db| db.upload(&key))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(patched_response(&done, new_offset))
+}
+
+fn checksum_mismatch() -> ApiError {
+    let status = StatusCode::from_u16(460).unwrap_or(StatusCode::BAD_REQUEST);
+    ApiError::new(status, "upload.checksum_mismatch")
+}
+
+/// Hashes a complete upload, checks the announced SHA-256 and stores the blob.
+async fn finish(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
+    let st = state.clone();
+    let id = row.id.clone();
+    let (sha, size) = blocking(move || st.blobs.hash_part(&id).map_err(ApiError::internal)).await?;
+    if row
+        .expected_sha256
+        .as_deref()
+        .is_some_and(|want| want != sha)
+    {
+        discard(state, &row.id).await?;
+        return Err(checksum_mismatch().detail("the file's SHA-256 differs from metadata sha256"));
+    }
+    let st = state.clone();
+    let (id, digest) = (row.id.clone(), sha.clone());
+    blocking(move || st.blobs.promote(&id, &digest).map_err(ApiError::internal)).await?;
+    let id = row.id.clone();
+    state
+        .db_call(move |db| db.complete_upload(&id, &sha, size, now_ms()))
+        .await
+}
+
+fn patched_response(row: &UploadRow, offset: u64) -> Response {
+    let mut r = (
+        StatusCode::NO_CONTENT,
+        [(h("upload-offset"), value(offset))],
+    )
+        .into_response();
+    if let Some((name, v)) = expires_header(row) {
+        r.headers_mut().insert(name, v);
+    }
+    if let Some(sha) = &row.sha256 {
+        // Not part of tus: lets a client check what the server stored.
+        r.headers_mut().insert(h("upload-sha256"), value(sha));
+    }
+    r
+}
+
+/// `DELETE /v1/uploads/{id}`: termination.
+pub async fn terminate(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let row = owned_upload(&state, &caller, &id).await?;
+    let _guard = state.lock_upload(&row.id).await;
+    discard(&state, &row.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Deletes expired unfinished uploads (run periodically).
+pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+    let now = now_ms();
+    let expired = state.db_call(move |db| db.expired_uploads(now)).await?;
+    for id in &expired {
+        let _guard = state.lock_upload(id).await;
+        discard(state, id).await?;
+    }
+    Ok(expired.len())
+}

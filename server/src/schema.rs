@@ -1,0 +1,180 @@
+//! The database schema and its migrations, numbered by `PRAGMA user_version`.
+//!
+//! SQL here stays portable (no SQLite-only types or functions) so a PostgreSQL backend can
+//! reuse it; timestamps are Unix milliseconds (`INTEGER`), ids are text (UUIDv7).
+
+use rusqlite::Connection;
+
+/// Migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE users (
+    id            TEXT PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    role          TEXT NOT NULL,
+    village       TEXT,
+    phone         TEXT,
+    password_hash TEXT NOT NULL,
+    created_ms    INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    user_id    TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL
+);
+CREATE INDEX sessions_expiry ON sessions(expires_ms);
+CREATE TABLE catalogs (
+    seq          INTEGER PRIMARY KEY,
+    version      TEXT NOT NULL UNIQUE,
+    hash         TEXT NOT NULL,
+    body         TEXT NOT NULL,
+    published_ms INTEGER NOT NULL,
+    published_by TEXT
+);
+CREATE TABLE regions (
+    code   TEXT PRIMARY KEY,
+    parent TEXT NOT NULL,
+    name   TEXT NOT NULL
+);
+CREATE INDEX regions_parent ON regions(parent, code);
+CREATE TABLE blobs (
+    sha256     TEXT PRIMARY KEY,
+    size       INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE uploads (
+    id              TEXT PRIMARY KEY,
+    owner_id        TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    length          INTEGER NOT NULL,
+    upload_offset   INTEGER NOT NULL,
+    metadata        TEXT NOT NULL,
+    filetype        TEXT,
+    expected_sha256 TEXT,
+    sha256          TEXT REFERENCES blobs(sha256),
+    created_ms      INTEGER NOT NULL,
+    expires_ms      INTEGER NOT NULL,
+    completed_ms    INTEGER
+);
+CREATE INDEX uploads_owner_sha ON uploads(owner_id, sha256);
+CREATE INDEX uploads_expiry ON uploads(expires_ms);
+CREATE TABLE requests (
+    id              TEXT PRIMARY KEY,
+    tracking_code   TEXT NOT NULL UNIQUE,
+    local_id        TEXT,
+    service         TEXT NOT NULL,
+    village         TEXT NOT NULL,
+    citizen_nik     TEXT NOT NULL,
+    submitted_by    TEXT NOT NULL REFERENCES users(id),
+    state           TEXT NOT NULL,
+    catalog_version TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_ms      INTEGER NOT NULL,
+    updated_ms      INTEGER NOT NULL,
+    completed_ms    INTEGER
+);
+CREATE INDEX requests_village ON requests(village, id);
+CREATE INDEX requests_citizen ON requests(citizen_nik);
+CREATE INDEX requests_submitter ON requests(submitted_by);
+CREATE INDEX requests_state ON requests(state, id);
+CREATE TABLE request_attachments (
+    request_id  TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    requirement TEXT NOT NULL,
+    sha256      TEXT NOT NULL REFERENCES blobs(sha256),
+    size        INTEGER NOT NULL,
+    media_type  TEXT NOT NULL,
+    PRIMARY KEY (request_id, requirement, sha256)
+);
+CREATE TABLE operations (
+    user_id      TEXT NOT NULL REFERENCES users(id),
+    op_id        TEXT NOT NULL,
+    payload_hash TEXT NOT NULL,
+    outcome      TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    PRIMARY KEY (user_id, op_id)
+);
+CREATE TABLE events (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    actor_id   TEXT NOT NULL REFERENCES users(id),
+    from_state TEXT,
+    to_state   TEXT NOT NULL,
+    at_ms      INTEGER NOT NULL,
+    note       TEXT,
+    reasons    TEXT NOT NULL,
+    document   TEXT
+);
+CREATE INDEX events_request ON events(request_id, seq);
+"#];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Why the schema could not be brought up to date.
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    /// The database is newer than this build.
+    #[error("database schema version {found} is newer than this server ({supported})")]
+    TooNew {
+        /// Version found in the file.
+        found: i64,
+        /// Newest version this build knows.
+        supported: i64,
+    },
+    /// SQLite refused a statement.
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Applies the missing migrations, each in its own transaction.
+pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
+    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(SchemaError::TooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_a_fresh_database_once() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        let n: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(n >= 10, "tables: {n}");
+    }
+
+    #[test]
+    fn refuses_a_newer_database() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(matches!(
+            migrate(&mut conn),
+            Err(SchemaError::TooNew { .. })
+        ));
+    }
+}

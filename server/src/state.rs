@@ -1,0 +1,103 @@
+//! The state shared by all handlers: database, catalog in force, blob store, login limiter.
+
+use crate::auth::LoginLimiter;
+use crate::blobs::BlobStore;
+use crate::config::Config;
+use crate::db::{Db, DbError};
+use crate::error::ApiError;
+use ceria_core::Catalog;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, Weak};
+use std::time::Duration;
+
+/// Cheap to clone handle on the shared state.
+#[derive(Debug, Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Inner {
+    /// The database.
+    pub db: Arc<Db>,
+    /// Configuration.
+    pub config: Config,
+    /// Failed-login limiter.
+    pub limiter: LoginLimiter,
+    /// Attachments.
+    pub blobs: BlobStore,
+    catalog: RwLock<Arc<Catalog>>,
+    upload_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(db: Arc<Db>, config: Config, blobs: BlobStore, catalog: Arc<Catalog>) -> AppState {
+        let limiter = LoginLimiter::new(config.login_failures_per_minute, Duration::from_secs(60));
+        AppState(Arc::new(Inner {
+            db,
+            config,
+            limiter,
+            blobs,
+            catalog: RwLock::new(catalog),
+            upload_locks: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    /// The catalog in force.
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts a newly published catalog in force.
+    pub fn set_catalog(&self, catalog: Arc<Catalog>) {
+        *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+    }
+
+    /// Runs blocking database work off the async threads.
+    pub async fn db_call<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db) -> Result<T, DbError> + Send + 'static,
+    {
+        let db = self.db.clone();
+        blocking(move || f(&db).map_err(ApiError::from)).await
+    }
+
+    /// Serialises work on one upload (two PATCHes of the same upload never interleave).
+    pub async fn lock_upload(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = {
+            let mut map = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
+            map.retain(|_, weak| weak.strong_count() > 0);
+            match map.get(id).and_then(Weak::upgrade) {
+                Some(lock) => lock,
+                None => {
+                    let lock = Arc::new(tokio::sync::Mutex::new(()));
+                    map.insert(id.to_string(), Arc::downgrade(&lock));
+                    lock
+                }
+            }
+        };
+        lock.lock_owned().await
+    }
+}
+
+/// Runs blocking work (SQLite, argon2, hashing files) on the blocking pool.
+pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
