@@ -20,6 +20,7 @@ import id.ceria.ui.sync.SyncBanner
 import id.ceria.ui.sync.SyncModel
 import id.ceria.ui.sync.SyncOutcome
 import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.ExperimentalCoroutinesApi
 import kotlinx.coroutines.flow.MutableStateFlow
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.test.StandardTestDispatcher
@@ -64,6 +65,7 @@ class SyncBannerTest {
         assertEquals(FormPhase.SUBMITTED, form.state.value.phase, "${form.state.value.error}")
     }
 
+    @OptIn(ExperimentalCoroutinesApi::class) // UnconfinedTestDispatcher: record every banner.
     @Test
     fun `sending shows n of m and a progress bar that only moves forward`() = runTest(timeout = 3.minutes) {
         val runner = CoreRunner(StandardTestDispatcher(testScheduler))
