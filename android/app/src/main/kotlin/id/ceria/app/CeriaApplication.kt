@@ -18,5 +18,7 @@ class CeriaApplication : Application() {
         graph = AppGraph(this)
         StatusNotifier.createChannel(this)
         SyncScheduler.schedulePeriodic(this)
+        // Opening the store reads the disk: do it now, off the main thread, before a screen asks.
+        Thread({ graph.client }, "ceria-open").start()
     }
 }

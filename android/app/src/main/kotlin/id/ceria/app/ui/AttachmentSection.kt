@@ -20,6 +20,7 @@ import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
 import androidx.compose.runtime.remember
+import androidx.compose.runtime.rememberCoroutineScope
 import androidx.compose.runtime.setValue
 import androidx.compose.ui.Modifier
 import androidx.compose.ui.platform.LocalContext
@@ -29,6 +30,9 @@ import androidx.core.content.FileProvider
 import id.ceria.app.R
 import id.ceria.ui.common.Level
 import id.ceria.ui.form.RequirementState
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.withContext
 import java.io.File
 
 /** A picked or captured file, copied into the app's cache, with its media type. */
@@ -48,8 +52,14 @@ fun AttachmentSection(
         val shot = capture
         if (ok && shot != null) onAdd(PickedFile(shot, "image/jpeg"))
     }
+    val scope = rememberCoroutineScope()
     val picker = rememberLauncherForActivityResult(ActivityResultContracts.GetContent()) { uri ->
-        uri?.let { copyToCache(context, it, captureDir)?.let(onAdd) }
+        if (uri != null) {
+            // A scanned PDF can be megabytes: copy it off the main thread.
+            scope.launch {
+                withContext(Dispatchers.IO) { copyToCache(context, uri, captureDir) }?.let(onAdd)
+            }
+        }
     }
     Column(Modifier.fillMaxWidth().padding(vertical = 8.dp)) {
         val mark = if (requirement.required) " (${stringResource(R.string.form_required_mark)})" else ""

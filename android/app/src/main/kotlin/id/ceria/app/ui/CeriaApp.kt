@@ -27,6 +27,8 @@ import androidx.compose.ui.platform.LocalContext
 import androidx.compose.ui.res.stringResource
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import androidx.navigation.NavHostController
+import androidx.navigation.NavType
+import androidx.navigation.navArgument
 import androidx.navigation.compose.NavHost
 import androidx.navigation.compose.composable
 import androidx.navigation.compose.rememberNavController
@@ -80,25 +82,25 @@ fun CeriaApp(graph: AppGraph, openRequestId: String?) {
         SyncBannerView(syncState, onSyncNow = { sync.syncNow() }, onCancel = { sync.cancel() })
         NavHost(nav, startDestination = "home") {
             composable("home") { Home(nav, sessionState.mode, catalog, requests, operator, session) }
-            composable("service/{id}?nik={nik}") { entry ->
+            composable("service/{id}?nik={nik}", arguments = listOf(optionalNik())) { entry ->
                 val id = entry.arguments?.getString("id").orEmpty()
                 val nik = entry.arguments?.getString("nik")
                 ServicePage.load(graph.client, id)?.let { page ->
                     ServiceScreen(page) { nav.navigate("form/new/$id" + (nik?.let { "?nik=$it" } ?: "")) }
                 }
             }
-            composable("form/new/{service}?nik={nik}") { entry ->
+            composable("form/new/{service}?nik={nik}", arguments = listOf(optionalNik())) { entry ->
                 val service = entry.arguments?.getString("service").orEmpty()
                 val nik = entry.arguments?.getString("nik")
                 val form = rememberModel("form-new-$service-$nik") {
-                    FormModel(graph.client, graph.runner, it).also { m -> m.start(service, nik) }
+                    FormModel(graph.client, graph.runner, it, graph.regions).also { m -> m.start(service, nik) }
                 }
                 FormScreen(form, graph) { requestId -> afterSubmit(nav, context, sync, requestId) }
             }
             composable("form/revise/{request}") { entry ->
                 val request = entry.arguments?.getString("request").orEmpty()
                 val form = rememberModel("form-revise-$request") {
-                    FormModel(graph.client, graph.runner, it).also { m -> m.revise(request) }
+                    FormModel(graph.client, graph.runner, it, graph.regions).also { m -> m.revise(request) }
                 }
                 FormScreen(form, graph) { requestId -> afterSubmit(nav, context, sync, requestId) }
             }
@@ -110,6 +112,13 @@ fun CeriaApp(graph: AppGraph, openRequestId: String?) {
             }
         }
     }
+}
+
+/** The optional `nik` query argument (set when an operator files for a resident). */
+private fun optionalNik() = navArgument("nik") {
+    type = NavType.StringType
+    nullable = true
+    defaultValue = null
 }
 
 private fun afterSubmit(nav: NavHostController, context: android.content.Context, sync: SyncModel, requestId: String) {

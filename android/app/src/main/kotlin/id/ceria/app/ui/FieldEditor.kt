@@ -9,16 +9,20 @@ import androidx.compose.foundation.layout.Row
 import androidx.compose.foundation.layout.fillMaxWidth
 import androidx.compose.foundation.layout.padding
 import androidx.compose.foundation.text.KeyboardOptions
+import androidx.compose.material3.DatePicker
+import androidx.compose.material3.DatePickerDialog
 import androidx.compose.material3.DropdownMenuItem
 import androidx.compose.material3.ExperimentalMaterial3Api
 import androidx.compose.material3.ExposedDropdownMenuBox
 import androidx.compose.material3.ExposedDropdownMenuDefaults
 import androidx.compose.material3.MaterialTheme
-import androidx.compose.material3.MenuAnchorType
+import androidx.compose.material3.ExposedDropdownMenuAnchorType
 import androidx.compose.material3.OutlinedButton
 import androidx.compose.material3.OutlinedTextField
 import androidx.compose.material3.RadioButton
 import androidx.compose.material3.Text
+import androidx.compose.material3.TextButton
+import androidx.compose.material3.rememberDatePickerState
 import androidx.compose.runtime.Composable
 import androidx.compose.runtime.getValue
 import androidx.compose.runtime.mutableStateOf
@@ -33,29 +37,24 @@ import id.ceria.app.R
 import id.ceria.ui.common.Level
 import id.ceria.ui.form.FieldInput
 import id.ceria.ui.form.FieldState
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneOffset
 
-/**
- * Renders [field]. [onChange] saves a new value; [onPickRegion] opens the region picker and
- * [regionName] names a chosen region code.
- */
+/** Renders [field]. [onChange] saves a new value; [onPickRegion] opens the region picker. */
 @Composable
-fun FieldEditor(
-    field: FieldState,
-    onChange: (String) -> Unit,
-    onPickRegion: () -> Unit,
-    regionName: (String) -> String?,
-) {
+fun FieldEditor(field: FieldState, onChange: (String) -> Unit, onPickRegion: () -> Unit) {
     val label = tr(field.label) + if (field.required) " (${stringResource(R.string.form_required_mark)})" else ""
     Column(Modifier.fillMaxWidth().padding(vertical = 6.dp)) {
         when (val input = field.input) {
             is FieldInput.Text, is FieldInput.Name, FieldInput.Phone, is FieldInput.Integer, is FieldInput.Digits16 ->
                 TextInput(field, label, input, onChange)
-            is FieldInput.Date -> TextInput(field, "$label (YYYY-MM-DD)", input, onChange)
+            is FieldInput.Date -> DateInput(field, label, onChange)
             is FieldInput.Pick -> PickInput(field, label, input, onChange)
             is FieldInput.Region -> {
                 Text(label, style = MaterialTheme.typography.labelLarge)
                 OutlinedButton(onClick = onPickRegion, modifier = Modifier.fillMaxWidth()) {
-                    Text(field.value.takeIf { it.isNotEmpty() }?.let { regionName(it) ?: it } ?: stringResource(R.string.form_choose))
+                    Text(field.value.takeIf { it.isNotEmpty() }?.let { field.regionName ?: it } ?: stringResource(R.string.form_choose))
                 }
             }
             FieldInput.YesNo -> {
@@ -88,7 +87,6 @@ private fun TextInput(field: FieldState, label: String, input: FieldInput, onCha
     val keyboard = when (input) {
         is FieldInput.Digits16, is FieldInput.Integer -> KeyboardType.Number
         FieldInput.Phone -> KeyboardType.Phone
-        is FieldInput.Date -> KeyboardType.Number
         else -> KeyboardType.Text
     }
     OutlinedTextField(
@@ -100,6 +98,30 @@ private fun TextInput(field: FieldState, label: String, input: FieldInput, onCha
         keyboardOptions = KeyboardOptions(keyboardType = keyboard),
         modifier = Modifier.fillMaxWidth(),
     )
+}
+
+/** A read-only field that opens the Material date picker; the value stays `YYYY-MM-DD`. */
+@OptIn(ExperimentalMaterial3Api::class)
+@Composable
+private fun DateInput(field: FieldState, label: String, onChange: (String) -> Unit) {
+    var open by remember { mutableStateOf(false) }
+    OutlinedButton(onClick = { open = true }, modifier = Modifier.fillMaxWidth()) {
+        Text(if (field.value.isEmpty()) label else "$label: ${field.value}")
+    }
+    if (!open) return
+    // The picker works in UTC midnights; the form wants a calendar date, not an instant.
+    val initial = runCatching { LocalDate.parse(field.value).atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli() }.getOrNull()
+    val picker = rememberDatePickerState(initialSelectedDateMillis = initial)
+    DatePickerDialog(
+        onDismissRequest = { open = false },
+        confirmButton = {
+            TextButton(onClick = {
+                picker.selectedDateMillis?.let { onChange(Instant.ofEpochMilli(it).atZone(ZoneOffset.UTC).toLocalDate().toString()) }
+                open = false
+            }) { Text(stringResource(android.R.string.ok)) }
+        },
+        dismissButton = { TextButton(onClick = { open = false }) { Text(stringResource(android.R.string.cancel)) } },
+    ) { DatePicker(state = picker) }
 }
 
 @OptIn(ExperimentalMaterial3Api::class)
@@ -115,7 +137,7 @@ private fun PickInput(field: FieldState, label: String, input: FieldInput.Pick, 
             label = { Text(label) },
             isError = field.hasError,
             trailingIcon = { ExposedDropdownMenuDefaults.TrailingIcon(expanded = open) },
-            modifier = Modifier.fillMaxWidth().menuAnchor(MenuAnchorType.PrimaryNotEditable),
+            modifier = Modifier.fillMaxWidth().menuAnchor(ExposedDropdownMenuAnchorType.PrimaryNotEditable),
         )
         ExposedDropdownMenu(expanded = open, onDismissRequest = { open = false }) {
             for (choice in input.choices) {

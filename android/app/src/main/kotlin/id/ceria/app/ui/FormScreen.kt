@@ -58,7 +58,6 @@ fun FormScreen(model: FormModel, graph: AppGraph, onSubmitted: (String) -> Unit)
                     val level = (field.input as? FieldInput.Region)?.level ?: RegionLevel.VILLAGE
                     picking = field.id to level
                 },
-                regionName = { graph.regions.name(it) },
             )
         }
         item { Text(stringResource(R.string.form_attachments), style = MaterialTheme.typography.titleMedium) }

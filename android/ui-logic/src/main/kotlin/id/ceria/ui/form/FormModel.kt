@@ -8,6 +8,7 @@ package id.ceria.ui.form
 import id.ceria.core.model.Attachment
 import id.ceria.core.CeriaClientInterface
 import id.ceria.core.model.Draft
+import id.ceria.core.model.FieldKind
 import id.ceria.core.model.ServiceSource
 import id.ceria.core.model.ValidationReport
 import id.ceria.ui.common.Bilingual
@@ -19,6 +20,7 @@ import id.ceria.ui.common.UiError
 import id.ceria.ui.common.bilingual
 import id.ceria.ui.common.toMessage
 import id.ceria.ui.photo.PhotoPreparer
+import id.ceria.ui.region.RegionDirectory
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
 import kotlinx.coroutines.flow.MutableStateFlow
@@ -28,6 +30,7 @@ import kotlinx.coroutines.flow.update
 import kotlinx.coroutines.launch
 import kotlinx.coroutines.sync.Mutex
 import kotlinx.coroutines.sync.withLock
+import kotlinx.coroutines.withContext
 import java.io.File
 
 /**
@@ -41,6 +44,8 @@ class FormModel(
     private val client: CeriaClientInterface,
     private val runner: CoreRunner,
     private val scope: CoroutineScope,
+    /** Names the chosen regions (null: the code is shown). */
+    private val regions: RegionDirectory? = null,
 ) {
     private val _state = MutableStateFlow(FormState())
     private val serial = Mutex()
@@ -56,6 +61,7 @@ class FormModel(
     private var touched: Set<String> = emptySet()
     private var revealAll = false
     private var refused: Map<String, List<Message>> = emptyMap()
+    private var regionNames: Map<String, String> = emptyMap()
 
     /** Starts a new draft of [serviceId]; for an operator, [onBehalfOf] is the citizen's NIK. */
     fun start(serviceId: String, onBehalfOf: String? = null): Job = act {
@@ -102,6 +108,7 @@ class FormModel(
                 is Outcome.Failed -> _state.update { it.copy(error = saved.error) }
                 is Outcome.Ok -> {
                     report = saved.value
+                    nameRegions()
                     publish()
                 }
             }
@@ -116,7 +123,8 @@ class FormModel(
     fun attach(requirement: String, source: File, mediaType: String, preparer: PhotoPreparer): Job = act {
         val draftId = _state.value.draftId ?: return@act
         val prepared = try {
-            preparer.prepare(source, mediaType)
+            // Decoding a camera photo takes a while: never on the main thread.
+            withContext(runner.io) { preparer.prepare(source, mediaType) }
         } catch (e: java.io.IOException) {
             refused = refused + (requirement to listOf(unreadable(requirement, source)))
             return@act publish()
@@ -222,7 +230,20 @@ class FormModel(
             is Outcome.Failed -> _state.update { it.copy(error = checked.error) }
             is Outcome.Ok -> report = checked.value
         }
+        nameRegions()
         publish()
+    }
+
+    /** Looks up the names of chosen region codes not named yet (may use the network). */
+    private suspend fun nameRegions() {
+        val directory = regions ?: return
+        val codes = service?.fields.orEmpty()
+            .filter { it.kind == FieldKind.REGION }
+            .mapNotNull { values[it.id]?.trim()?.takeIf { v -> v.isNotEmpty() } }
+            .filter { it !in regionNames }
+        if (codes.isEmpty()) return
+        val found = withContext(runner.io) { codes.mapNotNull { c -> directory.name(c)?.let { c to it } } }
+        regionNames = regionNames + found
     }
 
     private fun publish() {
@@ -242,6 +263,7 @@ class FormModel(
                 input = FieldInput.of(f, client),
                 value = values[f.id].orEmpty(),
                 normalised = report?.computed?.get(f.id),
+                regionName = if (f.kind == FieldKind.REGION) regionNames[values[f.id].orEmpty().trim()] else null,
                 visible = relevant?.contains(f.id) ?: (f.relevant == null),
                 required = f.id in required,
                 messages = if (shown) ordered(issues.filter { it.target == f.id }) else emptyList(),

@@ -23,6 +23,8 @@ data class FieldState(
     val value: String,
     /** The value as the core normalised or computed it (phone in +62 form, computed fields). */
     val normalised: String?,
+    /** For region fields: the chosen region's name, when known ("Lubuk Alung"). */
+    val regionName: String?,
     /** Shown now: its `relevant` rule holds for the current answers. */
     val visible: Boolean,
     /** Required now (gets the required mark). */

@@ -6,10 +6,13 @@
 package id.ceria.ui.journey
 
 import id.ceria.core.model.RegionLevel
+import id.ceria.ui.account.SessionModel
 import id.ceria.ui.common.CoreRunner
+import id.ceria.ui.form.FormModel
 import id.ceria.ui.region.Region
 import id.ceria.ui.region.RegionPicker
 import id.ceria.ui.region.ServerRegionDirectory
+import id.ceria.ui.support.Phone
 import id.ceria.ui.support.Story
 import id.ceria.ui.support.TestServer
 import id.ceria.ui.support.Wilayah
@@ -87,6 +90,18 @@ class RegionPickerTest {
         assertNull(s.picked)
         assertEquals(17, s.options.size)
         assertEquals("Lubuk Alung", directory.name(Story.VILLAGE))
+
+        // The form shows the chosen nagari by name, not by code.
+        Phone(server.url).use { phone ->
+            SessionModel(phone.client, runner, backgroundScope)
+                .register(Story.NIK, Story.NAME, "081234567890", Story.PASSWORD).join()
+            val form = FormModel(phone.client, runner, backgroundScope, directory)
+            form.start("ktp_baru").join()
+            form.change("desa", hit.code).join()
+            val desa = form.state.value.field("desa")!!
+            assertEquals(hit.code, desa.value)
+            assertEquals(childrenInCsv("13.05.01").toMap()[hit.code], desa.regionName)
+        }
     }
 
     @Test
