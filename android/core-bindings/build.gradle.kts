@@ -43,8 +43,10 @@ android {
 kotlin { jvmToolchain(17) }
 
 dependencies {
-    api("${libs.jna.get()}@aar")
-    api(libs.kotlinx.coroutines.core)
+    // The AAR flavour of JNA carries libjnidispatch.so for every ABI.
+    api(libs.jna) { artifact { type = "aar" } }
+    // The Android bindings use @RequiresApi (Android's cleaner on API 33+, JNA's below).
+    implementation(libs.androidx.annotation)
 }
 
 /** The Rust sources the native library is built from: rebuilt when one changes. */

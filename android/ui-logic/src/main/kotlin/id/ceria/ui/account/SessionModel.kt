@@ -74,14 +74,14 @@ class SessionModel(
     val state: StateFlow<SessionState> = _state.asStateFlow()
 
     /** Reads the accounts on this phone (at start-up and after a sync). */
-    fun refresh(): Job = scope.launch { reload(null) }
+    fun refresh(): Job = scope.launch { reload() }
 
     /** Logs in with a NIK (citizen) or a user name (operator). */
     fun login(username: String, password: String): Job = scope.launch {
         _state.update { it.copy(busy = true, error = null) }
         when (val r = runner.call { client.login(username, password) }) {
             is Outcome.Failed -> _state.update { it.copy(busy = false, error = r.error) }
-            is Outcome.Ok -> reload(null)
+            is Outcome.Ok -> reload()
         }
     }
 
@@ -105,7 +105,7 @@ class SessionModel(
                     fieldMessages = r.error.issues.groupBy { it.target ?: "" },
                 )
             }
-            is Outcome.Ok -> reload(null)
+            is Outcome.Ok -> reload()
         }
     }
 
@@ -113,7 +113,7 @@ class SessionModel(
     fun switchTo(accountId: String): Job = scope.launch {
         when (val r = runner.call { client.switchAccount(accountId) }) {
             is Outcome.Failed -> _state.update { it.copy(error = r.error) }
-            is Outcome.Ok -> reload(null)
+            is Outcome.Ok -> reload()
         }
     }
 
@@ -121,7 +121,7 @@ class SessionModel(
     fun logout(accountId: String): Job = scope.launch {
         when (val r = runner.call { client.logout(accountId) }) {
             is Outcome.Failed -> _state.update { it.copy(error = r.error) }
-            is Outcome.Ok -> reload(null)
+            is Outcome.Ok -> reload()
         }
     }
 
@@ -130,7 +130,7 @@ class SessionModel(
         _state.update { it.copy(error = null) }
     }
 
-    private suspend fun reload(error: UiError?) {
+    private suspend fun reload() {
         val accounts = runner.call { client.accounts() }
         val current = runner.call { client.currentAccount() }
         _state.update {
@@ -138,7 +138,7 @@ class SessionModel(
                 accounts = (accounts as? Outcome.Ok)?.value.orEmpty(),
                 current = (current as? Outcome.Ok)?.value,
                 busy = false,
-                error = error ?: (accounts as? Outcome.Failed)?.error ?: (current as? Outcome.Failed)?.error,
+                error = (accounts as? Outcome.Failed)?.error ?: (current as? Outcome.Failed)?.error,
             )
         }
     }
