@@ -7,7 +7,59 @@ use ceria_core::{Catalog, Date, Issue, RegionTable, Severity, ValidationContext}
 use serde_json::json;
 use std::collections::BTreeSet;
 use std::io::BufRead;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `ceria validate ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum ValidateCommand {
+    /// Memeriksa NIK / Checks NIKs (arguments, or one per line on stdin).
+    Nik {
+        /// NIKs to check; none: read one per line from stdin.
+        niks: Vec<String>,
+        /// The holder's birth date (YYYY-MM-DD) to cross-check with the NIK.
+        #[arg(long)]
+        birth_date: Option<String>,
+        /// The holder's sex, `L` or `P`, to cross-check with the NIK (day + 40 for women).
+        #[arg(long)]
+        sex: Option<String>,
+        /// A Kemendagri region CSV (`code,name`) for district names and unknown regions.
+        #[arg(long)]
+        regions: Option<PathBuf>,
+    },
+    /// Memeriksa formulir / Checks a whole form of a service from a JSON file.
+    Form {
+        /// Catalog service id, e.g. `ktp_baru` (see `ceria device services`).
+        service: String,
+        /// `{"values": {...}, "attachments": [...]}` or just the values object.
+        file: PathBuf,
+        /// A Kemendagri region CSV (`code,name`) for unknown-region warnings.
+        #[arg(long)]
+        regions: Option<PathBuf>,
+    },
+}
+
+/// Runs a `validate` command; returns the exit status.
+pub fn run(command: ValidateCommand, json: bool) -> Result<u8, Failure> {
+    match command {
+        ValidateCommand::Nik {
+            niks,
+            birth_date,
+            sex,
+            regions,
+        } => nik(NikArgs {
+            niks,
+            birth_date,
+            sex,
+            regions,
+            json,
+        }),
+        ValidateCommand::Form {
+            service,
+            file,
+            regions,
+        } => form(&service, &file, json, regions.as_deref()),
+    }
+}
 
 /// Options of `validate nik`.
 pub struct NikArgs {
@@ -18,7 +70,7 @@ pub struct NikArgs {
     /// The holder's sex (`L`/`P`) to cross-check.
     pub sex: Option<String>,
     /// A Kemendagri region CSV for district names and the unknown-region warning.
-    pub regions: Option<std::path::PathBuf>,
+    pub regions: Option<PathBuf>,
     /// One JSON object per line instead of text.
     pub json: bool,
 }
@@ -26,7 +78,10 @@ pub struct NikArgs {
 fn load_regions(path: Option<&Path>) -> Result<Option<RegionTable>, Failure> {
     let Some(path) = path else { return Ok(None) };
     let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::new(exit::NOT_FOUND, format!("tidak dapat membaca {}: {e}", path.display()))
+        Failure::new(
+            exit::NOT_FOUND,
+            format!("tidak dapat membaca {}: {e}", path.display()),
+        )
     })?;
     RegionTable::from_csv(&text)
         .map(Some)
@@ -40,13 +95,19 @@ pub fn nik(args: NikArgs) -> Result<u8, Failure> {
     let birth = match &args.birth_date {
         None => None,
         Some(s) => Some(Date::parse_iso(s).ok_or_else(|| {
-            Failure::new(exit::USAGE, format!("--birth-date `{s}`: gunakan YYYY-MM-DD / use YYYY-MM-DD"))
+            Failure::new(
+                exit::USAGE,
+                format!("--birth-date `{s}`: gunakan YYYY-MM-DD / use YYYY-MM-DD"),
+            )
         })?),
     };
     let sex = match &args.sex {
         None => None,
         Some(s) => Some(Sex::from_code(&s.to_uppercase()).ok_or_else(|| {
-            Failure::new(exit::USAGE, format!("--sex `{s}`: gunakan L atau P / use L or P"))
+            Failure::new(
+                exit::USAGE,
+                format!("--sex `{s}`: gunakan L atau P / use L or P"),
+            )
         })?),
     };
     let today = Date::today(catalog.utc_offset_minutes());
@@ -90,16 +151,20 @@ pub fn nik(args: NikArgs) -> Result<u8, Failure> {
             obj.insert("valid".into(), json!(valid));
             obj.insert("issues".into(), json!(issues));
             obj.extend(info);
-            println!("{}", serde_json::Value::Object(obj));
+            crate::output::json_line(&serde_json::Value::Object(obj));
         } else {
-            let verdict = if valid { "sah / valid" } else { "TIDAK SAH / invalid" };
+            let verdict = if valid {
+                "sah / valid"
+            } else {
+                "TIDAK SAH / invalid"
+            };
             let mut line = format!("{shown}: {verdict}");
             for key in ["sex", "birth_date", "district", "district_name"] {
                 if let Some(v) = info.get(key).and_then(|v| v.as_str()) {
                     line.push_str(&format!("  {key}={v}"));
                 }
             }
-            println!("{line}");
+            say!("{line}");
             print_issues(&issues);
         }
     }
@@ -108,33 +173,43 @@ pub fn nik(args: NikArgs) -> Result<u8, Failure> {
 
 /// Prints issues for a person: severity, code, Indonesian then English.
 pub fn print_issues(issues: &[Issue]) {
-    for i in issues {
-        let sev = match i.severity {
-            Severity::Error => "galat/error",
-            Severity::Warning => "peringatan/warning",
-        };
-        let field = i.field.as_deref().unwrap_or("-");
-        println!("  [{sev}] {field} {}: {}", i.code, i.message_id);
-        println!("      {}", i.message_en);
+    for line in crate::output::issue_lines(issues) {
+        say!("{line}");
     }
 }
 
 /// Runs `validate form SERVICE FILE.json`; returns the exit status. The file holds
 /// `{"values": {...}, "attachments": ["id", ...]}` or just the values object.
-pub fn form(service: &str, file: &Path, json_out: bool, regions: Option<&Path>) -> Result<u8, Failure> {
+pub fn form(
+    service: &str,
+    file: &Path,
+    json_out: bool,
+    regions: Option<&Path>,
+) -> Result<u8, Failure> {
     let catalog = Catalog::embedded();
     let regions = load_regions(regions)?;
     let text = std::fs::read_to_string(file).map_err(|e| {
-        Failure::new(exit::NOT_FOUND, format!("tidak dapat membaca {}: {e}", file.display()))
+        Failure::new(
+            exit::NOT_FOUND,
+            format!("tidak dapat membaca {}: {e}", file.display()),
+        )
     })?;
     let doc: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
         Failure::new(
             exit::INVALID,
-            format!("{}: JSON tidak sah / malformed JSON (baris/line {}, kolom/column {}): {e}", file.display(), e.line(), e.column()),
+            format!(
+                "{}: JSON tidak sah / malformed JSON (baris/line {}, kolom/column {}): {e}",
+                file.display(),
+                e.line(),
+                e.column()
+            ),
         )
     })?;
     let (values_json, attachments_json) = match doc.get("values") {
-        Some(v) => (v.clone(), doc.get("attachments").cloned().unwrap_or(json!([]))),
+        Some(v) => (
+            v.clone(),
+            doc.get("attachments").cloned().unwrap_or(json!([])),
+        ),
         None => (doc.clone(), json!([])),
     };
     let values = ceria_core::form_values_from_json(&values_json)
@@ -144,12 +219,23 @@ pub fn form(service: &str, file: &Path, json_out: bool, regions: Option<&Path>) 
             .into_iter()
             .map(|x| match x {
                 serde_json::Value::String(s) => Ok(s),
-                _ => Err(Failure::new(exit::INVALID, "attachments: daftar teks / a list of strings")),
+                _ => Err(Failure::new(
+                    exit::INVALID,
+                    "attachments: daftar teks / a list of strings",
+                )),
             })
             .collect::<Result<_, _>>()?,
-        _ => return Err(Failure::new(exit::INVALID, "attachments: daftar teks / a list of strings")),
+        _ => {
+            return Err(Failure::new(
+                exit::INVALID,
+                "attachments: daftar teks / a list of strings",
+            ));
+        }
     };
-    let ctx = ValidationContext { today: None, regions: regions.as_ref() };
+    let ctx = ValidationContext {
+        today: None,
+        regions: regions.as_ref(),
+    };
     let report = catalog.validate(service, &values, &attached, &ctx).map_err(|e| match e {
         ceria_core::ValidateError::UnknownService(s) => Failure::new(
             exit::NOT_FOUND,
@@ -158,11 +244,19 @@ pub fn form(service: &str, file: &Path, json_out: bool, regions: Option<&Path>) 
         other => Failure::new(exit::INVALID, other.to_string()),
     })?;
     if json_out {
-        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+        crate::output::json_line(&report);
     } else {
-        let verdict = if report.valid { "lengkap dan sah / complete and valid" } else { "belum sah / not valid" };
-        println!("{service}: {verdict}");
+        let verdict = if report.valid {
+            "lengkap dan sah / complete and valid"
+        } else {
+            "belum sah / not valid"
+        };
+        say!("{service}: {verdict}");
         print_issues(&report.issues);
     }
-    Ok(if report.valid { exit::OK } else { exit::INVALID })
+    Ok(if report.valid {
+        exit::OK
+    } else {
+        exit::INVALID
+    })
 }

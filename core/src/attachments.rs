@@ -175,13 +175,15 @@ impl FileStore {
             hasher.update(chunk);
             out.write_all(chunk)?;
         }
-        out.sync_all()?;
-        drop(out);
         let sha256 = hex::encode(hasher.finalize());
         let dest = self.blob_path(&sha256);
         if dest.exists() {
+            // The same content is already stored (and was flushed when it was).
+            drop(out);
             fs::remove_file(tmp_path)?;
         } else {
+            out.sync_all()?;
+            drop(out);
             if let Some(parent) = dest.parent() {
                 fs::create_dir_all(parent)?;
             }
@@ -214,6 +216,14 @@ impl FileStore {
         let mut hasher = Sha256::new();
         std::io::copy(&mut file, &mut hasher)?;
         Ok(hex::encode(hasher.finalize()) == sha256)
+    }
+
+    /// Deletes one blob (gone already is fine).
+    pub(crate) fn remove(&self, sha256: &str) -> std::io::Result<()> {
+        match fs::remove_file(self.blob_path(sha256)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Deletes every blob not in `keep`; returns how many were deleted.
@@ -345,6 +355,41 @@ pub(crate) fn draft_of(
         .query_row(
             "SELECT draft_id FROM attachments WHERE id = ?1 AND account_id = ?2 AND draft_id IS NOT NULL",
             params![id, account_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The hashes among `candidates` that no attachment of any account refers to any more.
+pub(crate) fn unreferenced(conn: &Connection, candidates: &[String]) -> FaultResult<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT 1 FROM attachments WHERE sha256 = ?1 LIMIT 1")?;
+    let mut out = Vec::new();
+    for sha in candidates {
+        if !stmt.exists(params![sha])? {
+            out.push(sha.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// The hashes of the files of a draft or request.
+pub(crate) fn hashes(conn: &Connection, owner: Owner<'_>) -> FaultResult<Vec<String>> {
+    let (column, id) = match owner {
+        Owner::Draft(d) => ("draft_id", d),
+        Owner::Request(r) => ("request_id", r),
+    };
+    let sql = format!("SELECT DISTINCT sha256 FROM attachments WHERE {column} = ?1");
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(params![id], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+}
+
+/// The hash of one attachment.
+pub(crate) fn sha_of(conn: &Connection, id: &str) -> FaultResult<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT sha256 FROM attachments WHERE id = ?1",
+            params![id],
             |r| r.get(0),
         )
         .optional()?)

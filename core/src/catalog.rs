@@ -183,6 +183,19 @@ impl Catalog {
             })
     }
 
+    /// The label of any state code, including the device's local ones (`draft`, `queued`,
+    /// `uploading`, `pushed`, `needs_fix`); the code itself when the catalog has none.
+    pub fn state_label_by_code(&self, code: &str) -> Localized {
+        self.source
+            .states
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| Localized {
+                id: code.to_string(),
+                en: code.to_string(),
+            })
+    }
+
     /// Whether the catalog has a message for `code`.
     pub fn has_message(&self, code: &str) -> bool {
         self.source.messages.contains_key(code)

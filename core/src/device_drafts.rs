@@ -156,14 +156,17 @@ impl Device {
     /// Deletes a draft and its attached files (unless a request still uses the same file).
     pub fn delete_draft(&self, draft_id: &str) -> Result<(), DeviceError> {
         let account = self.current()?;
-        let deleted = self
+        let (deleted, hashes) = self
             .db
-            .write(|tx| drafts::delete(tx, &account, draft_id))
+            .write(|tx| {
+                let hashes = attachments::hashes(tx, Owner::Draft(draft_id))?;
+                Ok((drafts::delete(tx, &account, draft_id)?, hashes))
+            })
             .map_err(|f| self.fault(f))?;
         if !deleted {
             return Err(self.not_found("draft.not_found"));
         }
-        self.collect_files_locked()
+        self.release_files(&hashes)
     }
 
     /// Attaches a file to a draft for a catalog attachment requirement. The file is checked
@@ -262,19 +265,38 @@ impl Device {
             .db
             .write(|tx| {
                 let Some(draft) = attachments::draft_of(tx, &account, attachment_id)? else {
-                    return Ok(false);
+                    return Ok(None);
                 };
+                let sha = attachments::sha_of(tx, attachment_id)?;
                 attachments::delete_from_draft(tx, &account, attachment_id)?;
                 drafts::touch(tx, &draft, now)?;
-                Ok(true)
+                Ok(sha)
             })
             .map_err(|f| self.fault(f))?;
-        if !removed {
-            return Err(self.not_found("attachment.not_found"));
+        match removed {
+            Some(sha) => self.release_files(&[sha]),
+            None => Err(self.not_found("attachment.not_found")),
         }
-        self.collect_files_locked()
     }
 
+    /// Deletes the managed files among `hashes` that nothing refers to any more (cheaper than
+    /// a full collection, which lists the whole directory).
+    pub(crate) fn release_files(&self, hashes: &[String]) -> Result<(), DeviceError> {
+        if hashes.is_empty() {
+            return Ok(());
+        }
+        let _files = self.files_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let gone = self
+            .db
+            .read(|c| attachments::unreferenced(c, hashes))
+            .map_err(|f| self.fault(f))?;
+        for sha in gone {
+            self.files.remove(&sha).map_err(|e| self.fault(e.into()))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every managed file that nothing refers to any more.
     pub(crate) fn collect_files_locked(&self) -> Result<(), DeviceError> {
         let _files = self.files_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.collect_files().map_err(|f| self.fault(f))
@@ -340,10 +362,10 @@ impl Device {
             .db
             .write(|tx| queue_draft(tx, &account_id, &row, &atts, &payload))
             .map_err(|f| self.fault(f))?;
-        let Some(request_id) = request_id else {
+        let Some((request_id, replaced)) = request_id else {
             return Err(self.invalid("request.not_revisable", &[]));
         };
-        self.collect_files_locked()?;
+        self.release_files(&replaced)?;
         self.request(&request_id)
     }
 }
@@ -367,17 +389,19 @@ fn village_from_form(catalog: &Catalog, row: &DraftRow) -> Option<String> {
         })
 }
 
-/// Turns the draft into a queued request and operation in one transaction. Returns `None`
-/// when the request the draft revises can no longer be revised.
+/// Turns the draft into a queued request and operation in one transaction. Returns the
+/// request id and the hashes of the files a revision replaced, or `None` when the request
+/// the draft revises can no longer be revised.
 fn queue_draft(
     tx: &rusqlite::Connection,
     account_id: &str,
     row: &DraftRow,
     atts: &[Attachment],
     payload: &RequestPayload,
-) -> FaultResult<Option<String>> {
+) -> FaultResult<Option<(String, Vec<String>)>> {
     let now = now_ms();
     let op_id = new_id();
+    let mut replaced = Vec::new();
     let request_id = match &row.revises {
         None => {
             let id = requests::create(tx, account_id, payload, now)?;
@@ -424,6 +448,7 @@ fn queue_draft(
                     },
                 ),
             };
+            replaced = attachments::hashes(tx, Owner::Request(revised))?;
             tx.execute("DELETE FROM attachments WHERE request_id = ?1", [revised])?;
             requests::requeue(tx, revised, payload, now)?;
             outbox::enqueue(
@@ -447,5 +472,5 @@ fn queue_draft(
         sync_upload::ensure(tx, account_id, &a.sha256, a.size, &a.media_type)?;
     }
     tx.execute("DELETE FROM drafts WHERE id = ?1", [&row.id])?;
-    Ok(Some(request_id))
+    Ok(Some((request_id, replaced)))
 }

@@ -229,6 +229,11 @@ impl FakeServer {
             .count()
     }
 
+    /// Every request received, as `METHOD path`.
+    pub(crate) fn log(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.clone()
+    }
+
     /// Forgets every unfinished upload (as after expiry).
     pub(crate) fn expire_uploads(&self) {
         self.state.lock().unwrap().uploads.clear();

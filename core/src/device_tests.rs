@@ -84,10 +84,11 @@ impl Env {
 
     /// Syncs until a pass succeeds, waiting out backoffs.
     fn sync_until_ok(&self) -> crate::sync::SyncReport {
-        for _ in 0..50 {
+        for _ in 0..100 {
             match self.sync() {
-                Ok(r) if r.pending_operations == 0 || r.next_retry_ms.is_none() => return r,
-                _ => std::thread::sleep(std::time::Duration::from_millis(60)),
+                Ok(r) if r.pending_operations == 0 => return r,
+                // Waiting for a retry time (or one that passed while the pass ended).
+                _ => std::thread::sleep(std::time::Duration::from_millis(30)),
             }
         }
         panic!("sync never settled");
@@ -719,7 +720,12 @@ fn expired_upload_is_created_again() {
     assert!(matches!(e.sync(), Err(DeviceError::Offline { .. })));
     e.server.expire_uploads();
     e.sync_until_ok();
-    assert_eq!(e.server.count("POST /v1/uploads"), 2);
+    assert_eq!(
+        e.server.count("POST /v1/uploads"),
+        2,
+        "{:#?}",
+        e.server.log()
+    );
     assert_eq!(
         e.device.request(&req.id).unwrap().state,
         LocalState::Submitted

@@ -45,7 +45,9 @@ pub use date::Date;
 pub use error::{CatalogError, ValidateError};
 pub use region::RegionTable;
 pub use report::{Finding, Issue, Severity};
-pub use validate::{ValidationContext, ValidationReport, form_values_from_json};
+pub use validate::{
+    ValidationContext, ValidationReport, form_values_from_json, form_values_from_json_bytes,
+};
 
 /// Every message code the domain validators can emit (each needs a message in the catalog).
 pub fn validator_codes() -> Vec<&'static str> {

@@ -53,7 +53,7 @@ const MIGRATIONS: &[&str] = &[
         updated_ms      INTEGER NOT NULL,
         UNIQUE (account_id, server_id)
     );
-    CREATE INDEX requests_by_account ON requests(account_id, created_ms);
+    CREATE INDEX requests_by_account ON requests(account_id, created_ms, id);
     CREATE TABLE request_history (
         id         INTEGER PRIMARY KEY AUTOINCREMENT,
         request_id TEXT NOT NULL REFERENCES requests(id) ON DELETE CASCADE,

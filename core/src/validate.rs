@@ -668,3 +668,28 @@ pub fn form_values_from_json(
     check_input(&out)?;
     Ok(out)
 }
+
+/// Parses a form sent as raw bytes (a file, an HTTP body): JSON text, UTF-8, an object of
+/// field values. Invalid UTF-8, malformed JSON and wrong shapes are reported as
+/// [`ValidateError::Malformed`] with the position, never a panic.
+pub fn form_values_from_json_bytes(
+    bytes: &[u8],
+) -> Result<BTreeMap<String, String>, ValidateError> {
+    if bytes.len() > MAX_FORM_BYTES * 2 {
+        return Err(ValidateError::InputTooLarge(format!(
+            "{} bytes (at most {})",
+            bytes.len(),
+            MAX_FORM_BYTES * 2
+        )));
+    }
+    if let Err(e) = std::str::from_utf8(bytes) {
+        return Err(ValidateError::Malformed(format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )));
+    }
+    let json: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        ValidateError::Malformed(format!("line {} column {}: {e}", e.line(), e.column()))
+    })?;
+    form_values_from_json(&json)
+}

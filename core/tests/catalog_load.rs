@@ -181,3 +181,30 @@ fn empty_form_lists_required_fields_and_missing_attachments() {
         }
     }
 }
+
+#[test]
+fn raw_form_bytes_with_bad_encoding_or_shape_are_refused_clearly() {
+    use ceria_core::form_values_from_json_bytes as parse;
+    let bad_utf8 = parse(b"{\"nama\": \"Bud\xff\"}").unwrap_err();
+    assert!(
+        matches!(&bad_utf8, ValidateError::Malformed(m) if m.contains("UTF-8") && m.contains("13"))
+    );
+    let truncated = parse(b"{\"nama\": \"Bu").unwrap_err();
+    assert!(matches!(&truncated, ValidateError::Malformed(m) if m.contains("line 1")));
+    let huge = vec![b' '; 600 * 1024];
+    assert!(matches!(parse(&huge), Err(ValidateError::InputTooLarge(_))));
+    let ok = parse("{\"nama\": \"Budi Santoso\", \"umur\": 17}".as_bytes()).unwrap();
+    assert_eq!(ok.get("umur").map(String::as_str), Some("17"));
+}
+
+#[cfg(feature = "device")]
+#[test]
+fn every_device_code_and_local_state_is_worded() {
+    let c = Catalog::embedded();
+    for code in ceria_core::DEVICE_CODES {
+        assert!(c.has_message(code), "catalog has no message for device code `{code}`");
+    }
+    for state in ["draft", "queued", "uploading", "pushed", "needs_fix"] {
+        assert_ne!(c.state_label_by_code(state).id, state, "no label for local state {state}");
+    }
+}

@@ -1,3 +1,5 @@
-//! Shared helpers for the end-to-end suites (server on loopback, fault-injecting proxy).
+//! Shared helpers for the end-to-end suites: the real server on loopback with test accounts
+//! ([`harness`]) and a fault-injecting proxy ([`proxy`]).
 
+pub mod harness;
 pub mod proxy;

@@ -235,6 +235,10 @@ fn pump_up(
 ) -> io::Result<()> {
     let mut pending: Vec<u8> = Vec::new();
     while let Some(head_end) = read_head(&mut client, &mut pending)? {
+        if lock(&shared.plan).offline {
+            // Kept-alive connections go down with the network too.
+            break;
+        }
         let head: Vec<u8> = pending.drain(..head_end).collect();
         let text = String::from_utf8_lossy(&head).into_owned();
         let line = text.lines().next().unwrap_or_default().to_string();

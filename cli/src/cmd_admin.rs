@@ -1,0 +1,201 @@
+//! `ceria admin --data DIR ...`: staff accounts, the region table and catalog publishing,
+//! straight on a server's data directory (works whether or not the server runs).
+
+use crate::exit::{self, Failure};
+use ceria_core::Catalog;
+use ceria_core::protocol::Role;
+use ceria_server::admin::{self, AdminError, StaffAccount};
+use ceria_server::db::Db;
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+/// Options of `ceria admin`.
+#[derive(Debug, clap::Args)]
+pub struct AdminArgs {
+    /// The server's data directory.
+    #[arg(long, env = "CERIA_DATA", default_value = "ceria-data")]
+    pub data: PathBuf,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+/// `ceria admin` commands.
+#[derive(Debug, clap::Subcommand)]
+pub enum AdminCommand {
+    /// Membuat akun petugas / Creates a staff account.
+    CreateUser {
+        /// Role of the account.
+        #[arg(long, value_enum)]
+        role: StaffRole,
+        /// Login name: 3-64 of a-z 0-9 . _ -
+        #[arg(long)]
+        username: String,
+        /// Password (at least 8 characters).
+        #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Display name (default: the login name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Village code PP.KK.CC.DDDD (operators only), e.g. 13.05.08.2002.
+        #[arg(long)]
+        village: Option<String>,
+    },
+    /// Tabel wilayah / The region table.
+    Regions {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: RegionsCommand,
+    },
+    /// Katalog layanan / The service catalog.
+    Catalog {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
+}
+
+/// Staff roles (citizens register themselves with their NIK).
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum StaffRole {
+    /// A nagari operator, bound to one village.
+    Operator,
+    /// A registry officer.
+    Officer,
+    /// A registry administrator.
+    Admin,
+}
+
+impl From<StaffRole> for Role {
+    fn from(r: StaffRole) -> Role {
+        match r {
+            StaffRole::Operator => Role::Operator,
+            StaffRole::Officer => Role::Officer,
+            StaffRole::Admin => Role::Admin,
+        }
+    }
+}
+
+/// `ceria admin regions ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum RegionsCommand {
+    /// Replaces the region table with a Kemendagri CSV (`code,name`).
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+    },
+}
+
+/// `ceria admin catalog ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum CatalogCommand {
+    /// Publishes a newer catalog file (a running server applies it at its next start).
+    Publish {
+        /// The catalog JSON.
+        file: PathBuf,
+    },
+}
+
+/// The exit status and wording of an admin error (catalog message for its code).
+pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
+    let status = match e {
+        AdminError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => exit::NOT_FOUND,
+        AdminError::Io(_) | AdminError::Db(_) => exit::INTERNAL,
+        AdminError::Catalog(ceria_server::catalog_store::PublishError::Db(_)) => exit::INTERNAL,
+        AdminError::Invalid(_)
+        | AdminError::WeakPassword { .. }
+        | AdminError::Taken(_)
+        | AdminError::Regions(_)
+        | AdminError::Catalog(_) => exit::INVALID,
+    };
+    if let AdminError::Taken(name) = e {
+        // The server words this code for citizens' NIKs; staff pick user names.
+        return Failure::new(
+            status,
+            format!("nama pengguna `{name}` sudah dipakai / user name `{name}` is taken"),
+        );
+    }
+    let catalog = Catalog::embedded();
+    let f = Failure::coded(status, &catalog, e.code(), &e.params());
+    // The error's own text names what exactly is wrong (which rule, which line).
+    match file {
+        Some(path) => f.context(format!("{}: {e}", path.display())),
+        None => f.context(e.to_string()),
+    }
+}
+
+/// Runs an admin command; returns the exit status.
+pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
+    let AdminArgs { data, command } = args;
+    std::fs::create_dir_all(&data).map_err(|e| {
+        Failure::new(
+            exit::INTERNAL,
+            format!("direktori data / data directory {}: {e}", data.display()),
+        )
+    })?;
+    let db = Db::open(&data.join("ceria.db")).map_err(|e| {
+        Failure::new(
+            exit::INTERNAL,
+            format!("basis data / database {}: {e}", data.display()),
+        )
+    })?;
+    match command {
+        AdminCommand::CreateUser {
+            role,
+            username,
+            password,
+            name,
+            village,
+        } => {
+            let user = admin::create_user(
+                &db,
+                StaffAccount {
+                    role: role.into(),
+                    username,
+                    password,
+                    name,
+                    village,
+                },
+            )
+            .map_err(|e| admin_failure(&e, None))?;
+            if json {
+                crate::output::json_line(&user);
+            } else {
+                let village = user.village.as_deref().unwrap_or("-");
+                say!(
+                    "Akun dibuat / account created: {} ({}, {:?}), nagari/village {village}, id {}",
+                    user.username,
+                    user.name,
+                    user.role,
+                    user.id
+                );
+            }
+        }
+        AdminCommand::Regions {
+            command: RegionsCommand::Import { file },
+        } => {
+            let n =
+                admin::import_regions(&db, &file).map_err(|e| admin_failure(&e, Some(&file)))?;
+            if json {
+                crate::output::json_line(&json!({"imported": n}));
+            } else {
+                say!(
+                    "{n} wilayah diimpor / regions imported from {}",
+                    file.display()
+                );
+            }
+        }
+        AdminCommand::Catalog {
+            command: CatalogCommand::Publish { file },
+        } => {
+            let version =
+                admin::publish_catalog(&db, &file).map_err(|e| admin_failure(&e, Some(&file)))?;
+            if json {
+                crate::output::json_line(&json!({"published": version}));
+            } else {
+                say!("Katalog {version} diterbitkan / catalog {version} published");
+            }
+        }
+    }
+    Ok(exit::OK)
+}

@@ -1,0 +1,132 @@
+//! Shared helpers of the CLI tests: run `ceria` with a private home, and a real server
+//! started as `ceria serve --data TMP --listen 127.0.0.1:0` whose URL is read from its output.
+
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Stdio};
+use std::time::Duration;
+
+/// The password every test account uses.
+pub const PASSWORD: &str = "rahasia-uji-123";
+
+/// `ceria` with its environment cleared of the variables it reads.
+pub fn ceria() -> Command {
+    let mut cmd = Command::cargo_bin("ceria").unwrap();
+    for var in [
+        "CERIA_HOME",
+        "CERIA_SERVER",
+        "CERIA_DATA",
+        "CERIA_LISTEN",
+        "CERIA_PASSWORD",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(60));
+    cmd
+}
+
+/// A `ceria serve` child process; killed on drop if still running.
+pub struct ServeChild {
+    pub child: Child,
+    pub url: String,
+    pub data: PathBuf,
+    pub stdout: BufReader<ChildStdout>,
+}
+
+impl ServeChild {
+    /// Starts a server on a free loopback port with its data in `data`.
+    pub fn start(data: &Path) -> ServeChild {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ceria"))
+            .args(["--json", "serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("serve printed {line:?}: {e}"));
+        let url = v["url"].as_str().unwrap().to_string();
+        ServeChild {
+            child,
+            url,
+            data: data.to_path_buf(),
+            stdout,
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        let ok = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let status = self.child.wait().unwrap();
+        let mut rest = String::new();
+        let _ = std::io::Read::read_to_string(&mut self.stdout, &mut rest);
+        (status, rest)
+    }
+}
+
+impl Drop for ServeChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Creates a staff account with `ceria admin`.
+pub fn create_staff(data: &Path, role: &str, username: &str, village: Option<&str>) {
+    let mut cmd = ceria();
+    cmd.arg("admin")
+        .arg("--data")
+        .arg(data)
+        .args(["create-user", "--role", role, "--username", username])
+        .args(["--password", PASSWORD]);
+    if let Some(v) = village {
+        cmd.args(["--village", v]);
+    }
+    cmd.assert().success();
+}
+
+/// A URL on which nothing listens.
+pub fn dead_url() -> String {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap();
+    drop(l);
+    format!("http://{addr}")
+}
+
+/// The lines of stdout as JSON values.
+pub fn json_of(out: &[u8]) -> serde_json::Value {
+    let text = String::from_utf8_lossy(out);
+    serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("not JSON: {text}: {e}"))
+}
+
+/// Asserts a failure did not come from a panic.
+pub fn no_panic(stderr: &[u8]) {
+    let text = String::from_utf8_lossy(stderr);
+    assert!(
+        !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
+        "{text}"
+    );
+}
+
+/// The repository's valid KTP-el sample values.
+pub fn ktp_values() -> serde_json::Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/fixtures/services/ktp_baru.json"
+    );
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    fixture["valid"].clone()
+}
