@@ -31,31 +31,12 @@ impl Transport for LoginOnly {
     }
 }
 
+#[path = "../tests/fixtures/example_form.rs"]
+mod example_form;
+
 /// The valid example form of `ktp_baru` from the catalog fixtures.
 fn ktp_form() -> (HashMap<String, String>, Vec<String>) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/services/ktp_baru.json"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let fx: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    let values = fx["valid"]["values"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let attachments = fx["valid"]["attachments"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    (values, attachments)
+    example_form::example_form("ktp_baru")
 }
 
 fn store(c: &mut Criterion) {

@@ -7,6 +7,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::collections::{BTreeMap, BTreeSet};
 use std::hint::black_box;
 
+#[path = "../tests/fixtures/example_form.rs"]
+mod example_form;
+
 /// The biggest form of the catalog and its valid example from the test fixtures.
 fn biggest_form(catalog: &Catalog) -> (String, BTreeMap<String, String>, BTreeSet<String>) {
     let service = catalog
@@ -15,28 +18,7 @@ fn biggest_form(catalog: &Catalog) -> (String, BTreeMap<String, String>, BTreeSe
         .max_by_key(|s| s.fields.len())
         .map(|s| s.id.clone())
         .unwrap_or_default();
-    let path = format!(
-        "{}/tests/fixtures/services/{service}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let fx: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
-    let values = fx["valid"]["values"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let attached = fx["valid"]["attachments"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let (values, attached) = example_form::example_form(&service);
     (service, values, attached)
 }
 

@@ -257,6 +257,14 @@ pub(crate) mod fixtures {
         }
     }
 
+    /// Asserts that `src` fails at `column` with a message containing `needle`.
+    #[track_caller]
+    pub(crate) fn fails(src: &str, column: usize, needle: &str) {
+        let e = compile_err(src);
+        assert_eq!(e.column, column, "{src}: {e}");
+        assert!(e.message.contains(needle), "{src}: {e} (wanted `{needle}`)");
+    }
+
     /// Compiles and evaluates in the default environment.
     pub(crate) fn eval(src: &str) -> Value {
         compile(src).eval(&TestEnv::default())

@@ -169,15 +169,7 @@ fn plural(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use crate::expr::Type;
-    use crate::expr::fixtures::{compile, compile_err};
-
-    /// Asserts that `src` fails at `column` with a message containing `needle`.
-    #[track_caller]
-    fn fails(src: &str, column: usize, needle: &str) {
-        let e = compile_err(src);
-        assert_eq!(e.column, column, "{src}: {e}");
-        assert!(e.message.contains(needle), "{src}: {e} (wanted `{needle}`)");
-    }
+    use crate::expr::fixtures::{compile, fails};
 
     #[test]
     fn function_arity_and_argument_types() {

@@ -394,17 +394,9 @@ fn cmp_op(tok: &Tok) -> Option<CmpOp> {
 
 #[cfg(test)]
 mod tests {
-    use crate::expr::fixtures::{TestScope, compile, compile_err, eval};
+    use crate::expr::fixtures::{TestScope, compile, eval, fails};
     use crate::expr::{Expr, MAX_DEPTH, Type};
     use crate::value::Value;
-
-    /// Asserts that `src` fails at `column` with a message containing `needle`.
-    #[track_caller]
-    fn fails(src: &str, column: usize, needle: &str) {
-        let e = compile_err(src);
-        assert_eq!(e.column, column, "{src}: {e}");
-        assert!(e.message.contains(needle), "{src}: {e} (wanted `{needle}`)");
-    }
 
     #[test]
     fn syntax_errors_with_their_columns() {

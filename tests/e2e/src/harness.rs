@@ -255,32 +255,12 @@ pub fn citizen_nik(i: u32) -> String {
     format!("130502100590{:04}", i % 10_000)
 }
 
-/// The valid example form of a service from the catalog fixtures: values and the attachment
-/// requirements it needs.
+#[path = "../../../core/tests/fixtures/example_form.rs"]
+mod example_form_fixture;
+
+/// The valid example form of a service from the core's fixtures.
 pub fn example_form(service: &str) -> (HashMap<String, String>, Vec<String>) {
-    let path = format!(
-        "{}/../../core/tests/fixtures/services/{service}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let fx: Value = serde_json::from_str(&text).expect("fixture JSON");
-    let values = fx["valid"]["values"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let attachments = fx["valid"]["attachments"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    (values, attachments)
+    example_form_fixture::example_form(service)
 }
 
 /// Writes `size` bytes derived from `seed` (distinct content per seed).
