@@ -123,6 +123,13 @@ impl IntoResponse for ApiError {
         for (name, value) in &self.headers {
             response.headers_mut().insert(name.clone(), value.clone());
         }
+        // An error may be answered before the request body was read (a refused token, a
+        // wrong upload offset). The server then drops the connection, so tell the client not
+        // to reuse it: otherwise its next request on that pooled connection fails mid-flight.
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
         // Worded later by `render_problems`, which has the catalog.
         response.extensions_mut().insert(self);
         response
