@@ -259,15 +259,13 @@ impl Engine<'_> {
             let Some(mut offset) = self.net(|| tus.offset(&current))? else {
                 restarts += 1;
                 url = None;
-                self.db
-                    .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                self.forget_upload(account_id, row)?;
                 continue 'upload;
             };
             if offset > row.size {
                 restarts += 1;
                 url = None;
-                self.db
-                    .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                self.forget_upload(account_id, row)?;
                 continue 'upload;
             }
             self.confirm(account_id, row, offset, &mut counted)?;
@@ -301,8 +299,7 @@ impl Engine<'_> {
                         _ => {
                             restarts += 1;
                             url = None;
-                            self.db
-                                .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                            self.forget_upload(account_id, row)?;
                             continue 'upload;
                         }
                     },
@@ -317,16 +314,14 @@ impl Engine<'_> {
                             // The whole file did not match: the server discarded the upload.
                             restarts += 1;
                             url = None;
-                            self.db
-                                .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                            self.forget_upload(account_id, row)?;
                             continue 'upload;
                         }
                     }
                     Ok(PatchOutcome::Gone) => {
                         restarts += 1;
                         url = None;
-                        self.db
-                            .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                        self.forget_upload(account_id, row)?;
                         continue 'upload;
                     }
                     Err(f @ Failure::Network(_)) => {
@@ -337,8 +332,7 @@ impl Engine<'_> {
                             _ => {
                                 restarts += 1;
                                 url = None;
-                                self.db
-                                    .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+                                self.forget_upload(account_id, row)?;
                                 continue 'upload;
                             }
                         }
@@ -349,6 +343,14 @@ impl Engine<'_> {
             }
             return Ok(UploadEnd::Done);
         }
+    }
+
+    /// Forgets the file's tus upload (the server lost, expired or refused it), so the next
+    /// attempt creates a new one; the file itself stays.
+    fn forget_upload(&self, account_id: &str, row: &UploadRow) -> Result<(), Stop> {
+        self.db
+            .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
+        Ok(())
     }
 
     /// Records the server-confirmed offset and reports progress.

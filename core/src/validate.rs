@@ -233,17 +233,14 @@ impl Catalog {
                 continue;
             };
             report.relevant_fields.push(field.id.clone());
-            let issues = self.field_issues(src, compiled, i, p, &mut env);
-            if let Some(cf) = compiled.fields.get(i) {
-                let required = field.required
-                    || cf
-                        .required_if
-                        .as_ref()
-                        .is_some_and(|e| e.eval_bool(&env) == Some(true));
-                if required {
-                    report.required_fields.push(field.id.clone());
-                }
+            let required = compiled
+                .fields
+                .get(i)
+                .is_some_and(|cf| is_required(field.required, cf.required_if.as_ref(), &env));
+            if required {
+                report.required_fields.push(field.id.clone());
             }
+            let issues = self.field_issues(src, compiled, i, p, required, &mut env);
             report.issues.extend(issues);
         }
 
@@ -320,7 +317,8 @@ impl Catalog {
         if let Some(slot) = env.values.get_mut(i) {
             *slot = p.value.clone();
         }
-        Ok(self.field_issues(src, compiled, i, &p, &mut env))
+        let required = is_required(fs.required, cf.required_if.as_ref(), &env);
+        Ok(self.field_issues(src, compiled, i, &p, required, &mut env))
     }
 
     /// Issues of one relevant field: parse findings, required, constraint, NIK cross-checks.
@@ -330,6 +328,7 @@ impl Catalog {
         compiled: &CompiledService,
         i: usize,
         p: &Parsed,
+        required: bool,
         env: &mut FormEnv<'_>,
     ) -> Vec<Issue> {
         let (Some(field), Some(cf)) = (src.fields.get(i), compiled.fields.get(i)) else {
@@ -340,11 +339,6 @@ impl Catalog {
         let value_is_null = env.field(i).is_null();
         let empty = value_is_null && p.findings.is_empty();
         if empty {
-            let required = field.required
-                || cf
-                    .required_if
-                    .as_ref()
-                    .is_some_and(|e| e.eval_bool(env) == Some(true));
             if required && cf.calculate.is_none() {
                 out.push(issue(&Finding::error("field.required")));
             }
@@ -445,11 +439,7 @@ impl Catalog {
             }
         }
         for (a, ca) in src.attachments.iter().zip(&compiled.attachments) {
-            let required = a.required
-                || ca
-                    .required_if
-                    .as_ref()
-                    .is_some_and(|e| e.eval_bool(env) == Some(true));
+            let required = is_required(a.required, ca.required_if.as_ref(), env);
             if required && !env.attached.contains(&a.id) {
                 report.missing_attachments.push(a.id.clone());
                 let finding = Finding::error("attachment.missing").with("attachment", a.id.clone());
@@ -557,6 +547,11 @@ impl Catalog {
             },
         }
     }
+}
+
+/// Required always, or when its `required_if` rule is true (unknown counts as not required).
+fn is_required(always: bool, required_if: Option<&crate::expr::Expr>, env: &FormEnv<'_>) -> bool {
+    always || required_if.is_some_and(|e| e.eval_bool(env) == Some(true))
 }
 
 /// A parsed value that keeps its value unless a finding is an error.

@@ -242,3 +242,24 @@ fn the_catalog_published_survives_a_restart() {
         version.as_str()
     );
 }
+
+#[test]
+fn a_refusal_before_the_body_is_read_does_not_poison_the_next_request() {
+    let ts = TestServer::start();
+    let token = ts.citizen(&nik(42), "Rina Wati");
+    let json_ct = [("content-type", "application/json")];
+    // Refused on the token alone (a citizen may not publish catalogs), body never read.
+    for _ in 0..20 {
+        let refused = ts.raw(
+            "PUT",
+            "/v1/catalog",
+            Some(&token),
+            &json_ct,
+            Some(&[b' '; 64 * 1024]),
+        );
+        refused.problem(403, "auth.forbidden");
+        assert_eq!(refused.header("connection").as_deref(), Some("close"));
+        // The same client's next request, on whatever connection its pool offers, succeeds.
+        assert_eq!(ts.call("GET", "/v1/me", Some(&token), None).status, 200);
+    }
+}
