@@ -6,6 +6,7 @@ use crate::device_sync::SyncBars;
 use crate::device_view as view;
 use crate::exit::{self, Failure};
 use crate::home;
+use crate::interrupt;
 use crate::output::json_line;
 use ceria_core::{CancelToken, Catalog, Device, SyncListener, SyncReport};
 use serde_json::json;
@@ -261,16 +262,49 @@ fn print_lines(lines: Vec<String>) {
     }
 }
 
-/// Runs one sync pass with progress bars.
+/// Runs one sync pass with progress bars; `cancel` stops it at the next step.
 pub fn sync_with_bars(
     device: &Device,
+    cancel: &CancelToken,
 ) -> Result<(ceria_core::SyncReport, crate::device_sync::Seen), Failure> {
     let bars = Arc::new(SyncBars::default());
     let listener: Arc<dyn SyncListener> = bars.clone();
-    let result = device.sync(Some(listener), &CancelToken::new());
+    let result = device.sync(Some(listener), cancel);
     bars.finish();
-    let report = result?;
+    let report = result.map_err(|e| {
+        let interrupted = matches!(e, ceria_core::DeviceError::Cancelled { .. });
+        let mut failure = Failure::from(e);
+        if interrupted {
+            failure.status = interrupt::INTERRUPTED;
+        }
+        failure
+    })?;
     Ok((report, bars.seen()))
+}
+
+/// Sleeps for `pause`, waking early when `cancel` fires (Ctrl-C between passes).
+fn sleep_unless_cancelled(
+    device: &Device,
+    pause: Duration,
+    cancel: &CancelToken,
+) -> Result<(), Failure> {
+    let until = Instant::now() + pause;
+    loop {
+        if cancel.is_cancelled() {
+            let catalog = device.catalog();
+            return Err(Failure::coded(
+                interrupt::INTERRUPTED,
+                &catalog,
+                "sync.cancelled",
+                &[],
+            ));
+        }
+        let now = Instant::now();
+        if now >= until {
+            return Ok(());
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(100)));
+    }
 }
 
 /// Adds a later pass's figures to `total` (counts add up; the waiting state is the later's).
@@ -291,11 +325,14 @@ fn merge(total: &mut SyncReport, pass: SyncReport) {
 }
 
 /// Sync passes until nothing waits, or until `wait` is over (one pass without `wait`).
+/// Ctrl-C stops the current pass at its next step and ends the command with status 130.
 pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport, Failure> {
+    let cancel = CancelToken::new();
+    interrupt::cancel_on_ctrl_c(cancel.clone());
     let deadline = wait.map(|w| Instant::now() + w);
     let mut total: Option<SyncReport> = None;
     loop {
-        let pass = sync_with_bars(device).map(|(report, _)| report);
+        let pass = sync_with_bars(device, &cancel).map(|(report, _)| report);
         let now = Instant::now();
         let time_left = deadline.filter(|d| *d > now).map(|d| d - now);
         let pause = match (&pass, time_left) {
@@ -317,7 +354,7 @@ pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport,
                     f.message.lines().next().unwrap_or("")
                 );
                 if let Some(p) = pause {
-                    std::thread::sleep(p);
+                    sleep_unless_cancelled(device, p, &cancel)?;
                 }
                 continue;
             }
@@ -328,7 +365,7 @@ pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport,
             None => total = Some(report),
         }
         match pause {
-            Some(p) => std::thread::sleep(p),
+            Some(p) => sleep_unless_cancelled(device, p, &cancel)?,
             None => break,
         }
     }

@@ -21,7 +21,8 @@ pub const INTERNAL: u8 = 10;
 
 /// The table shown at the end of `ceria --help`.
 pub const HELP: &str = "Exit status: 0 ok/all valid, 1 invalid input or refused, 2 usage, \
-3 not found, 4 server unavailable, 5 authentication/permission, 10 internal error.";
+3 not found, 4 server unavailable, 5 authentication/permission, 10 internal error, \
+130 interrupted by Ctrl-C (nothing sent is lost; run the command again).";
 
 /// An error that ends the command with a message and a status.
 #[derive(Debug, thiserror::Error)]

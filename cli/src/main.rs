@@ -19,6 +19,7 @@ mod device_sync;
 mod device_view;
 mod exit;
 mod home;
+mod interrupt;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

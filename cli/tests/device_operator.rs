@@ -388,3 +388,50 @@ fn device_without_server_or_account() {
         .code(2);
     device(&home).arg("services").assert().success();
 }
+
+/// Ctrl-C while `sync --wait` keeps retrying an unreachable server: the command stops at
+/// once with status 130 and the catalog's "nothing is lost" message, not a dead process.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_waiting_sync_cleanly() {
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServeChild::start(&dir.path().join("server"));
+    let citizen = dir.path().join("citizen");
+    device(&citizen)
+        .args(["--server", &server.url, "register", "--nik", NIK])
+        .args(["--name", "Andika Pratama", "--phone", "081234567890"])
+        .args(["--password", PASSWORD])
+        .assert()
+        .success();
+    drop(server);
+
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_ceria"))
+        .arg("device")
+        .arg("--home")
+        .arg(&citizen)
+        .args(["sync", "--wait", "120"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Let it fail a pass or two, so the signal lands in a retry pause or in a pass.
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = child.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let started = Instant::now();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "sync took {:?} to stop after Ctrl-C",
+        started.elapsed()
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("sync.cancelled"), "{stderr}");
+    no_panic(&out.stderr);
+}
