@@ -108,13 +108,6 @@ pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
         | AdminError::Regions(_)
         | AdminError::Catalog(_) => exit::INVALID,
     };
-    if let AdminError::Taken(name) = e {
-        // The server words this code for citizens' NIKs; staff pick user names.
-        return Failure::new(
-            status,
-            format!("nama pengguna `{name}` sudah dipakai / user name `{name}` is taken"),
-        );
-    }
     let catalog = Catalog::embedded();
     let f = Failure::coded(status, &catalog, e.code(), &e.params());
     // The error's own text names what exactly is wrong (which rule, which line).

@@ -153,7 +153,8 @@ fn admin_accounts_regions_and_catalog() {
         .args(["--password", PASSWORD])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("sudah dipakai"))
+        .stderr(predicate::str::contains("auth.username_taken"))
+        .stderr(predicate::str::contains("op.sintuk sudah dipakai"))
         .get_output()
         .clone();
     no_panic(&taken.stderr);

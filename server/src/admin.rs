@@ -51,7 +51,7 @@ impl AdminError {
         match self {
             AdminError::Invalid(_) | AdminError::Regions(_) => "request.malformed",
             AdminError::WeakPassword { .. } => "auth.weak_password",
-            AdminError::Taken(_) => "auth.nik_taken",
+            AdminError::Taken(_) => "auth.username_taken",
             AdminError::Catalog(PublishError::NotNewer { .. }) => "catalog.outdated",
             AdminError::Catalog(PublishError::Invalid(_)) => "request.malformed",
             AdminError::Catalog(PublishError::Db(_)) | AdminError::Db(_) | AdminError::Io(_) => {
@@ -64,6 +64,7 @@ impl AdminError {
     pub fn params(&self) -> Vec<(&'static str, String)> {
         match self {
             AdminError::WeakPassword { min } => vec![("min", min.to_string())],
+            AdminError::Taken(username) => vec![("username", username.clone())],
             AdminError::Catalog(PublishError::NotNewer { current, .. }) => {
                 vec![("version", current.clone())]
             }

@@ -192,6 +192,7 @@ pub const EMITTED_CODES: &[&str] = &[
     "auth.session_expired",
     "auth.forbidden",
     "auth.nik_taken",
+    "auth.username_taken",
     "auth.weak_password",
     "request.not_found",
     "request.body_too_large",
