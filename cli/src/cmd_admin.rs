@@ -176,6 +176,10 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
                     "{n} wilayah diimpor / regions imported from {}",
                     file.display()
                 );
+                say!(
+                    "Server yang sedang berjalan memakainya untuk validasi setelah dimulai ulang / \
+                     a running server validates with it after a restart"
+                );
             }
         }
         AdminCommand::Catalog {

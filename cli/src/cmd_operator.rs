@@ -393,6 +393,14 @@ fn detail_text(catalog: &Catalog, d: &RequestDetail) -> Vec<String> {
             .unwrap_or_else(|| field.clone());
         out.push(format!("    {field:<22} {value}   ({label})"));
     }
+    if !d.warnings.is_empty() {
+        out.push("  Perlu diperhatikan / to check:".to_string());
+        out.extend(
+            crate::output::issue_lines(&d.warnings)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
+    }
     out.push("  Lampiran / attachments:".to_string());
     for a in &d.attachments {
         out.push(format!(

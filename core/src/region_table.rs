@@ -189,6 +189,55 @@ fn push_name(names: &mut String, key: u64, name: &str) -> Result<Entry, RegionEr
     Ok(Entry { key, start, len })
 }
 
+/// Collects rows (checked one by one) and sorts them into a table.
+#[derive(Default)]
+struct Builder {
+    /// Each entry with the line it came from, for duplicate reports.
+    rows: Vec<(Entry, usize)>,
+    names: String,
+}
+
+impl Builder {
+    fn push(&mut self, line: usize, code: &str, name: &str) -> Result<(), RegionError> {
+        let row_error = |problem| RegionError::Row { line, problem };
+        let code = code.trim();
+        let parts =
+            Parts::parse(code).ok_or_else(|| row_error(RowProblem::Code(code.to_string())))?;
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(row_error(RowProblem::EmptyName));
+        }
+        let entry = push_name(&mut self.names, key_of(&parts), name)?;
+        self.rows.push((entry, line));
+        Ok(())
+    }
+
+    fn finish(self) -> Result<RegionTable, RegionError> {
+        let Builder {
+            mut rows,
+            mut names,
+        } = self;
+        // Decree files are already sorted, which the stable sort handles in linear time.
+        rows.sort_by_key(|(e, _)| e.key);
+        let duplicate = rows.windows(2).find_map(|w| match w {
+            [(a, first), (b, second)] if a.key == b.key => Some((a.key, *first, *second)),
+            _ => None,
+        });
+        if let Some((key, first, second)) = duplicate {
+            return Err(RegionError::Duplicate {
+                code: RegionCode::from_parts(parts_of(key)).to_string(),
+                first_line: first.min(second),
+                line: first.max(second),
+            });
+        }
+        names.shrink_to_fit();
+        Ok(RegionTable {
+            entries: rows.into_iter().map(|(e, _)| e).collect(),
+            names,
+        })
+    }
+}
+
 impl RegionTable {
     /// Loads a `code,name` CSV. Tolerates a UTF-8 BOM, CRLF line ends, blank lines and quoted
     /// names with commas inside (`"Lubuk Pakam I,II"`). Codes may be dotted or undotted; only
@@ -217,41 +266,30 @@ impl RegionTable {
             }
         }
 
-        let mut rows: Vec<(Entry, usize)> = Vec::new();
-        let mut names = String::new();
+        let mut builder = Builder::default();
         for (line, raw) in lines {
-            let row_error = |problem| RegionError::Row { line, problem };
-            let fields = split_fields(raw).map_err(row_error)?;
+            let fields = split_fields(raw).map_err(|problem| RegionError::Row { line, problem })?;
             let [code, name] = fields.as_slice() else {
-                return Err(row_error(RowProblem::FieldCount(fields.len())));
+                return Err(RegionError::Row {
+                    line,
+                    problem: RowProblem::FieldCount(fields.len()),
+                });
             };
-            let code = code.trim();
-            let parts =
-                Parts::parse(code).ok_or_else(|| row_error(RowProblem::Code(code.to_string())))?;
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(row_error(RowProblem::EmptyName));
-            }
-            rows.push((push_name(&mut names, key_of(&parts), name)?, line));
+            builder.push(line, code, name)?;
         }
-        // Decree files are already sorted, which the stable sort handles in linear time.
-        rows.sort_by_key(|(e, _)| e.key);
-        let duplicate = rows.windows(2).find_map(|w| match w {
-            [(a, first), (b, second)] if a.key == b.key => Some((a.key, *first, *second)),
-            _ => None,
-        });
-        if let Some((key, first, second)) = duplicate {
-            return Err(RegionError::Duplicate {
-                code: RegionCode::from_parts(parts_of(key)).to_string(),
-                first_line: first.min(second),
-                line: first.max(second),
-            });
+        builder.finish()
+    }
+
+    /// Builds a table from `(code, name)` pairs, such as the rows a server stored when it
+    /// imported a decree CSV. Errors name the pair's 1-based position as the line.
+    pub fn from_rows<'a>(
+        rows: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<RegionTable, RegionError> {
+        let mut builder = Builder::default();
+        for (index, (code, name)) in rows.into_iter().enumerate() {
+            builder.push(index + 1, code, name)?;
         }
-        names.shrink_to_fit();
-        Ok(RegionTable {
-            entries: rows.into_iter().map(|(e, _)| e).collect(),
-            names,
-        })
+        builder.finish()
     }
 
     /// Loads several decree years, oldest first, into one table: a code that only an older
@@ -499,6 +537,39 @@ mod tests {
             }
         );
         assert!(e.to_string().contains("line 4"));
+    }
+
+    #[test]
+    fn rows_build_the_same_table_as_the_csv() {
+        let csv = "code,name\n13,Sumatera Barat\n13.05,Padang Pariaman\n13.05.01,Lubuak Aluang\n";
+        let from_csv = RegionTable::from_csv(csv).unwrap();
+        let pairs: Vec<(RegionCode, String)> =
+            from_csv.iter().map(|(c, n)| (c, n.to_string())).collect();
+        let texts: Vec<(String, &str)> = pairs
+            .iter()
+            .rev()
+            .map(|(c, n)| (c.to_string(), n.as_str()))
+            .collect();
+        let from_rows =
+            RegionTable::from_rows(texts.iter().map(|(c, n)| (c.as_str(), *n))).unwrap();
+        let again: Vec<(RegionCode, String)> =
+            from_rows.iter().map(|(c, n)| (c, n.to_string())).collect();
+        assert_eq!(again, pairs);
+        assert!(matches!(
+            RegionTable::from_rows([("13", "A"), ("13.5", "B")]),
+            Err(RegionError::Row {
+                line: 2,
+                problem: RowProblem::Code(_)
+            })
+        ));
+        assert!(matches!(
+            RegionTable::from_rows([("13", "A"), ("13", "B")]),
+            Err(RegionError::Duplicate {
+                first_line: 1,
+                line: 2,
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -63,6 +63,16 @@ impl Db {
         })
     }
 
+    /// Every stored region as `(code, name)`, for the table validation checks NIK and No. KK
+    /// prefixes against.
+    pub fn all_regions(&self) -> Result<Vec<(String, String)>, DbError> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached("SELECT code, name FROM regions ORDER BY code")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
     /// Children of `parent` (empty string: provinces), sorted by code.
     pub fn region_children(&self, parent: &str) -> Result<Vec<Region>, DbError> {
         self.read(|c| {

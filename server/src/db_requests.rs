@@ -143,6 +143,10 @@ pub struct RequestDetail {
     pub attachments: Vec<StoredAttachment>,
     /// Audit log, oldest first.
     pub history: Vec<AuditEntry>,
+    /// What validation warns about the form, as on the day it was submitted (filled in by the
+    /// review route, which holds the catalog and region table; empty from the database).
+    #[serde(default)]
+    pub warnings: Vec<ceria_core::Issue>,
 }
 
 /// Outcome of a review transition attempt.
@@ -396,7 +400,7 @@ impl Db {
                     })
                 })?
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Some(RequestDetail { request, payload, attachments, history }))
+            Ok(Some(RequestDetail { request, payload, attachments, history, warnings: Vec::new() }))
         })
     }
 

@@ -73,7 +73,28 @@ pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     let db = Arc::new(Db::open(&config.db_path())?);
     let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
     let catalog = catalog_store::load(&db)?;
-    Ok(AppState::new(db, config.clone(), blobs, catalog))
+    let regions = load_regions(&db)?;
+    Ok(AppState::new(db, config.clone(), blobs, catalog, regions))
+}
+
+/// The imported region table, if any, for the region warnings of validation. Rows that no
+/// longer build a table (they were checked at import) are logged and left out rather than
+/// keeping the registry from starting.
+fn load_regions(db: &Db) -> Result<Option<Arc<ceria_core::RegionTable>>, StartError> {
+    let rows = db.all_regions()?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    match ceria_core::RegionTable::from_rows(rows.iter().map(|(c, n)| (c.as_str(), n.as_str()))) {
+        Ok(table) => {
+            tracing::info!(regions = table.len(), "region table loaded for validation");
+            Ok(Some(Arc::new(table)))
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "stored regions unusable; validating without them");
+            Ok(None)
+        }
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests (up to

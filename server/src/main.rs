@@ -137,7 +137,9 @@ fn admin_command(data: PathBuf, command: Command) -> Result<String, AdminError> 
             command: RegionsCommand::Import { file },
         } => {
             let n = admin::import_regions(&db, &file)?;
-            Ok(format!("imported {n} regions"))
+            Ok(format!(
+                "imported {n} regions (a running server validates with them after a restart)"
+            ))
         }
         Command::Catalog {
             command: CatalogCommand::Publish { file },

@@ -7,6 +7,7 @@ use crate::db::now_ms;
 use crate::db_requests::{QueueFilter, RequestDetail, RequestSummary, Scope, TransitionResult};
 use crate::error::ApiError;
 use crate::limits::JsonBody;
+use crate::routes_sync::review_warnings;
 use crate::state::AppState;
 use crate::workflow::{self, Denial};
 use axum::Json;
@@ -107,11 +108,18 @@ pub async fn detail(
     Path(id): Path<String>,
 ) -> Result<Json<RequestDetail>, ApiError> {
     let scope = reviewer(&caller)?;
-    state
+    let mut detail = state
         .db_call(move |db| db.request_detail(&id, &scope))
         .await?
-        .map(Json)
-        .ok_or_else(ApiError::not_found)
+        .ok_or_else(ApiError::not_found)?;
+    detail.warnings = review_warnings(
+        &state.catalog(),
+        state.regions.as_deref(),
+        &detail.payload,
+        detail.request.created_ms,
+        state.config.validation_today,
+    );
+    Ok(Json(detail))
 }
 
 /// `GET /v1/requests/{id}/attachments/{sha256}`: the file.

@@ -89,7 +89,7 @@ fn check_payload(
     catalog: &Catalog,
     caller: &UserInfo,
     payload: &RequestPayload,
-    today: Option<Date>,
+    ctx: &ValidationContext<'_>,
 ) -> Verdict {
     if let Some(verdict) = check_submitter(catalog, caller, payload) {
         return verdict;
@@ -100,12 +100,8 @@ fn check_payload(
         .iter()
         .map(|a| a.requirement.clone())
         .collect();
-    let ctx = ValidationContext {
-        today,
-        regions: None,
-    };
     let issues: Vec<Issue> =
-        match catalog.validate(&payload.service, &payload.values, &attached, &ctx) {
+        match catalog.validate(&payload.service, &payload.values, &attached, ctx) {
             Ok(report) if report.valid => return Verdict::Valid,
             Ok(report) => report.issues,
             Err(ValidateError::UnknownService(service)) => {
@@ -124,6 +120,39 @@ fn check_payload(
         Verdict::Outdated(catalog.version().to_string())
     } else {
         Verdict::Invalid(issues)
+    }
+}
+
+/// The warnings the core's validators give for a stored request, judged as on the day it was
+/// submitted (a birth reported late stays late): late registration, an age near a limit, a NIK
+/// or No. KK from a region the imported table does not list. Officers read them in review;
+/// errors cannot occur here, since only valid forms were accepted, but if a newer catalog
+/// disagrees they are shown too rather than hidden.
+///
+/// `pinned_today` is the server's configured validation date (tests pin the clock); it
+/// replaces the submission day when set.
+pub(crate) fn review_warnings(
+    catalog: &Catalog,
+    regions: Option<&ceria_core::RegionTable>,
+    payload: &RequestPayload,
+    submitted_ms: i64,
+    pinned_today: Option<Date>,
+) -> Vec<Issue> {
+    let attached: BTreeSet<String> = payload
+        .attachments
+        .iter()
+        .map(|a| a.requirement.clone())
+        .collect();
+    let ctx = ValidationContext {
+        today: Some(pinned_today.unwrap_or_else(|| {
+            Date::from_unix_seconds(submitted_ms.div_euclid(1000), catalog.utc_offset_minutes())
+        })),
+        regions,
+    };
+    match catalog.validate(&payload.service, &payload.values, &attached, &ctx) {
+        Ok(report) => report.issues,
+        // The service left the catalog since; nothing to judge it by.
+        Err(_) => Vec::new(),
     }
 }
 
@@ -159,7 +188,7 @@ fn prepare(
     catalog: &Catalog,
     caller: &UserInfo,
     op: Operation,
-    today: Option<Date>,
+    ctx: &ValidationContext<'_>,
 ) -> Result<PreparedOp, ApiError> {
     check_ids(&op)?;
     // The key's hash covers the operation as the client sent it.
@@ -167,7 +196,7 @@ fn prepare(
     let mut op = op;
     let verdict = match &mut op {
         Operation::Submit { request, .. } | Operation::Revise { request, .. } => {
-            let verdict = check_payload(catalog, caller, request, today);
+            let verdict = check_payload(catalog, caller, request, ctx);
             // Store the NIK as 16 digits however it was typed, so the citizen's scope
             // (matched by NIK) finds the request.
             if let Some(nik) = request.on_behalf_of.as_mut()
@@ -240,7 +269,12 @@ pub async fn push(
     let catalog = state.catalog();
     let db = state.db.clone();
     let today = state.config.validation_today;
+    let regions = state.regions.clone();
     let results = blocking(move || {
+        let ctx = ValidationContext {
+            today,
+            regions: regions.as_deref(),
+        };
         let user = caller.user;
         let ids: Vec<String> = req
             .operations
@@ -250,7 +284,7 @@ pub async fn push(
         let prepared = req
             .operations
             .into_iter()
-            .map(|op| prepare(&catalog, &user, op, today))
+            .map(|op| prepare(&catalog, &user, op, &ctx))
             .collect::<Result<Vec<_>, _>>()?;
         let applied = db.apply_push(&user, &prepared, now_ms())?;
         Ok(ids

@@ -5,7 +5,7 @@ use crate::blobs::BlobStore;
 use crate::config::Config;
 use crate::db::{Db, DbError};
 use crate::error::ApiError;
-use ceria_core::Catalog;
+use ceria_core::{Catalog, RegionTable};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
 use std::time::Duration;
@@ -26,6 +26,9 @@ pub struct Inner {
     /// Attachments.
     pub blobs: BlobStore,
     catalog: RwLock<Arc<Catalog>>,
+    /// The region table imported with `regions import`, as it was when the server started:
+    /// validation warns about NIK and No. KK prefixes it does not list.
+    pub regions: Option<Arc<RegionTable>>,
     upload_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
 }
 
@@ -38,7 +41,13 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Builds the state.
-    pub fn new(db: Arc<Db>, config: Config, blobs: BlobStore, catalog: Arc<Catalog>) -> AppState {
+    pub fn new(
+        db: Arc<Db>,
+        config: Config,
+        blobs: BlobStore,
+        catalog: Arc<Catalog>,
+        regions: Option<Arc<RegionTable>>,
+    ) -> AppState {
         let limiter = LoginLimiter::new(config.login_failures_per_minute, Duration::from_secs(60));
         AppState(Arc::new(Inner {
             db,
@@ -46,6 +55,7 @@ impl AppState {
             limiter,
             blobs,
             catalog: RwLock::new(catalog),
+            regions,
             upload_locks: Mutex::new(HashMap::new()),
         }))
     }

@@ -311,3 +311,87 @@ fn invalid_and_half_uploaded_submissions_are_never_stored() {
     let all = ts.call("GET", "/v1/requests", Some(&officer), None).json();
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
 }
+
+/// A reviewer sees what the core warns about an accepted form, judged as on the day it was
+/// submitted: a late birth report, and NIK / No. KK prefixes the imported region table does
+/// not list. Neither refuses the request.
+#[test]
+fn reviewers_see_the_warnings_of_an_accepted_form() {
+    let mut ts = TestServer::start();
+    // A region table without the fixture's district (13.05.09), loaded at the next start.
+    let csv = ts.dir.path().join("wilayah.csv");
+    std::fs::write(
+        &csv,
+        "code,name\n13,Sumatera Barat\n13.05,Padang Pariaman\n13.05.01,Batang Anai\n\
+         13.05.01.2001,Kasang\n",
+    )
+    .unwrap();
+    ceria_server::admin::import_regions(&ts.db(), &csv).unwrap();
+    ts.restart();
+
+    let fx = fixture();
+    assert_eq!(
+        fx.service, "akta_kelahiran",
+        "the fixture this test words its fields for"
+    );
+    let citizen = ts.citizen(&nik(7), "Rahmi Yulia");
+    let officer = ts.staff(Role::Officer, "petugas.w", None);
+    let mut late = payload(&ts, &citizen, &fx, VILLAGE_X, None);
+    // Born 181 days before the fixtures' day: past the 60-day deadline.
+    late.values
+        .insert("tanggal_lahir_anak".into(), "2026-06-01".into());
+    let results = ts.push(&citizen, &[submit(&late)]);
+    assert_eq!(results[0]["status"], "accepted", "{results:?}");
+    let id = results[0]["request_id"].as_str().unwrap().to_string();
+
+    let detail = ts
+        .call("GET", &format!("/v1/requests/{id}"), Some(&officer), None)
+        .json();
+    let warnings = detail["warnings"].as_array().unwrap();
+    let has = |field: &str, code: &str| {
+        warnings
+            .iter()
+            .any(|w| w["field"] == field && w["code"] == code && w["severity"] == "warning")
+    };
+    assert!(
+        has("tanggal_lahir_anak", "akta_kelahiran.late"),
+        "{warnings:?}"
+    );
+    assert!(has("nomor_kk", "kk.region_unknown"), "{warnings:?}");
+    for field in ["nik_ibu", "nik_ayah", "nik_pelapor"] {
+        assert!(has(field, "nik.region_unknown"), "{field}: {warnings:?}");
+    }
+    assert!(has("desa", "region.unknown"), "{warnings:?}");
+    assert!(
+        warnings.iter().all(|w| w["severity"] == "warning"),
+        "{warnings:?}"
+    );
+    let late_warning = warnings
+        .iter()
+        .find(|w| w["code"] == "akta_kelahiran.late")
+        .unwrap();
+    assert!(
+        late_warning["message_id"]
+            .as_str()
+            .unwrap()
+            .contains("terlambat"),
+        "{late_warning}"
+    );
+
+    // An on-time form from a listed district has nothing to check.
+    let citizen2 = ts.citizen(&nik(8), "Yusuf Malin");
+    let mut clean = payload(&ts, &citizen2, &fx, VILLAGE_X, None);
+    for (field, value) in clean.values.iter_mut() {
+        if ["nomor_kk", "nik_ibu", "nik_ayah", "nik_pelapor"].contains(&field.as_str()) {
+            value.replace_range(4..6, "01");
+        }
+    }
+    clean.values.insert("desa".into(), "13.05.01.2001".into());
+    let results = ts.push(&citizen2, &[submit(&clean)]);
+    assert_eq!(results[0]["status"], "accepted", "{results:?}");
+    let id2 = results[0]["request_id"].as_str().unwrap();
+    let detail = ts
+        .call("GET", &format!("/v1/requests/{id2}"), Some(&officer), None)
+        .json();
+    assert_eq!(detail["warnings"], serde_json::json!([]), "{detail}");
+}
