@@ -28,6 +28,15 @@ fn operator(home: &Path) -> assert_cmd::Command {
     cmd
 }
 
+/// Registers the test citizen on `url` (remembered by the device for later commands).
+fn register(home: &Path, url: &str) -> assert_cmd::assert::Assert {
+    device(home)
+        .args(["--server", url, "register", "--nik", NIK])
+        .args(["--name", "Andika Pratama", "--phone", "081234567890"])
+        .args(["--password", PASSWORD])
+        .assert()
+}
+
 /// `field=value` arguments from the fixture's valid values.
 fn assignments() -> Vec<String> {
     let values = common::ktp_values();
@@ -49,11 +58,7 @@ fn a_request_from_the_desktop_device_through_review_and_back() {
     let citizen = dir.path().join("citizen");
 
     // Register (online); the server URL is remembered for the next commands.
-    device(&citizen)
-        .args(["--server", &server.url, "register", "--nik", NIK])
-        .args(["--name", "Andika Pratama", "--phone", "081234567890"])
-        .args(["--password", PASSWORD])
-        .assert()
+    register(&citizen, &server.url)
         .success()
         .stdout(predicate::str::contains("Andika Pratama"));
     // Registering the same NIK again: refused with the server's words.
@@ -398,12 +403,7 @@ fn ctrl_c_stops_a_waiting_sync_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let server = ServeChild::start(&dir.path().join("server"));
     let citizen = dir.path().join("citizen");
-    device(&citizen)
-        .args(["--server", &server.url, "register", "--nik", NIK])
-        .args(["--name", "Andika Pratama", "--phone", "081234567890"])
-        .args(["--password", PASSWORD])
-        .assert()
-        .success();
+    register(&citizen, &server.url).success();
     drop(server);
 
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_ceria"))
