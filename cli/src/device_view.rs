@@ -23,6 +23,7 @@ pub fn account_json(a: &Account) -> Value {
         "id": a.id, "username": a.username, "name": a.name, "role": a.role,
         "village": a.village, "logged_in": a.logged_in, "needs_login": a.needs_login,
         "current": a.current, "last_sync_ms": a.last_sync_ms,
+        "session_expires_ms": a.session_expires_ms,
     })
 }
 

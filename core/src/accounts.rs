@@ -28,6 +28,10 @@ pub struct Account {
     pub current: bool,
     /// When this account last synced completely (ms since the Unix epoch).
     pub last_sync_ms: Option<i64>,
+    /// When the session ends (ms since the Unix epoch) while the account is logged in. Sync
+    /// renews it during its last week, so it only runs out on a device that stays offline
+    /// that long.
+    pub session_expires_ms: Option<i64>,
 }
 
 /// A bearer token and its expiry.
@@ -85,6 +89,25 @@ pub(crate) fn record_login(conn: &Connection, login: &LoginResponse, now: i64) -
     Ok(())
 }
 
+/// Replaces a logged-in account's token with a renewed one (the current account stays as it
+/// is). Returns false when the account logged out or was refused meanwhile, or when the
+/// answer is for another account: then nothing changes.
+pub(crate) fn renew_session(
+    conn: &Connection,
+    account_id: &str,
+    login: &LoginResponse,
+) -> FaultResult<bool> {
+    if login.user.id != account_id {
+        return Ok(false);
+    }
+    let changed = conn.execute(
+        "UPDATE accounts SET token = ?2, expires_at_ms = ?3
+         WHERE id = ?1 AND token IS NOT NULL AND needs_login = 0",
+        params![account_id, login.token, login.expires_at_ms],
+    )?;
+    Ok(changed == 1)
+}
+
 /// Makes `id` the current account (`None`: no current account).
 pub(crate) fn set_current(conn: &Connection, id: Option<&str>) -> FaultResult<()> {
     match id {
@@ -112,7 +135,8 @@ pub(crate) fn current_id(conn: &Connection) -> FaultResult<Option<String>> {
 const ACCOUNT_COLUMNS: &str =
     "a.id, a.username, a.name, a.role, a.village, a.token IS NOT NULL AND a.needs_login = 0,
      a.needs_login, a.id = (SELECT value FROM settings WHERE key = 'current_account'),
-     a.last_sync_ms";
+     a.last_sync_ms,
+     CASE WHEN a.token IS NOT NULL AND a.needs_login = 0 THEN a.expires_at_ms END";
 
 fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     let role: String = r.get(3)?;
@@ -126,6 +150,7 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         needs_login: r.get(6)?,
         current: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
         last_sync_ms: r.get(8)?,
+        session_expires_ms: r.get(9)?,
     })
 }
 

@@ -1,6 +1,7 @@
 //! The sync engine: one pass serves every logged-in account (the current one first): check
-//! the session, upload pending files with tus, push queued operations in batches, pull the
-//! status feed since the account's cursor; then refresh the catalog when its ETag changed.
+//! the session (renewing it in its last week), upload pending files with tus, push queued
+//! operations in batches, pull the status feed since the account's cursor; then refresh the
+//! catalog when its ETag changed.
 //!
 //! Every step is idempotent and crash-safe: the tus URL is recorded before the first PATCH,
 //! an operation's attempt is counted before it goes on the wire, and every answer is recorded
@@ -23,13 +24,17 @@ use crate::device_error::{DeviceError, ErrorKind};
 use crate::http_api::{Api, Failure};
 use crate::outbox;
 use crate::progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
-use crate::protocol::{PULL_PAGE_SIZE, PullResponse};
+use crate::protocol::{LoginResponse, PULL_PAGE_SIZE, PullResponse};
 use crate::requests;
 use rand::Rng;
 use rusqlite::{OptionalExtension, params};
 use std::cmp::Ordering;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
+
+/// How close to its expiry a session is renewed during sync: its last 7 days (sessions last
+/// 30 days on the reference server).
+const SESSION_RENEWAL_WINDOW_MS: i64 = 7 * 24 * 3600 * 1000;
 
 /// What a sync pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -208,15 +213,57 @@ impl<'a> Engine<'a> {
         let Some(session) = session else {
             return Err(Stop::Failure(Failure::Unauthorized(None)));
         };
-        // Tokens cannot be renewed without the password: an expired one means logging in
-        // again, and asking the server first would only waste the user's data.
+        // An expired token cannot be renewed without the password: asking the server first
+        // would only waste the user's data.
         if session.expires_at_ms <= now_ms() {
             return Err(Stop::Failure(Failure::Unauthorized(None)));
         }
-        self.upload_all(account_id, &session.token)?;
-        self.push_all(account_id, &session.token)?;
-        self.pull_all(account_id, &session.token)?;
+        let token = self.renew_if_due(&session)?;
+        self.upload_all(account_id, &token)?;
+        self.push_all(account_id, &token)?;
+        self.pull_all(account_id, &token)?;
         Ok(())
+    }
+
+    /// Swaps a token in its last week for a new one, so that a person who syncs now and then
+    /// never has to type the password again. The old token stays valid on the server until its
+    /// own expiry, so a renewal lost on the way changes nothing: the pass goes on with the old
+    /// token and the next pass renews again. A server without renewal (an older release) is
+    /// noted in the report and the old token used until it runs out.
+    fn renew_if_due(&mut self, session: &accounts::Session) -> Result<String, Stop> {
+        if session.expires_at_ms.saturating_sub(now_ms()) > SESSION_RENEWAL_WINDOW_MS {
+            return Ok(session.token.clone());
+        }
+        let api = self.api;
+        let renewed = self.net(|| {
+            api.json::<(), LoginResponse>(
+                "POST",
+                "/v1/sessions/current/refresh",
+                Some(&session.token),
+                None,
+            )
+        });
+        match renewed {
+            Ok(login) => {
+                let stored = self
+                    .db
+                    .write(|tx| accounts::renew_session(tx, &session.account_id, &login))?;
+                Ok(if stored {
+                    login.token
+                } else {
+                    session.token.clone()
+                })
+            }
+            Err(Stop::Failure(f))
+                if !f.is_retryable() && !matches!(f, Failure::Unauthorized(_)) =>
+            {
+                self.report
+                    .problems
+                    .push(format!("session renewal: {}", f.describe()));
+                Ok(session.token.clone())
+            }
+            Err(stop) => Err(stop),
+        }
     }
 
     fn pull_all(&mut self, account_id: &str, token: &str) -> Result<(), Stop> {

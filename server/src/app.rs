@@ -23,6 +23,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/v1/accounts"),
     ("post", "/v1/sessions"),
     ("delete", "/v1/sessions/current"),
+    ("post", "/v1/sessions/current/refresh"),
     ("get", "/v1/me"),
     ("get", "/v1/catalog"),
     ("put", "/v1/catalog"),
@@ -64,6 +65,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/sessions/current",
             axum::routing::delete(routes_accounts::logout),
+        )
+        .route(
+            "/v1/sessions/current/refresh",
+            post(routes_accounts::refresh),
         )
         .route("/v1/me", get(routes_accounts::me))
         .route(

@@ -103,6 +103,11 @@ pub async fn login(
             ));
         }
     };
+    new_session(&state, user).await.map(Json)
+}
+
+/// A fresh token for `user`, valid for the configured session lifetime.
+async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, ApiError> {
     let token = auth::new_token();
     let hash = auth::token_hash(&token);
     let now = now_ms();
@@ -112,11 +117,24 @@ pub async fn login(
     state
         .db_call(move |db| db.create_session(&hash, &user_id, now, expires_at_ms))
         .await?;
-    Ok(Json(LoginResponse {
+    Ok(LoginResponse {
         token,
         expires_at_ms,
         user,
-    }))
+    })
+}
+
+/// `POST /v1/sessions/current/refresh`: a new token for a session that is still valid, so a
+/// device that syncs now and then never has to ask for the password again.
+///
+/// The old token is not revoked: it keeps its own (earlier) expiry. If the answer is lost on
+/// a dropped connection the device still holds a working token and simply refreshes again
+/// at its next sync; a stolen old token still dies when it would have.
+pub async fn refresh(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<LoginResponse>, ApiError> {
+    new_session(&state, caller.user).await.map(Json)
 }
 
 /// 429 `auth.rate_limited` with `Retry-After`.

@@ -253,3 +253,47 @@ fn tokens_must_be_live() {
     );
     assert_eq!(ts.offset(&w.alice, &location), 0);
 }
+
+/// A live token buys a new one; the old keeps working until its own expiry (a lost answer
+/// costs nothing) and each dies on its own logout. Dead or missing tokens cannot refresh.
+#[test]
+fn a_live_session_refreshes_into_a_new_token() {
+    let w = world();
+    let ts = &w.ts;
+    const REFRESH: &str = "/v1/sessions/current/refresh";
+    let login = ts
+        .call(
+            "POST",
+            "/v1/sessions",
+            None,
+            Some(&json!({"username": "operator.x", "password": PASSWORD})),
+        )
+        .json();
+    let old = login["token"].as_str().unwrap().to_string();
+    let old_expiry = login["expires_at_ms"].as_i64().unwrap();
+    let r = ts.call("POST", REFRESH, Some(&old), None);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let body = r.json();
+    let new = body["token"].as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    assert!(body["expires_at_ms"].as_i64().unwrap() >= old_expiry);
+    assert_eq!(body["user"]["username"], "operator.x");
+    assert_eq!(body["user"]["role"], "operator");
+    for token in [&old, &new] {
+        let me = ts.call("GET", "/v1/me", Some(token), None);
+        assert_eq!(me.status, 200);
+        assert_eq!(me.json()["village"], VILLAGE_X);
+    }
+    assert_eq!(
+        ts.call("DELETE", "/v1/sessions/current", Some(&new), None)
+            .status,
+        204
+    );
+    ts.call("POST", REFRESH, Some(&new), None)
+        .problem(401, "auth.session_expired");
+    assert_eq!(ts.call("GET", "/v1/me", Some(&old), None).status, 200);
+    ts.call("POST", REFRESH, None, None)
+        .problem(401, "auth.session_expired");
+    ts.call("POST", REFRESH, Some("not-a-token"), None)
+        .problem(401, "auth.session_expired");
+}

@@ -313,6 +313,39 @@ fn expired_session_asks_to_log_in_again_and_keeps_the_queue() {
     }
 }
 
+/// A session in its last week is renewed by sync, and a renewal whose answer is lost on the
+/// way costs nothing: the old token still works, the pass completes, the next one renews.
+#[test]
+fn sync_renews_a_session_in_its_last_week_even_when_the_answer_is_lost() {
+    let server =
+        TestServer::start_with(|c| c.session_ttl = std::time::Duration::from_secs(3 * 24 * 3600));
+    let proxy = Proxy::start(server.addr()).unwrap();
+    let (device, dir) = citizen(&server, &proxy.url(), "citizen", &citizen_nik(6));
+    let first = device.current_account().unwrap().unwrap();
+    let first_expiry = first.session_expires_ms.expect("logged in");
+    let local = queue_ktp(&device, &dir, 1, 5_000, 7);
+
+    // The server renews, but its answer never arrives: the pass goes on with the old token.
+    proxy.push(Rule::TruncateResponse {
+        matches: "POST /v1/sessions/current/refresh".into(),
+        after: 20,
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    sync_until_done(&device, 5).unwrap();
+    assert_eq!(device.request(&local).unwrap().state, LocalState::Submitted);
+
+    let renewed = device.current_account().unwrap().unwrap();
+    assert!(renewed.logged_in && !renewed.needs_login);
+    let renewed_expiry = renewed.session_expires_ms.expect("still logged in");
+    assert!(
+        renewed_expiry > first_expiry,
+        "{renewed_expiry} > {first_expiry}"
+    );
+    // The renewed token works for the next pass as well.
+    sync(&device).unwrap();
+    assert!(!device.current_account().unwrap().unwrap().needs_login);
+}
+
 #[test]
 fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     let server = TestServer::start();
