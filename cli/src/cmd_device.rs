@@ -18,12 +18,9 @@ use std::time::{Duration, Instant};
 /// Options of `ceria device`.
 #[derive(Debug, clap::Args)]
 pub struct DeviceArgs {
-    /// Home directory of the CLI (device data in HOME/device).
-    #[arg(long, env = "CERIA_HOME")]
-    pub home: Option<PathBuf>,
-    /// The registry server's URL (remembered for later runs).
-    #[arg(long, env = "CERIA_SERVER")]
-    pub server: Option<String>,
+    /// Where the CLI keeps its state, and the server.
+    #[command(flatten)]
+    pub at: home::HomeArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: DeviceCommand,
@@ -401,8 +398,8 @@ fn with_hint(f: Failure) -> Failure {
 }
 
 fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
-    let home = home::home_dir(args.home);
-    let server = home::server_url(&home, args.server)?;
+    let home = home::home_dir(args.at.home);
+    let server = home::server_url(&home, args.at.server)?;
     let device = open_device(&home, &server)?;
     let catalog: Arc<Catalog> = device.catalog();
     match args.command {

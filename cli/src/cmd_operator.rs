@@ -12,17 +12,13 @@ use ceria_core::protocol::{DocumentInfo, RequestState, ReturnReason, Role, Statu
 use ceria_server::db_requests::{RequestDetail, RequestSummary};
 use ceria_server::routes_review::TransitionRequest;
 use serde_json::json;
-use std::path::PathBuf;
 
 /// Options of `ceria operator`.
 #[derive(Debug, clap::Args)]
 pub struct OperatorArgs {
-    /// Home directory of the CLI (the session is kept there).
-    #[arg(long, env = "CERIA_HOME")]
-    pub home: Option<PathBuf>,
-    /// The registry server's URL (default: the logged-in session's server).
-    #[arg(long, env = "CERIA_SERVER")]
-    pub server: Option<String>,
+    /// Where the CLI keeps its state, and the server.
+    #[command(flatten)]
+    pub at: home::HomeArgs,
     /// What to do.
     #[command(subcommand)]
     pub command: OperatorCommand,
@@ -147,7 +143,7 @@ pub fn parse_reason(text: &str) -> ReturnReason {
 
 /// Runs an operator command; returns the exit status.
 pub fn run(args: OperatorArgs, json: bool) -> Result<u8, Failure> {
-    let home = home::home_dir(args.home);
+    let home = home::home_dir(args.at.home);
     let catalog = Catalog::embedded();
     let hint = |f: Failure| match f.code.as_deref() {
         Some("auth.session_expired") => {
@@ -156,10 +152,7 @@ pub fn run(args: OperatorArgs, json: bool) -> Result<u8, Failure> {
         _ => f,
     };
     if let OperatorCommand::Login { username, password } = &args.command {
-        let server = match args.server.clone() {
-            Some(s) => home::server_url(&home, Some(s))?,
-            None => home::server_url(&home, None)?,
-        };
+        let server = home::server_url(&home, args.at.server.clone())?;
         return login(&home, &catalog, &server, username, password, json);
     }
     let Some(session) = home::load_session(&home) else {
@@ -168,7 +161,7 @@ pub fn run(args: OperatorArgs, json: bool) -> Result<u8, Failure> {
                 .context("-> ceria operator --server URL login --username U --password P"),
         );
     };
-    let server = match args.server {
+    let server = match args.at.server {
         Some(s) => s.trim().trim_end_matches('/').to_string(),
         None => session.server.clone(),
     };

@@ -12,6 +12,19 @@ pub const DEFAULT_SERVER: &str = "http://127.0.0.1:8080";
 const SERVER_FILE: &str = "server-url";
 const OPERATOR_FILE: &str = "operator-session.json";
 
+/// `--home` and `--server`, the same for `ceria device` and `ceria operator`.
+#[derive(Debug, clap::Args)]
+pub struct HomeArgs {
+    /// Home directory of the CLI: the device's data (HOME/device), the staff session and the
+    /// server URL last given.
+    #[arg(long, env = "CERIA_HOME")]
+    pub home: Option<PathBuf>,
+    /// The registry server's URL (remembered for later runs; staff commands default to the
+    /// server of their session).
+    #[arg(long, env = "CERIA_SERVER")]
+    pub server: Option<String>,
+}
+
 /// The home directory to use (`explicit` already includes `$CERIA_HOME` through clap).
 pub fn home_dir(explicit: Option<PathBuf>) -> PathBuf {
     explicit
