@@ -110,6 +110,8 @@ struct State {
     faults: VecDeque<Fault>,
     reject_next: Option<Vec<Issue>>,
     outdated_next: bool,
+    /// Lifetime of new sessions; `None`: practically forever.
+    session_ttl_ms: Option<i64>,
     next_id: u64,
     /// Bytes of request bodies that reached the server.
     pub bytes_in: u64,
@@ -196,6 +198,11 @@ impl FakeServer {
     /// Replaces the published catalog.
     pub(crate) fn publish_catalog(&self, json: String) {
         self.state.lock().unwrap().catalog_json = json;
+    }
+
+    /// New sessions last `ttl_ms` (the fake has no renewal, like an older server).
+    pub(crate) fn short_sessions(&self, ttl_ms: i64) {
+        self.state.lock().unwrap().session_ttl_ms = Some(ttl_ms);
     }
 
     /// Revokes every session (as after a server-side logout).
@@ -385,11 +392,14 @@ fn route(s: &mut State, req: &HttpRequest, path: &str, keep: Option<usize>) -> H
                     let info = info.clone();
                     let token = next_id(s, "tok-");
                     s.tokens.insert(token.clone(), info.id.clone());
+                    let expires_at_ms = s
+                        .session_ttl_ms
+                        .map_or(4_000_000_000_000, |ttl| crate::db::now_ms() + ttl);
                     json_reply(
                         200,
                         &LoginResponse {
                             token,
-                            expires_at_ms: 4_000_000_000_000,
+                            expires_at_ms,
                             user: info,
                         },
                     )

@@ -318,6 +318,32 @@ fn refused_session_asks_to_log_in_and_keeps_data() {
     ));
 }
 
+/// A session in its last week on a server without renewal (an older release): the pass
+/// completes with the token it has, the report says why it was not renewed.
+#[test]
+fn renewal_unknown_to_the_server_keeps_the_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FakeServer::new(test_catalog_json("1.0.0"));
+    server.short_sessions(24 * 3600 * 1000);
+    let device = open(&dir, &server);
+    device.login("1305014101900001", "rahasia123").unwrap();
+    let before = device.current_account().unwrap().unwrap();
+    let report = device.sync(None, &CancelToken::new()).unwrap();
+    assert_eq!(report.accounts_synced, 1);
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p == "session renewal: HTTP 404"),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(server.count("POST /v1/sessions/current/refresh"), 1);
+    let after = device.current_account().unwrap().unwrap();
+    assert!(after.logged_in && !after.needs_login);
+    assert_eq!(after.session_expires_ms, before.session_expires_ms);
+}
+
 #[test]
 fn rejection_needs_fix_and_revision_resubmits() {
     let e = env();

@@ -95,11 +95,7 @@ fn check_payload(
         return verdict;
     }
     let outdated = compare_versions(&payload.catalog_version, catalog.version()) == Ordering::Less;
-    let attached: BTreeSet<String> = payload
-        .attachments
-        .iter()
-        .map(|a| a.requirement.clone())
-        .collect();
+    let attached = attached_requirements(payload);
     let issues: Vec<Issue> =
         match catalog.validate(&payload.service, &payload.values, &attached, ctx) {
             Ok(report) if report.valid => return Verdict::Valid,
@@ -138,11 +134,7 @@ pub(crate) fn review_warnings(
     submitted_ms: i64,
     pinned_today: Option<Date>,
 ) -> Vec<Issue> {
-    let attached: BTreeSet<String> = payload
-        .attachments
-        .iter()
-        .map(|a| a.requirement.clone())
-        .collect();
+    let attached = attached_requirements(payload);
     let ctx = ValidationContext {
         today: Some(pinned_today.unwrap_or_else(|| {
             Date::from_unix_seconds(submitted_ms.div_euclid(1000), catalog.utc_offset_minutes())
@@ -154,6 +146,15 @@ pub(crate) fn review_warnings(
         // The service left the catalog since; nothing to judge it by.
         Err(_) => Vec::new(),
     }
+}
+
+/// The requirements a payload has files for, as validation wants them.
+fn attached_requirements(payload: &RequestPayload) -> BTreeSet<String> {
+    payload
+        .attachments
+        .iter()
+        .map(|a| a.requirement.clone())
+        .collect()
 }
 
 fn op_hash(op: &Operation) -> Result<String, ApiError> {
