@@ -317,6 +317,45 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn renewal_replaces_the_token_only_of_a_logged_in_account() {
+        let db = Db::open_in_memory().unwrap();
+        db.write(|tx| record_login(tx, &login("a", Role::Citizen, None), 1))
+            .unwrap();
+        db.write(|tx| record_login(tx, &login("b", Role::Citizen, None), 2))
+            .unwrap();
+        let mut renewed = login("a", Role::Citizen, None);
+        renewed.token = "token-a-2".into();
+        renewed.expires_at_ms = 5_000_000_000_000;
+        // An answer for another account changes nothing.
+        assert!(!db.write(|tx| renew_session(tx, "b", &renewed)).unwrap());
+        assert_eq!(
+            db.read(|c| session(c, "b")).unwrap().unwrap().token,
+            "token-b"
+        );
+        assert!(db.write(|tx| renew_session(tx, "a", &renewed)).unwrap());
+        let a = db.read(|c| session(c, "a")).unwrap().unwrap();
+        assert_eq!(
+            (a.token.as_str(), a.expires_at_ms),
+            ("token-a-2", 5_000_000_000_000)
+        );
+        let account = db.read(|c| get(c, "a")).unwrap().unwrap();
+        assert_eq!(account.session_expires_ms, Some(5_000_000_000_000));
+        assert!(!account.current, "renewal does not switch accounts");
+        // Refused meanwhile (401 elsewhere in the pass): the renewal must not revive it.
+        db.write(|tx| mark_needs_login(tx, "a")).unwrap();
+        renewed.token = "token-a-3".into();
+        assert!(!db.write(|tx| renew_session(tx, "a", &renewed)).unwrap());
+        assert!(db.read(|c| session(c, "a")).unwrap().is_none());
+        assert_eq!(
+            db.read(|c| get(c, "a"))
+                .unwrap()
+                .unwrap()
+                .session_expires_ms,
+            None
+        );
+    }
+
+    #[test]
     fn cursor_round_trip() {
         let db = Db::open_in_memory().unwrap();
         db.write(|tx| record_login(tx, &login("a", Role::Citizen, None), 1))

@@ -332,6 +332,7 @@ fn sync_renews_a_session_in_its_last_week_even_when_the_answer_is_lost() {
     });
     std::thread::sleep(std::time::Duration::from_millis(20));
     sync_until_done(&device, 5).unwrap();
+    assert_eq!(proxy.pending_rules(), 0, "the renewal answer was cut");
     assert_eq!(device.request(&local).unwrap().state, LocalState::Submitted);
 
     let renewed = device.current_account().unwrap().unwrap();
