@@ -8,17 +8,17 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The protocol version spoken.
-pub const VERSION: &str = "1.0.0";
+pub(crate) const VERSION: &str = "1.0.0";
 /// Extensions supported.
-pub const EXTENSIONS: &str = "creation,creation-with-upload,termination,checksum,expiration";
+pub(crate) const EXTENSIONS: &str = "creation,creation-with-upload,termination,checksum,expiration";
 /// Checksum algorithms supported.
-pub const CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
+pub(crate) const CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
 /// The media type of a PATCH body.
-pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+pub(crate) const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
 /// Why a tus header could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TusHeaderError {
+pub(crate) enum TusHeaderError {
     /// `Upload-Metadata` is not `key base64,key base64`.
     #[error("Upload-Metadata: {0}")]
     Metadata(String),
@@ -28,7 +28,7 @@ pub enum TusHeaderError {
 }
 
 /// Parses `Upload-Metadata`: comma-separated `key base64value` pairs (value optional).
-pub fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeaderError> {
+pub(crate) fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeaderError> {
     let mut out = BTreeMap::new();
     for pair in header.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let mut parts = pair.split(' ');
@@ -51,7 +51,7 @@ pub fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeade
 
 /// A per-patch checksum being computed.
 #[derive(Debug, Clone)]
-pub enum PatchChecksum {
+pub(crate) enum PatchChecksum {
     /// SHA-1 and the expected digest.
     Sha1(Sha1, Vec<u8>),
     /// SHA-256 and the expected digest.
@@ -98,7 +98,7 @@ impl PatchChecksum {
 }
 
 /// Formats Unix milliseconds as an RFC 9110 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub fn http_date(ms: i64) -> String {
+pub(crate) fn http_date(ms: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -124,7 +124,7 @@ pub fn http_date(ms: i64) -> String {
 }
 
 /// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
