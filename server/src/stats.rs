@@ -6,8 +6,8 @@
 //! table: national holidays and collective leave count as working days, so the figures are
 //! slightly pessimistic in weeks with holidays.
 
-use crate::http::tus::civil_from_days;
 use crate::store::requests::StatsRow;
+use ceria_core::Date;
 use ceria_core::protocol::RequestState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -98,7 +98,8 @@ pub(crate) fn compute(
     let mut years: BTreeMap<i64, YearStats> = BTreeMap::new();
     let mut durations: BTreeMap<(i64, String), Vec<u32>> = BTreeMap::new();
     for row in rows {
-        let (year, _, _) = civil_from_days(local_day(row.created_ms, utc_offset_minutes));
+        let year = Date::from_days(local_day(row.created_ms, utc_offset_minutes))
+            .map_or(1970, |date| i64::from(date.year()));
         let y = years.entry(year).or_insert_with(|| YearStats {
             year,
             ..YearStats::default()
