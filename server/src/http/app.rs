@@ -8,7 +8,6 @@ use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
@@ -23,7 +22,7 @@ pub(crate) struct NoRoute;
 /// Builds the application for `state`.
 pub(crate) fn router(state: AppState) -> Router {
     Router::new()
-        .route("/v1/openapi.json", get(openapi::openapi))
+        .merge(openapi::router())
         .merge(accounts::router())
         .merge(catalog::router())
         .merge(review::router())

@@ -1,11 +1,19 @@
 //! The OpenAPI 3.1 document of the whole API, kept in the repository (`docs/openapi.json`) and
 //! served at `/v1/openapi.json`. Its tests check that it documents exactly the routes served.
 
+use crate::http::state::AppState;
+use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 
 /// The document, compiled in.
 pub(crate) const OPENAPI_JSON: &str = include_str!("../../../docs/openapi.json");
+
+/// The route of the document.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route("/v1/openapi.json", get(openapi))
+}
 
 /// `GET /v1/openapi.json`.
 pub(crate) async fn openapi() -> Response {
