@@ -7,13 +7,12 @@
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;
 use ceria_core::protocol::{
-    LoginRequest, LoginResponse, Problem, RequestState, StatusChange, UserInfo,
+    LoginRequest, LoginResponse, MAX_QUEUE_PAGE, Problem, QueuePage, RequestDetail, RequestState,
+    StatusChange, TransitionRequest, UserInfo,
 };
 use ceria_core::transport::{
     HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
 };
-use ceria_server::db_requests::RequestDetail;
-use ceria_server::routes_review::{QueuePage, TransitionRequest};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
@@ -142,7 +141,7 @@ impl Client {
             return Ok(wanted.to_string());
         }
         let mut query = QueueQuery {
-            limit: Some(ceria_server::routes_review::MAX_QUEUE_PAGE),
+            limit: Some(MAX_QUEUE_PAGE),
             ..QueueQuery::default()
         };
         loop {

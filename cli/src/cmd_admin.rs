@@ -4,8 +4,8 @@
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;
 use ceria_core::protocol::Role;
+use ceria_server::Db;
 use ceria_server::admin::{self, AdminError, StaffAccount};
-use ceria_server::db::Db;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -101,7 +101,7 @@ pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
     let status = match e {
         AdminError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => exit::NOT_FOUND,
         AdminError::Io(_) | AdminError::Db(_) => exit::INTERNAL,
-        AdminError::Catalog(ceria_server::catalog_store::PublishError::Db(_)) => exit::INTERNAL,
+        AdminError::Catalog(ceria_server::PublishError::Db(_)) => exit::INTERNAL,
         AdminError::Invalid(_)
         | AdminError::WeakPassword { .. }
         | AdminError::Taken(_)

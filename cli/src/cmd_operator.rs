@@ -8,9 +8,10 @@ use crate::exit::{self, Failure};
 use crate::home::{self, OperatorSession};
 use crate::output::{json_line, local_time, server_state_label};
 use ceria_core::Catalog;
-use ceria_core::protocol::{DocumentInfo, RequestState, ReturnReason, Role, StatusChange};
-use ceria_server::db_requests::{RequestDetail, RequestSummary};
-use ceria_server::routes_review::TransitionRequest;
+use ceria_core::protocol::{
+    DocumentInfo, MAX_QUEUE_PAGE, RequestDetail, RequestState, RequestSummary, ReturnReason, Role,
+    StatusChange, TransitionRequest,
+};
 use serde_json::json;
 
 /// Options of `ceria operator`.
@@ -334,7 +335,7 @@ fn queue(
     let mut query = QueueQuery {
         state,
         village,
-        limit: Some(limit.min(ceria_server::routes_review::MAX_QUEUE_PAGE)),
+        limit: Some(limit.min(MAX_QUEUE_PAGE)),
         after: None,
     };
     loop {

@@ -11,14 +11,13 @@ use crate::demo_net::Switch;
 use crate::device_sync::SyncBars;
 use crate::exit::{self, Failure};
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
-use ceria_core::protocol::{DocumentInfo, RequestState, Role};
+use ceria_core::protocol::{DocumentInfo, RequestState, Role, TransitionRequest};
 use ceria_core::transport::{Timeouts, Transport, UreqTransport};
 use ceria_core::{
     CancelToken, Catalog, Device, DeviceConfig, DeviceError, LocalState, Severity, SyncListener,
 };
+use ceria_server::Db;
 use ceria_server::admin::{self, StaffAccount};
-use ceria_server::db::Db;
-use ceria_server::routes_review::TransitionRequest;
 use ceria_server::{Config, Server};
 use std::collections::HashMap;
 use std::net::SocketAddr;

@@ -4,12 +4,12 @@
 //! They open the database directly, so they also work while no server runs. A running server
 //! picks up a catalog published this way at its next start (`PUT /v1/catalog` applies at once).
 
-use crate::auth;
 use crate::catalog_store::{self, PublishError};
-use crate::db::{Db, DbError, now_ms};
-use crate::db_accounts::NewUser;
-use crate::db_catalog::Region;
+use crate::credentials;
 use crate::identity;
+use crate::store::accounts::NewUser;
+use crate::store::catalog::Region;
+use crate::store::{Db, DbError, now_ms};
 use ceria_core::protocol::{Role, UserInfo};
 use std::path::Path;
 
@@ -139,11 +139,11 @@ pub fn create_user(db: &Db, account: StaffAccount) -> Result<UserInfo, AdminErro
     }
     if !identity::password_ok(&account.password) {
         return Err(AdminError::WeakPassword {
-            min: auth::MIN_PASSWORD_CHARS,
+            min: credentials::MIN_PASSWORD_CHARS,
         });
     }
-    let password_hash =
-        auth::hash_password(&account.password).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    let password_hash = credentials::hash_password(&account.password)
+        .map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser {
         username: username.clone(),
         name,

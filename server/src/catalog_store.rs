@@ -2,7 +2,7 @@
 //! embedded in `ceria-core`. Publishing checks the file with the core loader and only accepts
 //! a newer version.
 
-use crate::db::{Db, DbError, now_ms};
+use crate::store::{Db, DbError, now_ms};
 use ceria_core::Catalog;
 use ceria_core::catalog::compare_versions;
 use std::cmp::Ordering;
@@ -28,7 +28,7 @@ pub enum PublishError {
 }
 
 /// The catalog in force at startup.
-pub fn load(db: &Db) -> Result<Arc<Catalog>, PublishError> {
+pub(crate) fn load(db: &Db) -> Result<Arc<Catalog>, PublishError> {
     let embedded = Catalog::embedded();
     match db.latest_catalog()? {
         Some(json) => {
@@ -45,7 +45,7 @@ pub fn load(db: &Db) -> Result<Arc<Catalog>, PublishError> {
 }
 
 /// Checks and stores a catalog newer than `current`; returns it loaded.
-pub fn publish(
+pub(crate) fn publish(
     db: &Db,
     current: &Catalog,
     json: &str,

@@ -1,17 +1,17 @@
 //! Checks of the identity data people type when an account is made (NIK, name, phone,
 //! password, operator village), with the core validators, so the phone and the server agree.
 
-use crate::auth::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
+use crate::credentials::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
 use ceria_core::catalog_source::NamePolicy;
 use ceria_core::nik::Nik;
 use ceria_core::{Catalog, Finding, Issue, Severity};
 
 /// Longest display name (the catalog's default name limit).
-pub const MAX_NAME_CHARS: usize = 60;
+pub(crate) const MAX_NAME_CHARS: usize = 60;
 
 /// Identity data after checking and normalisation.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// The 16 NIK digits.
     pub nik: String,
     /// The name, whitespace normalised.
@@ -31,7 +31,7 @@ fn push_errors(catalog: &Catalog, field: &str, findings: &[Finding], issues: &mu
 }
 
 /// Checks a NIK; the normalised digits or the issues on `field`.
-pub fn check_nik(catalog: &Catalog, field: &str, input: &str) -> Result<String, Vec<Issue>> {
+pub(crate) fn check_nik(catalog: &Catalog, field: &str, input: &str) -> Result<String, Vec<Issue>> {
     let mut issues = Vec::new();
     if input.trim().is_empty() {
         required(catalog, field, &mut issues);
@@ -50,7 +50,7 @@ pub fn check_nik(catalog: &Catalog, field: &str, input: &str) -> Result<String, 
 }
 
 /// Checks a person's name as on existing documents (KTP-el / KK).
-pub fn check_person_name(
+pub(crate) fn check_person_name(
     catalog: &Catalog,
     field: &str,
     input: &str,
@@ -71,7 +71,7 @@ pub fn check_person_name(
 }
 
 /// Checks a self-registration; the normalised identity or every issue found.
-pub fn check_registration(
+pub(crate) fn check_registration(
     catalog: &Catalog,
     nik: &str,
     name: &str,
@@ -105,13 +105,13 @@ pub fn check_registration(
 }
 
 /// Whether a password is acceptable (at least [`MIN_PASSWORD_CHARS`] characters).
-pub fn password_ok(password: &str) -> bool {
+pub(crate) fn password_ok(password: &str) -> bool {
     password.chars().count() >= MIN_PASSWORD_CHARS && password.len() <= MAX_PASSWORD_BYTES
 }
 
 /// Checks an operator's village code: a dotted Kemendagri village code `PP.KK.CC.DDDD`
 /// (undotted input is normalised).
-pub fn check_village(input: &str) -> Result<String, Finding> {
+pub(crate) fn check_village(input: &str) -> Result<String, Finding> {
     use ceria_core::region::{check_code, parse_code};
     let code = parse_code(input)?;
     let level = check_code(&code, Some(ceria_core::RegionLevel::Village), None);

@@ -6,44 +6,43 @@
 //! explicit state machine with an audit log, and sends status changes back (sync pull).
 //!
 //! Start it with [`Server::start`] (tests, the `ceria` CLI) or [`run`] (until SIGTERM/SIGINT).
-//! The HTTP API is described in `docs/protocol.md` and `docs/openapi.json`.
+//! The HTTP API is described in `docs/protocol.md` and `docs/openapi.json`; its bodies are the
+//! types of `ceria_core::protocol`.
+//!
+//! ## Layout
+//!
+//! - `http/`: the HTTP edge: the application and its layers (`app`), authentication of
+//!   callers (`auth`), problem responses (`error`), input limits (`limits`), the tus protocol
+//!   (`tus`), the served OpenAPI document (`openapi`), the shared state (`state`), and one
+//!   module per resource (`accounts`, `catalog`, `review`, `stats`, `sync`, `uploads`), each
+//!   with its own `router()`.
+//! - `store/`: persistence: the database handle (`db`), its schema, one module per table
+//!   group (`accounts`, `catalog`, `push`, `requests`, `uploads`) and the attachment files
+//!   (`blobs`). Every SQL statement lives here.
+//! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
+//!   checks (`identity`), password and token handling (`credentials`), yearly figures
+//!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
+//!   administration commands ([`admin`]) used by the CLIs.
 
 #![warn(missing_docs)]
 
 pub mod admin;
-pub mod app;
-pub mod auth;
-pub mod blobs;
-pub mod catalog_store;
-pub mod config;
-pub mod db;
-pub mod db_accounts;
-pub mod db_catalog;
-pub mod db_push;
-pub mod db_requests;
-pub mod db_uploads;
-pub mod error;
-pub mod identity;
-pub mod limits;
-pub mod openapi;
-pub mod routes_accounts;
-pub mod routes_catalog;
-pub mod routes_review;
-pub mod routes_stats;
-pub mod routes_sync;
-pub mod routes_uploads;
-pub mod schema;
-pub mod state;
-pub mod stats;
+mod catalog_store;
+mod config;
+mod credentials;
+mod http;
+mod identity;
+mod stats;
+mod store;
 pub mod tracking;
-pub mod tus;
-pub mod workflow;
+mod workflow;
 
+pub use catalog_store::PublishError;
 pub use config::Config;
+pub use http::state::AppState;
+pub use store::{Db, DbError, SchemaError};
 
-use crate::blobs::BlobStore;
-use crate::db::Db;
-use crate::state::AppState;
+use crate::store::blobs::BlobStore;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -61,10 +60,10 @@ pub enum StartError {
     Io(#[from] std::io::Error),
     /// The database could not be opened or migrated.
     #[error(transparent)]
-    Db(#[from] db::DbError),
+    Db(#[from] DbError),
     /// The stored catalog could not be loaded.
     #[error(transparent)]
-    Catalog(#[from] catalog_store::PublishError),
+    Catalog(#[from] PublishError),
 }
 
 /// Opens the data directory: database, blob store and the catalog in force.
@@ -105,7 +104,7 @@ async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
-    let app = app::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = http::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut stopped = stop_rx.clone();
     let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
@@ -129,13 +128,13 @@ async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(state.config.sweep_interval);
     loop {
         tick.tick().await;
-        match routes_uploads::sweep(&state).await {
+        match http::uploads::sweep(&state).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
             Err(e) => tracing::warn!(status = e.status.as_u16(), "upload sweep failed"),
         }
         let db = state.db.clone();
-        let _ = tokio::task::spawn_blocking(move || db.sweep_sessions(db::now_ms())).await;
+        let _ = tokio::task::spawn_blocking(move || db.sweep_sessions(store::now_ms())).await;
     }
 }
 

@@ -3,7 +3,7 @@
 
 use ceria_core::protocol::Role;
 use ceria_server::admin::{self, AdminError, StaffAccount};
-use ceria_server::{Config, db::Db};
+use ceria_server::{Config, Db};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -6,15 +6,15 @@
 //! table: national holidays and collective leave count as working days, so the figures are
 //! slightly pessimistic in weeks with holidays.
 
-use crate::db_requests::StatsRow;
-use crate::tus::civil_from_days;
+use crate::store::requests::StatsRow;
+use ceria_core::Date;
 use ceria_core::protocol::RequestState;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Processing time of one service in one year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ServiceTiming {
+pub(crate) struct ServiceTiming {
     /// Service-level time in working days (from the catalog; 0 when unknown).
     pub service_days: u32,
     /// Requests completed.
@@ -31,7 +31,7 @@ pub struct ServiceTiming {
 
 /// The figures of one year (by submission date, local time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct YearStats {
+pub(crate) struct YearStats {
     /// Calendar year.
     pub year: i64,
     /// Requests submitted that year.
@@ -48,7 +48,7 @@ pub struct YearStats {
 
 /// `GET /v1/stats` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Stats {
+pub(crate) struct Stats {
     /// When computed (ms).
     pub generated_at_ms: i64,
     /// Accounts per role.
@@ -70,7 +70,7 @@ fn is_working_day(day: i64) -> bool {
 }
 
 /// Working days after `from_day` up to and including `to_day`.
-pub fn working_days_between(from_day: i64, to_day: i64) -> u32 {
+pub(crate) fn working_days_between(from_day: i64, to_day: i64) -> u32 {
     if to_day <= from_day {
         return 0;
     }
@@ -88,7 +88,7 @@ pub fn working_days_between(from_day: i64, to_day: i64) -> u32 {
 }
 
 /// Computes the figures. `service_days` gives each service's service-level time.
-pub fn compute(
+pub(crate) fn compute(
     rows: &[StatsRow],
     users_by_role: Vec<(String, i64)>,
     service_days: &dyn Fn(&str) -> Option<u32>,
@@ -98,7 +98,8 @@ pub fn compute(
     let mut years: BTreeMap<i64, YearStats> = BTreeMap::new();
     let mut durations: BTreeMap<(i64, String), Vec<u32>> = BTreeMap::new();
     for row in rows {
-        let (year, _, _) = civil_from_days(local_day(row.created_ms, utc_offset_minutes));
+        let year = Date::from_days(local_day(row.created_ms, utc_offset_minutes))
+            .map_or(1970, |date| i64::from(date.year()));
         let y = years.entry(year).or_insert_with(|| YearStats {
             year,
             ..YearStats::default()

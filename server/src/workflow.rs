@@ -18,7 +18,7 @@ use RequestState as S;
 
 /// Who may make a review transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reviewer {
+pub(crate) enum Reviewer {
     /// A registry officer only.
     Officer,
     /// The operator of the request's village, or an officer.
@@ -26,7 +26,7 @@ pub enum Reviewer {
 }
 
 /// Transitions made by reviewers through `POST /v1/requests/{id}/transitions`.
-pub const REVIEW_TRANSITIONS: &[(RequestState, RequestState, Reviewer)] = &[
+pub(crate) const REVIEW_TRANSITIONS: &[(RequestState, RequestState, Reviewer)] = &[
     (S::Submitted, S::Verified, Reviewer::VillageOrOfficer),
     (S::Submitted, S::Returned, Reviewer::VillageOrOfficer),
     (S::Submitted, S::Processing, Reviewer::Officer),
@@ -38,7 +38,7 @@ pub const REVIEW_TRANSITIONS: &[(RequestState, RequestState, Reviewer)] = &[
 
 /// Why a review transition is refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Denial {
+pub(crate) enum Denial {
     /// No such edge in the state machine (409 `state.illegal_transition`).
     #[error("no transition from {} to {}", .from.code(), .to.code())]
     Illegal {
@@ -53,7 +53,7 @@ pub enum Denial {
 }
 
 /// Whether `actor` may move a request of `village` from `from` to `to`.
-pub fn check_review(
+pub(crate) fn check_review(
     actor: &UserInfo,
     village: &str,
     from: RequestState,
@@ -78,17 +78,17 @@ pub fn check_review(
 }
 
 /// Whether a citizen's cancel is allowed from `from`.
-pub fn can_cancel(from: RequestState) -> bool {
+pub(crate) fn can_cancel(from: RequestState) -> bool {
     matches!(from, S::Submitted | S::Returned)
 }
 
 /// Whether a revision is allowed from `from`.
-pub fn can_revise(from: RequestState) -> bool {
+pub(crate) fn can_revise(from: RequestState) -> bool {
     from == S::Returned
 }
 
 /// What a transition to `to` must carry; the name of the missing part otherwise.
-pub fn missing_part(
+pub(crate) fn missing_part(
     to: RequestState,
     note: Option<&str>,
     reasons: &[ReturnReason],

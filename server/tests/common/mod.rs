@@ -5,8 +5,8 @@
 
 use base64::Engine;
 use ceria_core::protocol::{AttachmentRef, Operation, RequestPayload, Role};
+use ceria_server::Db;
 use ceria_server::admin::{self, StaffAccount};
-use ceria_server::db::Db;
 use ceria_server::{Config, RunningServer, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};

@@ -53,7 +53,7 @@ impl TestServer {
 
     /// Creates a staff account directly in the database.
     pub fn staff(&self, role: Role, username: &str, password: &str, village: Option<&str>) {
-        let db = ceria_server::db::Db::open(&self.config.db_path()).expect("server db");
+        let db = ceria_server::Db::open(&self.config.db_path()).expect("server db");
         admin::create_user(
             &db,
             StaffAccount {

@@ -1,22 +1,35 @@
 //! Accounts and sessions: citizen self-registration, login (rate-limited), logout, `me`.
 
-use crate::auth::{self, Caller};
-use crate::db::now_ms;
-use crate::db_accounts::NewUser;
-use crate::error::ApiError;
+use crate::credentials;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::limits::JsonBody;
+use crate::http::state::{AppState, blocking};
 use crate::identity;
-use crate::limits::JsonBody;
-use crate::state::{AppState, blocking};
+use crate::store::accounts::NewUser;
+use crate::store::now_ms;
 use axum::Json;
+use axum::Router;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
+use axum::routing::{delete, get, post};
 use ceria_core::protocol::{LoginRequest, LoginResponse, RegisterRequest, Role, UserInfo};
 use std::net::SocketAddr;
 use std::time::Instant;
 
+/// The routes of accounts and sessions.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/accounts", post(register))
+        .route("/v1/sessions", post(login))
+        .route("/v1/sessions/current", delete(logout))
+        .route("/v1/sessions/current/refresh", post(refresh))
+        .route("/v1/me", get(me))
+}
+
 /// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password.
-pub async fn register(
+pub(crate) async fn register(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
@@ -31,11 +44,12 @@ pub async fn register(
     if !identity::password_ok(&req.password) {
         return Err(
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "auth.weak_password")
-                .with("min", auth::MIN_PASSWORD_CHARS.to_string()),
+                .with("min", credentials::MIN_PASSWORD_CHARS.to_string()),
         );
     }
     let password = req.password;
-    let hash = blocking(move || auth::hash_password(&password).map_err(ApiError::internal)).await?;
+    let hash =
+        blocking(move || credentials::hash_password(&password).map_err(ApiError::internal)).await?;
     let user = NewUser {
         username: id.nik,
         name: id.name,
@@ -63,7 +77,7 @@ fn login_name(input: &str) -> String {
 }
 
 /// `POST /v1/sessions`: logs in; failed attempts are limited per account and per address.
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     JsonBody(req): JsonBody<LoginRequest>,
@@ -81,13 +95,13 @@ pub async fn login(
     let (user, ok) = blocking(move || {
         Ok(match found {
             Some((user, hash)) => {
-                let ok = password.len() <= auth::MAX_PASSWORD_BYTES
-                    && auth::verify_password(&password, &hash);
+                let ok = password.len() <= credentials::MAX_PASSWORD_BYTES
+                    && credentials::verify_password(&password, &hash);
                 (Some(user), ok)
             }
             None => {
                 // Same work for an unknown name: timing must not reveal which names exist.
-                let _ = auth::verify_password(&password, auth::decoy_hash());
+                let _ = credentials::verify_password(&password, credentials::decoy_hash());
                 (None, false)
             }
         })
@@ -108,8 +122,8 @@ pub async fn login(
 
 /// A fresh token for `user`, valid for the configured session lifetime.
 async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, ApiError> {
-    let token = auth::new_token();
-    let hash = auth::token_hash(&token);
+    let token = credentials::new_token();
+    let hash = credentials::token_hash(&token);
     let now = now_ms();
     let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
     let expires_at_ms = now.saturating_add(ttl);
@@ -130,7 +144,7 @@ async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, 
 /// The old token is not revoked: it keeps its own (earlier) expiry. If the answer is lost on
 /// a dropped connection the device still holds a working token and simply refreshes again
 /// at its next sync; a stolen old token still dies when it would have.
-pub async fn refresh(
+pub(crate) async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<LoginResponse>, ApiError> {
@@ -147,7 +161,10 @@ fn rate_limited(wait_secs: u64) -> ApiError {
 }
 
 /// `DELETE /v1/sessions/current`: logout; the token stops working at once.
-pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, ApiError> {
+pub(crate) async fn logout(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<StatusCode, ApiError> {
     state
         .db_call(move |db| db.delete_session(&caller.token_hash))
         .await?;
@@ -155,7 +172,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Sta
 }
 
 /// `GET /v1/me`: the logged-in account.
-pub async fn me(caller: Caller) -> Json<UserInfo> {
+pub(crate) async fn me(caller: Caller) -> Json<UserInfo> {
     Json(caller.user)
 }
 

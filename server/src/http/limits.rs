@@ -2,24 +2,24 @@
 //! length. A hostile body (2 MiB, 10,000 nested arrays, a 1 MB string) is refused with a 4xx
 //! problem after a linear scan, before serde allocates anything for it.
 
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
 
 /// Largest JSON body accepted (1 MiB).
-pub const MAX_JSON_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// Largest catalog accepted by `PUT /v1/catalog` (8 MiB: a catalog is a big document).
-pub const MAX_CATALOG_BYTES: usize = 8 * 1024 * 1024;
+pub(crate) const MAX_CATALOG_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest JSON nesting accepted.
-pub const MAX_JSON_DEPTH: usize = 32;
+pub(crate) const MAX_JSON_DEPTH: usize = 32;
 /// Longest JSON string accepted, in bytes as sent (escapes counted as written).
-pub const MAX_STRING_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_STRING_BYTES: usize = 64 * 1024;
 
 /// Why a JSON body was refused by the scan.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JsonLimitError {
+pub(crate) enum JsonLimitError {
     /// Nested deeper than allowed.
     #[error("JSON nested deeper than {max} levels")]
     TooDeep {
@@ -36,7 +36,11 @@ pub enum JsonLimitError {
 
 /// Scans `bytes` for nesting depth and string length. Syntax is left to the parser: this only
 /// needs to be right on well-formed JSON and never loop or panic on anything else.
-pub fn scan_json(bytes: &[u8], max_depth: usize, max_string: usize) -> Result<(), JsonLimitError> {
+pub(crate) fn scan_json(
+    bytes: &[u8],
+    max_depth: usize,
+    max_string: usize,
+) -> Result<(), JsonLimitError> {
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -76,7 +80,7 @@ pub fn scan_json(bytes: &[u8], max_depth: usize, max_string: usize) -> Result<()
 }
 
 /// Parses a JSON body after the size, depth and string checks.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     scan_json(bytes, MAX_JSON_DEPTH, MAX_STRING_BYTES)
         .map_err(|e| ApiError::malformed(e.to_string()))?;
     serde_json::from_slice(bytes).map_err(|e| {
@@ -91,10 +95,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// Bodies up to this size are read to the end even when refused, so the client (which is
 /// still sending) can read the 413 instead of failing on a reset connection.
-pub const MAX_DRAINED_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_DRAINED_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads a whole body, refusing more than `max` bytes with 413.
-pub async fn read_body(req: Request, max: usize) -> Result<axum::body::Bytes, ApiError> {
+pub(crate) async fn read_body(req: Request, max: usize) -> Result<axum::body::Bytes, ApiError> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -123,7 +127,7 @@ pub async fn read_body(req: Request, max: usize) -> Result<axum::body::Bytes, Ap
 }
 
 /// The next data chunk of a body (`None` at its end); trailers are skipped.
-pub async fn next_chunk(
+pub(crate) async fn next_chunk(
     body: &mut axum::body::Body,
 ) -> Option<Result<axum::body::Bytes, axum::Error>> {
     use axum::body::HttpBody;
@@ -143,7 +147,7 @@ pub async fn next_chunk(
 
 /// A JSON request body of at most [`MAX_JSON_BYTES`], checked by [`scan_json`].
 #[derive(Debug, Clone)]
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
     type Rejection = ApiError;

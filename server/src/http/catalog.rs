@@ -1,27 +1,36 @@
 //! The catalog (`GET` with ETag, admin `PUT` to publish) and the region table.
 
-use crate::auth::Caller;
 use crate::catalog_store::{self, PublishError};
-use crate::error::ApiError;
-use crate::limits::{self, MAX_CATALOG_BYTES};
-use crate::state::{AppState, blocking};
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::limits::{self, MAX_CATALOG_BYTES};
+use crate::http::state::{AppState, blocking};
 use axum::Json;
+use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use ceria_core::protocol::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+/// The routes of the catalog and the region table.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/catalog", get(get_catalog).put(put_catalog))
+        .route("/v1/regions", get(get_regions))
+}
+
 /// Whether an `If-None-Match` header matches `etag` (weak comparison, lists and `*`).
-pub fn etag_matches(if_none_match: &str, etag: &str) -> bool {
+pub(crate) fn etag_matches(if_none_match: &str, etag: &str) -> bool {
     if_none_match.split(',').map(str::trim).any(|candidate| {
         candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == etag
     })
 }
 
 /// `GET /v1/catalog`: the catalog file in force; 304 when the client has it.
-pub async fn get_catalog(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub(crate) async fn get_catalog(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let catalog = state.catalog();
     let etag = format!("\"{}\"", catalog.hash());
     let fresh = headers
@@ -54,7 +63,7 @@ pub async fn get_catalog(State(state): State<AppState>, headers: HeaderMap) -> R
 
 /// Answer of a publication.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Published {
+pub(crate) struct Published {
     /// Version now in force.
     pub version: String,
     /// Its hash (the new ETag).
@@ -62,7 +71,7 @@ pub struct Published {
 }
 
 /// `PUT /v1/catalog` (admin): publishes a newer catalog.
-pub async fn put_catalog(
+pub(crate) async fn put_catalog(
     State(state): State<AppState>,
     caller: Caller,
     req: Request,
@@ -110,7 +119,7 @@ fn plausible_parent(s: &str) -> bool {
 }
 
 /// `GET /v1/regions?parent=13.05`: children of a region (provinces without `parent`).
-pub async fn get_regions(
+pub(crate) async fn get_regions(
     State(state): State<AppState>,
     query: Result<Query<HashMap<String, String>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, ApiError> {

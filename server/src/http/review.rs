@@ -1,53 +1,36 @@
 //! The review workflow for nagari operators and registry officers: the queue, a request's
 //! detail and files, and transitions through the state machine of [`crate::workflow`].
 
-use crate::auth::Caller;
-use crate::blobs::is_sha256_hex;
-use crate::db::now_ms;
-use crate::db_requests::{QueueFilter, RequestDetail, RequestSummary, Scope, TransitionResult};
-use crate::error::ApiError;
-use crate::limits::JsonBody;
-use crate::routes_sync::review_warnings;
-use crate::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::limits::JsonBody;
+use crate::http::state::AppState;
+use crate::http::sync::review_warnings;
+use crate::store::blobs::is_sha256_hex;
+use crate::store::now_ms;
+use crate::store::requests::{QueueFilter, Scope, TransitionResult};
 use crate::workflow::{self, Denial};
 use axum::Json;
+use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ceria_core::protocol::{DocumentInfo, RequestState, ReturnReason, Role, StatusChange};
+use axum::routing::{get, post};
+use ceria_core::protocol::{
+    MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestState, Role, StatusChange, TransitionRequest,
+};
 use ceria_core::{Finding, Issue};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// Largest page of the queue.
-pub const MAX_QUEUE_PAGE: usize = 200;
-
-/// A page of the review queue.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct QueuePage {
-    /// Requests, oldest first.
-    pub items: Vec<RequestSummary>,
-    /// Pass as `after` for the next page; `None` on the last page.
-    pub next: Option<String>,
-}
-
-/// `POST /v1/requests/{id}/transitions` body.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionRequest {
-    /// Target state.
-    pub to: RequestState,
-    /// Note (required to reject).
-    #[serde(default)]
-    pub note: Option<String>,
-    /// What to fix (required to return).
-    #[serde(default)]
-    pub reasons: Vec<ReturnReason>,
-    /// The document (required to complete).
-    #[serde(default)]
-    pub document: Option<DocumentInfo>,
+/// The routes of the review workflow.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/requests", get(list))
+        .route("/v1/requests/{id}", get(detail))
+        .route("/v1/requests/{id}/attachments/{sha256}", get(attachment))
+        .route("/v1/requests/{id}/transitions", post(transition))
 }
 
 /// Only operators and officers review.
@@ -85,7 +68,7 @@ fn queue_filter(query: &HashMap<String, String>) -> Result<QueueFilter, ApiError
 }
 
 /// `GET /v1/requests?state=&village=&limit=&after=`: the queue (an operator's is their village).
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
@@ -102,7 +85,7 @@ pub async fn list(
 }
 
 /// `GET /v1/requests/{id}`: payload, attachments and audit log.
-pub async fn detail(
+pub(crate) async fn detail(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -123,7 +106,7 @@ pub async fn detail(
 }
 
 /// `GET /v1/requests/{id}/attachments/{sha256}`: the file.
-pub async fn attachment(
+pub(crate) async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, sha256)): Path<(String, String)>,
@@ -171,7 +154,7 @@ fn missing_issue(state: &AppState, part: &'static str) -> Vec<Issue> {
 }
 
 /// `POST /v1/requests/{id}/transitions`: moves a request through the workflow.
-pub async fn transition(
+pub(crate) async fn transition(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

@@ -1,12 +1,13 @@
 //! Storage of accounts and sessions.
 
-use crate::db::{Db, DbError, new_id, role_code, user_from_row};
+use super::db::user_from_row;
+use crate::store::{Db, DbError, new_id};
 use ceria_core::protocol::{Role, UserInfo};
 use rusqlite::{OptionalExtension, params};
 
 /// A new account to store (the password already hashed).
 #[derive(Debug, Clone)]
-pub struct NewUser {
+pub(crate) struct NewUser {
     /// NIK for citizens, user name for staff.
     pub username: String,
     /// Display name.
@@ -23,7 +24,11 @@ pub struct NewUser {
 
 impl Db {
     /// Stores a new account; `Ok(None)` when the user name is taken.
-    pub fn create_user(&self, user: &NewUser, now: i64) -> Result<Option<UserInfo>, DbError> {
+    pub(crate) fn create_user(
+        &self,
+        user: &NewUser,
+        now: i64,
+    ) -> Result<Option<UserInfo>, DbError> {
         self.write(|tx| {
             let taken: Option<i64> = tx
                 .query_row("SELECT 1 FROM users WHERE username = ?1", [&user.username], |r| r.get(0))
@@ -39,7 +44,7 @@ impl Db {
                     id,
                     user.username,
                     user.name,
-                    role_code(user.role),
+                    user.role.code(),
                     user.village,
                     user.phone,
                     user.password_hash,
@@ -57,7 +62,7 @@ impl Db {
     }
 
     /// The account and password hash for a login name.
-    pub fn login_user(&self, username: &str) -> Result<Option<(UserInfo, String)>, DbError> {
+    pub(crate) fn login_user(&self, username: &str) -> Result<Option<(UserInfo, String)>, DbError> {
         self.read(|c| {
             Ok(c.prepare_cached(
                 "SELECT id, username, name, role, village, password_hash FROM users WHERE username = ?1",
@@ -68,7 +73,7 @@ impl Db {
     }
 
     /// Stores a session token hash.
-    pub fn create_session(
+    pub(crate) fn create_session(
         &self,
         token_hash: &str,
         user_id: &str,
@@ -85,7 +90,11 @@ impl Db {
     }
 
     /// The account of a live session.
-    pub fn session_user(&self, token_hash: &str, now: i64) -> Result<Option<UserInfo>, DbError> {
+    pub(crate) fn session_user(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<UserInfo>, DbError> {
         self.read(|c| {
             Ok(c.prepare_cached(
                 "SELECT u.id, u.username, u.name, u.role, u.village FROM sessions s
@@ -98,7 +107,7 @@ impl Db {
     }
 
     /// Ends a session (logout).
-    pub fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
+    pub(crate) fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
         self.write(|tx| {
             tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
             Ok(())
@@ -106,12 +115,12 @@ impl Db {
     }
 
     /// Removes expired sessions; returns how many.
-    pub fn sweep_sessions(&self, now: i64) -> Result<usize, DbError> {
+    pub(crate) fn sweep_sessions(&self, now: i64) -> Result<usize, DbError> {
         self.write(|tx| Ok(tx.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now])?))
     }
 
     /// Number of accounts per role.
-    pub fn users_by_role(&self) -> Result<Vec<(String, i64)>, DbError> {
+    pub(crate) fn users_by_role(&self) -> Result<Vec<(String, i64)>, DbError> {
         self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT role, count(*) FROM users GROUP BY role ORDER BY role")?;

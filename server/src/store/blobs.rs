@@ -13,20 +13,20 @@ use tokio::io::AsyncWriteExt;
 
 /// Where blobs and partial uploads live.
 #[derive(Debug, Clone)]
-pub struct BlobStore {
+pub(crate) struct BlobStore {
     blob_dir: PathBuf,
     upload_dir: PathBuf,
 }
 
 /// True for a lower-case 64-digit hex string (a SHA-256 as this server writes it).
-pub fn is_sha256_hex(s: &str) -> bool {
+pub(crate) fn is_sha256_hex(s: &str) -> bool {
     s.len() == 64
         && s.bytes()
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// True for an id this server generates for uploads (UUID text): keeps paths inside the store.
-pub fn is_upload_id(s: &str) -> bool {
+pub(crate) fn is_upload_id(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
 }
 
@@ -45,7 +45,7 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
 
 impl BlobStore {
     /// Opens the store, creating its directories.
-    pub fn open(blob_dir: PathBuf, upload_dir: PathBuf) -> io::Result<BlobStore> {
+    pub(crate) fn open(blob_dir: PathBuf, upload_dir: PathBuf) -> io::Result<BlobStore> {
         fs::create_dir_all(&blob_dir)?;
         fs::create_dir_all(&upload_dir)?;
         Ok(BlobStore {
@@ -55,12 +55,12 @@ impl BlobStore {
     }
 
     /// Path of a blob (`None` for anything but a SHA-256 hex string).
-    pub fn blob_path(&self, sha256: &str) -> Option<PathBuf> {
+    pub(crate) fn blob_path(&self, sha256: &str) -> Option<PathBuf> {
         is_sha256_hex(sha256).then(|| self.blob_dir.join(sha256))
     }
 
     /// Path of an upload's partial file (`None` for a malformed id).
-    pub fn part_path(&self, upload_id: &str) -> Option<PathBuf> {
+    pub(crate) fn part_path(&self, upload_id: &str) -> Option<PathBuf> {
         is_upload_id(upload_id).then(|| self.upload_dir.join(format!("{upload_id}.part")))
     }
 
@@ -70,7 +70,7 @@ impl BlobStore {
     }
 
     /// Creates an empty partial file.
-    pub fn create_part(&self, upload_id: &str) -> io::Result<()> {
+    pub(crate) fn create_part(&self, upload_id: &str) -> io::Result<()> {
         let file = File::create(self.part(upload_id)?)?;
         file.sync_all()?;
         sync_dir(&self.upload_dir)
@@ -97,14 +97,14 @@ impl BlobStore {
     }
 
     /// Cuts a partial file back to `offset` (a patch whose checksum failed).
-    pub fn truncate_part(&self, upload_id: &str, offset: u64) -> io::Result<()> {
+    pub(crate) fn truncate_part(&self, upload_id: &str, offset: u64) -> io::Result<()> {
         let file = OpenOptions::new().write(true).open(self.part(upload_id)?)?;
         file.set_len(offset)?;
         file.sync_all()
     }
 
     /// SHA-256 (hex) and size of a partial file.
-    pub fn hash_part(&self, upload_id: &str) -> io::Result<(String, u64)> {
+    pub(crate) fn hash_part(&self, upload_id: &str) -> io::Result<(String, u64)> {
         let mut file = File::open(self.part(upload_id)?)?;
         let mut hasher = Sha256::new();
         let mut buf = vec![0u8; 64 * 1024];
@@ -122,7 +122,7 @@ impl BlobStore {
 
     /// Moves a complete partial file to `blobs/<sha256>`, or drops it when that content is
     /// already stored.
-    pub fn promote(&self, upload_id: &str, sha256: &str) -> io::Result<()> {
+    pub(crate) fn promote(&self, upload_id: &str, sha256: &str) -> io::Result<()> {
         let part = self.part(upload_id)?;
         let blob = self
             .blob_path(sha256)
@@ -136,7 +136,7 @@ impl BlobStore {
     }
 
     /// Removes a partial file if present.
-    pub fn remove_part(&self, upload_id: &str) -> io::Result<()> {
+    pub(crate) fn remove_part(&self, upload_id: &str) -> io::Result<()> {
         match fs::remove_file(self.part(upload_id)?) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other,
@@ -146,7 +146,7 @@ impl BlobStore {
 
 /// Appends a patch to a partial file.
 #[derive(Debug)]
-pub struct PartWriter {
+pub(crate) struct PartWriter {
     file: tokio::fs::File,
     start: u64,
     written: u64,
@@ -161,7 +161,7 @@ impl PartWriter {
     }
 
     /// Bytes appended so far.
-    pub fn written(&self) -> u64 {
+    pub(crate) fn written(&self) -> u64 {
         self.written
     }
 

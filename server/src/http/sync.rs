@@ -1,17 +1,19 @@
 //! The sync API: `POST /v1/sync/push` (batched, idempotent operations) and
 //! `GET /v1/sync/pull` (status changes visible to the caller, in server order).
 
-use crate::auth::Caller;
-use crate::db::now_ms;
-use crate::db_push::{Applied, PreparedOp, Verdict};
-use crate::db_requests::Scope;
-use crate::error::ApiError;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::limits::JsonBody;
+use crate::http::state::{AppState, blocking};
 use crate::identity;
-use crate::limits::JsonBody;
-use crate::state::{AppState, blocking};
+use crate::store::now_ms;
+use crate::store::push::{Applied, PreparedOp, Verdict};
+use crate::store::requests::Scope;
 use axum::Json;
+use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::routing::{get, post};
 use ceria_core::catalog::compare_versions;
 use ceria_core::protocol::{
     MAX_PUSH_OPERATIONS, Operation, OperationOutcome, OperationResult, PULL_PAGE_SIZE,
@@ -21,6 +23,13 @@ use ceria_core::{Catalog, Date, Finding, Issue, Severity, ValidateError, Validat
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
+
+/// The routes of the sync API.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sync/push", post(push))
+        .route("/v1/sync/pull", get(pull))
+}
 
 /// Longest accepted `op_id` / `local_id` / `request_id`.
 const MAX_ID_CHARS: usize = 128;
@@ -254,7 +263,7 @@ fn word(catalog: &Catalog, applied: Applied) -> OperationOutcome {
 }
 
 /// `POST /v1/sync/push`: applies up to [`MAX_PUSH_OPERATIONS`] operations in one transaction.
-pub async fn push(
+pub(crate) async fn push(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(req): JsonBody<PushRequest>,
@@ -302,7 +311,7 @@ pub async fn push(
 }
 
 /// Reads `since` and `limit` of a pull.
-pub fn pull_params(query: &HashMap<String, String>) -> Result<(i64, usize), ApiError> {
+pub(crate) fn pull_params(query: &HashMap<String, String>) -> Result<(i64, usize), ApiError> {
     let since =
         match query
             .get("since")
@@ -331,7 +340,7 @@ pub fn pull_params(query: &HashMap<String, String>) -> Result<(i64, usize), ApiE
 }
 
 /// `GET /v1/sync/pull?since=CURSOR&limit=N`: status changes visible to the caller.
-pub async fn pull(
+pub(crate) async fn pull(
     State(state): State<AppState>,
     caller: Caller,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,

@@ -1,12 +1,12 @@
 //! Storage of published catalogs and of the region table.
 
-use crate::db::{Db, DbError};
+use crate::store::{Db, DbError};
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// A region (Kemendagri code and name).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Region {
+pub(crate) struct Region {
     /// Dotted Kemendagri code, e.g. `13.05.01`.
     pub code: String,
     /// Name as in the table.
@@ -14,13 +14,13 @@ pub struct Region {
 }
 
 /// The parent of a dotted code (`13.05.01` -> `13.05`; a province -> empty).
-pub fn parent_code(code: &str) -> &str {
+pub(crate) fn parent_code(code: &str) -> &str {
     code.rsplit_once('.').map_or("", |(parent, _)| parent)
 }
 
 impl Db {
     /// The newest published catalog file, if any was published.
-    pub fn latest_catalog(&self) -> Result<Option<String>, DbError> {
+    pub(crate) fn latest_catalog(&self) -> Result<Option<String>, DbError> {
         self.read(|c| {
             Ok(c.query_row(
                 "SELECT body FROM catalogs ORDER BY seq DESC LIMIT 1",
@@ -32,7 +32,7 @@ impl Db {
     }
 
     /// Stores a published catalog; false when this version was published before.
-    pub fn publish_catalog(
+    pub(crate) fn publish_catalog(
         &self,
         version: &str,
         hash: &str,
@@ -51,7 +51,7 @@ impl Db {
     }
 
     /// Replaces the region table with `regions` (one transaction).
-    pub fn replace_regions(&self, regions: &[Region]) -> Result<usize, DbError> {
+    pub(crate) fn replace_regions(&self, regions: &[Region]) -> Result<usize, DbError> {
         self.write(|tx| {
             tx.execute("DELETE FROM regions", [])?;
             let mut stmt =
@@ -65,7 +65,7 @@ impl Db {
 
     /// Every stored region as `(code, name)`, for the table validation checks NIK and No. KK
     /// prefixes against.
-    pub fn all_regions(&self) -> Result<Vec<(String, String)>, DbError> {
+    pub(crate) fn all_regions(&self) -> Result<Vec<(String, String)>, DbError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached("SELECT code, name FROM regions ORDER BY code")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -74,7 +74,7 @@ impl Db {
     }
 
     /// Children of `parent` (empty string: provinces), sorted by code.
-    pub fn region_children(&self, parent: &str) -> Result<Vec<Region>, DbError> {
+    pub(crate) fn region_children(&self, parent: &str) -> Result<Vec<Region>, DbError> {
         self.read(|c| {
             let mut stmt =
                 c.prepare_cached("SELECT code, name FROM regions WHERE parent = ?1 ORDER BY code")?;

@@ -1,12 +1,11 @@
-//! The storage layer: every SQL statement of the server lives in `db*.rs`, behind the narrow
-//! [`Db`] API, so handlers never see SQL and a PostgreSQL backend can be added beside it.
+//! The database handle: connections, transactions, and the helpers every table module uses.
 //!
 //! One writer connection behind a mutex serialises writes (SQLite allows one writer anyway,
 //! and it makes "check the idempotency key, then apply" atomic); a small pool of read
 //! connections serves reads concurrently thanks to WAL. Callers run these blocking methods on
 //! `spawn_blocking`.
 
-use crate::schema::{self, SchemaError};
+use super::schema::{self, SchemaError};
 use ceria_core::protocol::{Role, UserInfo};
 use rusqlite::{Connection, OpenFlags, Transaction};
 use std::path::{Path, PathBuf};
@@ -105,39 +104,26 @@ impl Db {
     }
 
     /// True when the database answers a trivial query (readiness probe).
-    pub fn ping(&self) -> bool {
+    pub(crate) fn ping(&self) -> bool {
         self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
             .is_ok()
     }
 }
 
-/// The wire code of a role.
-pub fn role_code(role: Role) -> &'static str {
-    match role {
-        Role::Citizen => "citizen",
-        Role::Operator => "operator",
-        Role::Officer => "officer",
-        Role::Admin => "admin",
-    }
-}
-
-/// Parses a stored role code.
-pub fn parse_role(code: &str) -> Result<Role, DbError> {
-    Ok(match code {
-        "citizen" => Role::Citizen,
-        "operator" => Role::Operator,
-        "officer" => Role::Officer,
-        "admin" => Role::Admin,
-        other => return Err(DbError::Corrupt(format!("role `{other}`"))),
+/// Reads a stored role code; a code no role has means the row is not one this server wrote.
+pub(crate) fn role_column(code: &str, column: usize) -> Result<Role, rusqlite::Error> {
+    Role::from_code(code).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            column,
+            rusqlite::types::Type::Text,
+            Box::new(DbError::Corrupt(format!("role `{code}`"))),
+        )
     })
 }
 
 /// Reads a `users` row selected as `id, username, name, role, village`.
 pub(crate) fn user_from_row(row: &rusqlite::Row<'_>) -> Result<UserInfo, rusqlite::Error> {
-    let role: String = row.get(3)?;
-    let role = parse_role(&role).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(3, rusqlite::types::Type::Text, Box::new(e))
-    })?;
+    let role = role_column(&row.get::<_, String>(3)?, 3)?;
     Ok(UserInfo {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -148,12 +134,12 @@ pub(crate) fn user_from_row(row: &rusqlite::Row<'_>) -> Result<UserInfo, rusqlit
 }
 
 /// A new server id (UUIDv7: sortable by creation time, so it doubles as a paging key).
-pub fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().to_string()
 }
 
 /// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -200,10 +186,8 @@ mod tests {
     }
 
     #[test]
-    fn role_codes_round_trip() {
-        for role in [Role::Citizen, Role::Operator, Role::Officer, Role::Admin] {
-            assert_eq!(parse_role(role_code(role)).unwrap(), role);
-        }
-        assert!(parse_role("root").is_err());
+    fn unknown_stored_roles_are_corrupt_rows() {
+        assert_eq!(role_column("officer", 3).unwrap(), Role::Officer);
+        assert!(role_column("root", 3).is_err());
     }
 }

@@ -3,22 +3,23 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use ceria_core::Date;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// The protocol version spoken.
-pub const VERSION: &str = "1.0.0";
+pub(crate) const VERSION: &str = "1.0.0";
 /// Extensions supported.
-pub const EXTENSIONS: &str = "creation,creation-with-upload,termination,checksum,expiration";
+pub(crate) const EXTENSIONS: &str = "creation,creation-with-upload,termination,checksum,expiration";
 /// Checksum algorithms supported.
-pub const CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
+pub(crate) const CHECKSUM_ALGORITHMS: &str = "sha1,sha256";
 /// The media type of a PATCH body.
-pub const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
+pub(crate) const OFFSET_OCTET_STREAM: &str = "application/offset+octet-stream";
 
 /// Why a tus header could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TusHeaderError {
+pub(crate) enum TusHeaderError {
     /// `Upload-Metadata` is not `key base64,key base64`.
     #[error("Upload-Metadata: {0}")]
     Metadata(String),
@@ -28,7 +29,7 @@ pub enum TusHeaderError {
 }
 
 /// Parses `Upload-Metadata`: comma-separated `key base64value` pairs (value optional).
-pub fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeaderError> {
+pub(crate) fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeaderError> {
     let mut out = BTreeMap::new();
     for pair in header.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let mut parts = pair.split(' ');
@@ -51,7 +52,7 @@ pub fn parse_metadata(header: &str) -> Result<BTreeMap<String, String>, TusHeade
 
 /// A per-patch checksum being computed.
 #[derive(Debug, Clone)]
-pub enum PatchChecksum {
+pub(crate) enum PatchChecksum {
     /// SHA-1 and the expected digest.
     Sha1(Sha1, Vec<u8>),
     /// SHA-256 and the expected digest.
@@ -98,7 +99,7 @@ impl PatchChecksum {
 }
 
 /// Formats Unix milliseconds as an RFC 9110 IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
-pub fn http_date(ms: i64) -> String {
+pub(crate) fn http_date(ms: i64) -> String {
     const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -106,7 +107,9 @@ pub fn http_date(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
+    // Out of the core's date range only for a clock ~270,000 years off.
+    let (y, m, d) =
+        Date::from_days(days).map_or((1970, 1, 1), |date| (date.year(), date.month(), date.day()));
     let weekday = DAYS
         .get(days.rem_euclid(7) as usize)
         .copied()
@@ -121,20 +124,6 @@ pub fn http_date(ms: i64) -> String {
         (rem % 3600) / 60,
         rem % 60
     )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 #[cfg(test)]
@@ -181,6 +170,5 @@ mod tests {
         assert_eq!(http_date(784_111_777_000), "Sun, 06 Nov 1994 08:49:37 GMT");
         assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
         assert_eq!(http_date(951_782_400_000), "Tue, 29 Feb 2000 00:00:00 GMT");
-        assert_eq!(civil_from_days(20_786), (2026, 11, 29));
     }
 }

@@ -6,7 +6,7 @@
 //! published catalog changes server messages too. A 500 never says more than `internal`; the
 //! cause goes to the log.
 
-use crate::state::AppState;
+use crate::http::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,11 +15,11 @@ use ceria_core::protocol::Problem;
 use std::fmt::Display;
 
 /// Base of the `type` URI of every problem.
-pub const PROBLEM_TYPE_BASE: &str = "https://ceria.invalid/problems/";
+pub(crate) const PROBLEM_TYPE_BASE: &str = "https://ceria.invalid/problems/";
 
 /// An error answer: status, stable code, message parameters, optional issues and headers.
 #[derive(Debug, Clone)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable machine code, e.g. `auth.forbidden`.
@@ -111,8 +111,8 @@ impl ApiError {
     }
 }
 
-impl From<crate::db::DbError> for ApiError {
-    fn from(e: crate::db::DbError) -> ApiError {
+impl From<crate::store::DbError> for ApiError {
+    fn from(e: crate::store::DbError) -> ApiError {
         ApiError::internal(e)
     }
 }
@@ -137,7 +137,7 @@ impl IntoResponse for ApiError {
 }
 
 /// Builds the problem body for `err` with the messages of the catalog in force.
-pub fn problem(state: &AppState, err: &ApiError) -> Problem {
+pub(crate) fn problem(state: &AppState, err: &ApiError) -> Problem {
     let catalog = state.catalog();
     let message = catalog.message(err.code, &err.params);
     Problem {
@@ -158,7 +158,10 @@ pub fn problem(state: &AppState, err: &ApiError) -> Problem {
 
 /// Response middleware: turns an [`ApiError`] left in the response extensions into a
 /// problem+json body.
-pub async fn render_problems(State(state): State<AppState>, mut response: Response) -> Response {
+pub(crate) async fn render_problems(
+    State(state): State<AppState>,
+    mut response: Response,
+) -> Response {
     let Some(err) = response.extensions_mut().remove::<ApiError>() else {
         return response;
     };
@@ -180,40 +183,38 @@ pub async fn render_problems(State(state): State<AppState>, mut response: Respon
 
 /// Answer for a panic caught at the edge: a plain `internal` problem (worded by
 /// [`render_problems`], which sits outside the panic catcher).
-pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+pub(crate) fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal("handler panicked").into_response()
 }
 
-/// Every message code the server emits (problems, push conflicts and issues), each worded by
-/// the catalog's `messages`.
-pub const EMITTED_CODES: &[&str] = &[
-    "auth.invalid_credentials",
-    "auth.rate_limited",
-    "auth.session_expired",
-    "auth.forbidden",
-    "auth.nik_taken",
-    "auth.username_taken",
-    "auth.weak_password",
-    "request.not_found",
-    "request.body_too_large",
-    "request.malformed",
-    "upload.checksum_mismatch",
-    "upload.too_large",
-    "upload.offset_mismatch",
-    "upload.expired",
-    "state.illegal_transition",
-    "state.not_returned",
-    "idempotency.key_reused",
-    "catalog.outdated",
-    "attachment.not_uploaded",
-    "field.required",
-    "choice.unknown",
-    "internal",
-];
-
 #[cfg(test)]
 mod tests {
-    use super::*;
+    /// Every message code the server emits (problems, push conflicts and issues), each worded by
+    /// the catalog's `messages`.
+    const EMITTED_CODES: &[&str] = &[
+        "auth.invalid_credentials",
+        "auth.rate_limited",
+        "auth.session_expired",
+        "auth.forbidden",
+        "auth.nik_taken",
+        "auth.username_taken",
+        "auth.weak_password",
+        "request.not_found",
+        "request.body_too_large",
+        "request.malformed",
+        "upload.checksum_mismatch",
+        "upload.too_large",
+        "upload.offset_mismatch",
+        "upload.expired",
+        "state.illegal_transition",
+        "state.not_returned",
+        "idempotency.key_reused",
+        "catalog.outdated",
+        "attachment.not_uploaded",
+        "field.required",
+        "choice.unknown",
+        "internal",
+    ];
 
     #[test]
     fn every_emitted_code_is_worded_by_the_embedded_catalog() {

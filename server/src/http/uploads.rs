@@ -5,19 +5,31 @@
 //! mid-body the task still makes the bytes received durable and records the new offset before
 //! the lock is released, so the next HEAD tells the client exactly where to resume.
 
-use crate::auth::Caller;
-use crate::db::{new_id, now_ms};
-use crate::db_uploads::UploadRow;
-use crate::error::ApiError;
-use crate::limits::next_chunk;
-use crate::state::{AppState, blocking};
-use crate::tus::{self, PatchChecksum};
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::limits::next_chunk;
+use crate::http::state::{AppState, blocking};
+use crate::http::tus::{self, PatchChecksum};
+use crate::store::uploads::UploadRow;
+use crate::store::{new_id, now_ms};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
+
+/// The tus routes, every answer carrying `Tus-Resumable`.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/uploads", axum::routing::options(options).post(create))
+        .route(
+            "/v1/uploads/{id}",
+            axum::routing::head(head).patch(patch).delete(terminate),
+        )
+        .layer(middleware::from_fn(tus_resumable))
+}
 
 /// How long a PATCH may stall between two chunks before it counts as cut off.
 const CHUNK_TIMEOUT: Duration = Duration::from_secs(60);
@@ -32,7 +44,7 @@ fn value(text: impl ToString) -> HeaderValue {
 
 /// Middleware on every upload route: `Tus-Resumable` on each response, 412 for a client that
 /// speaks another version (`OPTIONS` is exempt, it is how versions are discovered).
-pub async fn tus_resumable(req: Request, next: Next) -> Response {
+pub(crate) async fn tus_resumable(req: Request, next: Next) -> Response {
     let version_ok = req.method() == Method::OPTIONS
         || req
             .headers()
@@ -53,7 +65,7 @@ pub async fn tus_resumable(req: Request, next: Next) -> Response {
 }
 
 /// `OPTIONS /v1/uploads`: what this server supports.
-pub async fn options(State(state): State<AppState>) -> Response {
+pub(crate) async fn options(State(state): State<AppState>) -> Response {
     (
         StatusCode::NO_CONTENT,
         [
@@ -110,7 +122,7 @@ fn expires_header(row: &UploadRow) -> Option<(HeaderName, HeaderValue)> {
 }
 
 /// `POST /v1/uploads`: creates an upload (and takes its first bytes if a body is sent).
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     req: Request,
@@ -136,7 +148,7 @@ pub async fn create(
         None => None,
         Some(hex) => {
             let hex = hex.trim().to_ascii_lowercase();
-            if !crate::blobs::is_sha256_hex(&hex) {
+            if !crate::store::blobs::is_sha256_hex(&hex) {
                 return Err(ApiError::malformed("metadata sha256 must be 64 hex digits"));
             }
             Some(hex)
@@ -190,7 +202,7 @@ pub async fn create(
 
 /// The caller's upload `id`, or 404 (also for other people's uploads), or 410 when expired.
 async fn owned_upload(state: &AppState, caller: &Caller, id: &str) -> Result<UploadRow, ApiError> {
-    if !crate::blobs::is_upload_id(id) {
+    if !crate::store::blobs::is_upload_id(id) {
         return Err(ApiError::not_found());
     }
     let key = id.to_string();
@@ -216,7 +228,7 @@ async fn discard(state: &AppState, id: &str) -> Result<(), ApiError> {
 }
 
 /// `HEAD /v1/uploads/{id}`: how many bytes are safely stored.
-pub async fn head(
+pub(crate) async fn head(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -243,7 +255,7 @@ pub async fn head(
 }
 
 /// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
-pub async fn patch(
+pub(crate) async fn patch(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -430,7 +442,7 @@ fn patched_response(row: &UploadRow, offset: u64) -> Response {
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
-pub async fn terminate(
+pub(crate) async fn terminate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -442,7 +454,7 @@ pub async fn terminate(
 }
 
 /// Deletes expired unfinished uploads (run periodically).
-pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+pub(crate) async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let now = now_ms();
     let expired = state.db_call(move |db| db.expired_uploads(now)).await?;
     for id in &expired {

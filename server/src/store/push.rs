@@ -7,9 +7,9 @@
 //! outdated operation applied nothing, so evaluating it again is just as idempotent, and it lets
 //! a client retry the same `op_id` once the missing attachment finished uploading.
 
-use crate::db::{Db, DbError, new_id};
-use crate::db_requests::{Scope, insert_event, visible_request};
-use crate::db_uploads::owned_blob_size;
+use crate::store::requests::{Scope, insert_event, visible_request};
+use crate::store::uploads::owned_blob_size;
+use crate::store::{Db, DbError, new_id};
 use crate::{tracking, workflow};
 use ceria_core::Issue;
 use ceria_core::protocol::{Operation, OperationOutcome, RequestPayload, RequestState, UserInfo};
@@ -17,7 +17,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 /// What the payload check (done before the transaction, it needs no database) concluded.
 #[derive(Debug, Clone)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     /// Valid under the server catalog (or nothing to validate: cancel).
     Valid,
     /// Errors to fix.
@@ -28,7 +28,7 @@ pub enum Verdict {
 
 /// An operation ready to apply.
 #[derive(Debug, Clone)]
-pub struct PreparedOp {
+pub(crate) struct PreparedOp {
     /// The operation.
     pub op: Operation,
     /// SHA-256 of its canonical JSON, to tell a replay from a reused key.
@@ -39,7 +39,7 @@ pub struct PreparedOp {
 
 /// What applying one operation did, before it is worded for the client.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Applied {
+pub(crate) enum Applied {
     /// Accepted now, or the stored outcome of an earlier identical operation.
     Done(OperationOutcome),
     /// The key was used before with a different payload.
@@ -316,7 +316,7 @@ fn apply_one(
 
 impl Db {
     /// Applies a push for `caller`, all operations in one transaction, in order.
-    pub fn apply_push(
+    pub(crate) fn apply_push(
         &self,
         caller: &UserInfo,
         ops: &[PreparedOp],

@@ -1,10 +1,10 @@
 //! The state shared by all handlers: database, catalog in force, blob store, login limiter.
 
-use crate::auth::LoginLimiter;
-use crate::blobs::BlobStore;
 use crate::config::Config;
-use crate::db::{Db, DbError};
-use crate::error::ApiError;
+use crate::http::auth::LoginLimiter;
+use crate::http::error::ApiError;
+use crate::store::blobs::BlobStore;
+use crate::store::{Db, DbError};
 use ceria_core::{Catalog, RegionTable};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
@@ -18,17 +18,17 @@ pub struct AppState(Arc<Inner>);
 #[derive(Debug)]
 pub struct Inner {
     /// The database.
-    pub db: Arc<Db>,
+    pub(crate) db: Arc<Db>,
     /// Configuration.
-    pub config: Config,
+    pub(crate) config: Config,
     /// Failed-login limiter.
-    pub limiter: LoginLimiter,
+    pub(crate) limiter: LoginLimiter,
     /// Attachments.
-    pub blobs: BlobStore,
+    pub(crate) blobs: BlobStore,
     catalog: RwLock<Arc<Catalog>>,
     /// The region table imported with `regions import`, as it was when the server started:
     /// validation warns about NIK and No. KK prefixes it does not list.
-    pub regions: Option<Arc<RegionTable>>,
+    pub(crate) regions: Option<Arc<RegionTable>>,
     upload_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
 }
 
@@ -41,7 +41,7 @@ impl std::ops::Deref for AppState {
 
 impl AppState {
     /// Builds the state.
-    pub fn new(
+    pub(crate) fn new(
         db: Arc<Db>,
         config: Config,
         blobs: BlobStore,
@@ -61,7 +61,7 @@ impl AppState {
     }
 
     /// The catalog in force.
-    pub fn catalog(&self) -> Arc<Catalog> {
+    pub(crate) fn catalog(&self) -> Arc<Catalog> {
         self.catalog
             .read()
             .unwrap_or_else(|p| p.into_inner())
@@ -69,12 +69,12 @@ impl AppState {
     }
 
     /// Puts a newly published catalog in force.
-    pub fn set_catalog(&self, catalog: Arc<Catalog>) {
+    pub(crate) fn set_catalog(&self, catalog: Arc<Catalog>) {
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
     }
 
     /// Runs blocking database work off the async threads.
-    pub async fn db_call<T, F>(&self, f: F) -> Result<T, ApiError>
+    pub(crate) async fn db_call<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
         F: FnOnce(&Db) -> Result<T, DbError> + Send + 'static,
@@ -84,7 +84,7 @@ impl AppState {
     }
 
     /// Serialises work on one upload (two PATCHes of the same upload never interleave).
-    pub async fn lock_upload(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
+    pub(crate) async fn lock_upload(&self, id: &str) -> tokio::sync::OwnedMutexGuard<()> {
         let lock = {
             let mut map = self.upload_locks.lock().unwrap_or_else(|p| p.into_inner());
             map.retain(|_, weak| weak.strong_count() > 0);
@@ -102,7 +102,7 @@ impl AppState {
 }
 
 /// Runs blocking work (SQLite, argon2, hashing files) on the blocking pool.
-pub async fn blocking<T, F>(f: F) -> Result<T, ApiError>
+pub(crate) async fn blocking<T, F>(f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, ApiError> + Send + 'static,

@@ -1,11 +1,11 @@
 //! Storage of tus uploads and of the content-addressed blob index.
 
-use crate::db::{Db, DbError};
+use crate::store::{Db, DbError};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// One tus upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UploadRow {
+pub(crate) struct UploadRow {
     /// Upload id (the last segment of its URL).
     pub id: String,
     /// Account that created it; nobody else sees it.
@@ -71,7 +71,7 @@ pub(crate) fn owned_blob_size(
 
 impl Db {
     /// Stores a new upload.
-    pub fn create_upload(&self, u: &UploadRow) -> Result<(), DbError> {
+    pub(crate) fn create_upload(&self, u: &UploadRow) -> Result<(), DbError> {
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO uploads (id, owner_id, length, upload_offset, metadata, filetype,
@@ -94,7 +94,7 @@ impl Db {
     }
 
     /// An upload by id.
-    pub fn upload(&self, id: &str) -> Result<Option<UploadRow>, DbError> {
+    pub(crate) fn upload(&self, id: &str) -> Result<Option<UploadRow>, DbError> {
         self.read(|c| {
             Ok(c.prepare_cached(&format!(
                 "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1"
@@ -105,7 +105,7 @@ impl Db {
     }
 
     /// Records that the bytes up to `offset` are durable.
-    pub fn set_upload_offset(&self, id: &str, offset: u64) -> Result<(), DbError> {
+    pub(crate) fn set_upload_offset(&self, id: &str, offset: u64) -> Result<(), DbError> {
         self.write(|tx| {
             tx.execute(
                 "UPDATE uploads SET upload_offset = ?2 WHERE id = ?1",
@@ -116,7 +116,7 @@ impl Db {
     }
 
     /// Marks an upload complete with its blob (indexed once per content).
-    pub fn complete_upload(
+    pub(crate) fn complete_upload(
         &self,
         id: &str,
         sha256: &str,
@@ -139,12 +139,12 @@ impl Db {
     }
 
     /// Deletes an upload record; false when there was none.
-    pub fn delete_upload(&self, id: &str) -> Result<bool, DbError> {
+    pub(crate) fn delete_upload(&self, id: &str) -> Result<bool, DbError> {
         self.write(|tx| Ok(tx.execute("DELETE FROM uploads WHERE id = ?1", [id])? > 0))
     }
 
     /// Ids of unfinished uploads past their expiry.
-    pub fn expired_uploads(&self, now: i64) -> Result<Vec<String>, DbError> {
+    pub(crate) fn expired_uploads(&self, now: i64) -> Result<Vec<String>, DbError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT id FROM uploads WHERE completed_ms IS NULL AND expires_ms <= ?1",
@@ -153,22 +153,12 @@ impl Db {
             Ok(rows.collect::<Result<Vec<String>, _>>()?)
         })
     }
-
-    /// Whether a blob is indexed.
-    pub fn blob_exists(&self, sha256: &str) -> Result<bool, DbError> {
-        self.read(|c| {
-            Ok(c.prepare_cached("SELECT 1 FROM blobs WHERE sha256 = ?1")?
-                .query_row([sha256], |r| r.get::<_, i64>(0))
-                .optional()?
-                .is_some())
-        })
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::db_accounts::NewUser;
+    use crate::store::accounts::NewUser;
     use ceria_core::protocol::Role;
 
     #[test]
@@ -216,7 +206,16 @@ mod tests {
             db.expired_uploads(1000).unwrap().is_empty(),
             "complete uploads never expire"
         );
-        assert!(db.blob_exists("ab").unwrap());
+        let indexed: i64 = db
+            .read(|c| {
+                Ok(
+                    c.query_row("SELECT count(*) FROM blobs WHERE sha256 = 'ab'", [], |r| {
+                        r.get(0)
+                    })?,
+                )
+            })
+            .unwrap();
+        assert_eq!(indexed, 1);
         db.read(|c| {
             assert_eq!(owned_blob_size(c, &owner.id, "ab").unwrap(), Some(10));
             assert_eq!(owned_blob_size(c, "someone-else", "ab").unwrap(), None);

@@ -1,19 +1,29 @@
 //! `GET /v1/stats` for officers and admins, and the health probes `/healthz` and `/readyz`.
 
-use crate::auth::Caller;
-use crate::db::now_ms;
-use crate::error::ApiError;
-use crate::state::AppState;
+use crate::http::auth::Caller;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
 use crate::stats::{self, Stats};
+use crate::store::now_ms;
 use axum::Json;
+use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use ceria_core::protocol::Role;
 use serde_json::json;
 
+/// The routes of the statistics and the health probes.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/v1/stats", get(get_stats))
+}
+
 /// `GET /v1/stats`: yearly figures.
-pub async fn get_stats(
+pub(crate) async fn get_stats(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Stats>, ApiError> {
@@ -37,12 +47,12 @@ pub async fn get_stats(
 }
 
 /// `GET /healthz`: the process is up.
-pub async fn healthz() -> Json<serde_json::Value> {
+pub(crate) async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// `GET /readyz`: the database answers.
-pub async fn readyz(State(state): State<AppState>) -> Response {
+pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let db = state.db.clone();
     let ready = tokio::task::spawn_blocking(move || db.ping())
         .await

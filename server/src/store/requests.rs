@@ -3,16 +3,17 @@
 //! The `events` table is both the audit log (who, when, from, to, note) and the feed devices
 //! pull from: its `seq` is the server order and the pull cursor.
 
-use crate::db::{Db, DbError};
+use super::db::role_column;
+use crate::store::{Db, DbError};
 use ceria_core::protocol::{
-    DocumentInfo, RequestPayload, RequestState, ReturnReason, Role, StatusChange, UserInfo,
+    AuditEntry, DocumentInfo, RequestDetail, RequestPayload, RequestState, RequestSummary,
+    ReturnReason, Role, StatusChange, StoredAttachment, UserInfo,
 };
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
-use serde::{Deserialize, Serialize};
 
 /// Which requests an account may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub(crate) enum Scope {
     /// A citizen: requests they submitted and requests filed for their NIK.
     Citizen {
         /// Account id.
@@ -28,7 +29,7 @@ pub enum Scope {
 
 impl Scope {
     /// The scope of an account.
-    pub fn of(user: &UserInfo) -> Scope {
+    pub(crate) fn of(user: &UserInfo) -> Scope {
         match user.role {
             Role::Citizen => Scope::Citizen {
                 user_id: user.id.clone(),
@@ -62,7 +63,7 @@ impl Scope {
 
 /// The parts of a request the workflow needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RequestHead {
+pub(crate) struct RequestHead {
     /// Server id.
     pub id: String,
     /// Receipt code.
@@ -73,85 +74,11 @@ pub struct RequestHead {
     pub village: String,
     /// Current state.
     pub state: RequestState,
-}
-
-/// A request in the review queue.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestSummary {
-    /// Server id.
-    pub id: String,
-    /// Receipt code.
-    pub tracking_code: String,
-    /// Service id.
-    pub service: String,
-    /// Village code.
-    pub village: String,
-    /// NIK of the citizen the request is for.
-    pub citizen_nik: String,
-    /// Current state.
-    pub state: RequestState,
-    /// Submission time (ms).
-    pub created_ms: i64,
-    /// Last change (ms).
-    pub updated_ms: i64,
-}
-
-/// One entry of a request's audit log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// Feed position.
-    pub seq: i64,
-    /// Who (user name).
-    pub actor: String,
-    /// Their role.
-    pub actor_role: Role,
-    /// State before (`None` for the submission).
-    pub from: Option<RequestState>,
-    /// State after.
-    pub to: RequestState,
-    /// When (ms).
-    pub at_ms: i64,
-    /// Reviewer's note.
-    pub note: Option<String>,
-    /// What to fix, when returned.
-    pub reasons: Vec<ReturnReason>,
-    /// The document, when completed.
-    pub document: Option<DocumentInfo>,
-}
-
-/// An attachment of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StoredAttachment {
-    /// Requirement id.
-    pub requirement: String,
-    /// Hex SHA-256 (the download key).
-    pub sha256: String,
-    /// Bytes.
-    pub size: u64,
-    /// Media type.
-    pub media_type: String,
-}
-
-/// Everything a reviewer sees of a request.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestDetail {
-    /// The summary.
-    pub request: RequestSummary,
-    /// The form as submitted (latest revision).
-    pub payload: RequestPayload,
-    /// Files.
-    pub attachments: Vec<StoredAttachment>,
-    /// Audit log, oldest first.
-    pub history: Vec<AuditEntry>,
-    /// What validation warns about the form, as on the day it was submitted (filled in by the
-    /// review route, which holds the catalog and region table; empty from the database).
-    #[serde(default)]
-    pub warnings: Vec<ceria_core::Issue>,
 }
 
 /// Outcome of a review transition attempt.
 #[derive(Debug)]
-pub enum TransitionResult<E> {
+pub(crate) enum TransitionResult<E> {
     /// Applied; the new status change.
     Applied(Box<StatusChange>),
     /// No such request visible to the caller.
@@ -162,7 +89,7 @@ pub enum TransitionResult<E> {
 
 /// Figures of one request for the statistics.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatsRow {
+pub(crate) struct StatsRow {
     /// Service id.
     pub service: String,
     /// Village code.
@@ -284,7 +211,7 @@ const SUMMARY_COLUMNS: &str = "r.id, r.tracking_code, r.service, r.village, r.ci
 
 /// Filters of the review queue.
 #[derive(Debug, Clone, Default)]
-pub struct QueueFilter {
+pub(crate) struct QueueFilter {
     /// Only this state.
     pub state: Option<RequestState>,
     /// Only this village.
@@ -297,7 +224,7 @@ pub struct QueueFilter {
 
 impl Db {
     /// Status changes after `since` visible in `scope`, at most `limit`, and whether more wait.
-    pub fn pull(
+    pub(crate) fn pull(
         &self,
         scope: &Scope,
         since: i64,
@@ -320,7 +247,7 @@ impl Db {
     }
 
     /// The review queue in `scope`, oldest first.
-    pub fn queue(
+    pub(crate) fn queue(
         &self,
         scope: &Scope,
         filter: &QueueFilter,
@@ -350,7 +277,7 @@ impl Db {
     }
 
     /// A request's full detail, if `scope` may see it.
-    pub fn request_detail(
+    pub(crate) fn request_detail(
         &self,
         id: &str,
         scope: &Scope,
@@ -384,13 +311,10 @@ impl Db {
             )?;
             let history = stmt
                 .query_map([id], |r| {
-                    let role: String = r.get(2)?;
                     Ok(AuditEntry {
                         seq: r.get(0)?,
                         actor: r.get(1)?,
-                        actor_role: crate::db::parse_role(&role).map_err(|e| {
-                            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
-                        })?,
+                        actor_role: role_column(&r.get::<_, String>(2)?, 2)?,
                         from: r.get::<_, Option<String>>(3)?.map(|s| parse_state(&s)).transpose()?,
                         to: parse_state(&r.get::<_, String>(4)?)?,
                         at_ms: r.get(5)?,
@@ -405,7 +329,7 @@ impl Db {
     }
 
     /// Size and media type of attachment `sha256` of request `id`, if `scope` may see it.
-    pub fn request_attachment(
+    pub(crate) fn request_attachment(
         &self,
         id: &str,
         sha256: &str,
@@ -425,7 +349,7 @@ impl Db {
 
     /// Moves request `id` to `to` if `check(current)` allows it, logging the transition.
     #[allow(clippy::too_many_arguments)]
-    pub fn transition<E>(
+    pub(crate) fn transition<E>(
         &self,
         id: &str,
         scope: &Scope,
@@ -461,7 +385,7 @@ impl Db {
     }
 
     /// One row per request, for the statistics.
-    pub fn stats_rows(&self) -> Result<Vec<StatsRow>, DbError> {
+    pub(crate) fn stats_rows(&self) -> Result<Vec<StatsRow>, DbError> {
         self.read(|c| {
             let mut stmt = c.prepare_cached(
                 "SELECT service, village, state, created_ms, completed_ms FROM requests ORDER BY created_ms",

@@ -108,7 +108,7 @@ CREATE INDEX events_request ON events(request_id, seq);
 "#];
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Why the schema could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -127,7 +127,7 @@ pub enum SchemaError {
 }
 
 /// Applies the missing migrations, each in its own transaction.
-pub fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
     let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if found > SCHEMA_VERSION {
         return Err(SchemaError::TooNew {

@@ -1,0 +1,16 @@
+//! Persistence: every SQL statement of the server lives here, behind the narrow [`Db`] API
+//! (one module per group of tables adds its methods to it), so handlers never see SQL and a
+//! PostgreSQL backend can be added beside it. Attachment files live in the [`blobs`] store.
+
+pub(crate) mod accounts;
+pub(crate) mod blobs;
+pub(crate) mod catalog;
+mod db;
+pub(crate) mod push;
+pub(crate) mod requests;
+mod schema;
+pub(crate) mod uploads;
+
+pub use db::{Db, DbError};
+pub(crate) use db::{new_id, now_ms};
+pub use schema::SchemaError;
