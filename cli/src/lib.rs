@@ -22,6 +22,14 @@ pub mod validate;
 
 use std::process::ExitCode;
 
+/// Options every command of both binaries takes.
+#[derive(Debug, clap::Args)]
+pub struct GlobalArgs {
+    /// Print JSON (one object per line) instead of text, for scripts.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
 /// Ends a command: prints a failure (as text, or as JSON with `json`) and turns the status
 /// into the process's exit code.
 pub fn finish(result: Result<u8, exit::Failure>, json: bool) -> ExitCode {

@@ -17,9 +17,8 @@ use std::process::ExitCode;
     after_help = exit::HELP
 )]
 struct Cli {
-    /// Print JSON (one object per line) instead of text, for scripts.
-    #[arg(long, global = true)]
-    json: bool,
+    #[command(flatten)]
+    global: ceria_cli::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -50,7 +49,7 @@ fn main() -> ExitCode {
         // Help and version exit 0; usage errors exit 2 (exit::USAGE), as clap does.
         Err(e) => e.exit(),
     };
-    let json = cli.json;
+    let json = cli.global.json;
     let result = match cli.command {
         Command::Serve(args) => serve::run(args, json),
         Command::Admin(args) => admin::run(args, json),

@@ -4,8 +4,8 @@
 //! `ceria serve` and `ceria admin`.
 
 use assert_cmd::Command;
-use ceria_test_support::PASSWORD;
 use ceria_test_support::cli::{ServeChild, json_of, no_panic};
+use ceria_test_support::{PASSWORD, newer_catalog};
 
 fn server_bin() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ceria-server"));
@@ -68,13 +68,7 @@ fn admin_commands_as_the_suites_call_them() {
         .clone();
     assert_eq!(json_of(&out.stdout)["imported"], 2);
 
-    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../core/catalog/catalog.json");
-    let mut catalog: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(source).unwrap()).unwrap();
-    let newer = format!("{}.1", catalog["version"].as_str().unwrap());
-    catalog["version"] = serde_json::json!(newer);
-    let bumped = dir.path().join("catalog.json");
-    std::fs::write(&bumped, catalog.to_string()).unwrap();
+    let (bumped, _) = newer_catalog(dir.path());
     server_bin()
         .arg("--data")
         .arg(&data)

@@ -1,8 +1,8 @@
 //! `ceria validate` and `ceria admin` (and `ceria serve` starting and stopping), run as the
 //! binary: results, JSON lines, exit statuses and bad input.
 
-use ceria_test_support::PASSWORD;
 use ceria_test_support::cli::{ServeChild, ceria, create_staff, json_of, no_panic};
+use ceria_test_support::{PASSWORD, newer_catalog};
 use predicates::prelude::*;
 
 #[test]
@@ -265,12 +265,7 @@ fn admin_accounts_regions_and_catalog() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("catalog.outdated"));
-    let mut catalog: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(source).unwrap()).unwrap();
-    let newer = format!("{}.1", catalog["version"].as_str().unwrap());
-    catalog["version"] = serde_json::json!(newer);
-    let bumped = dir.path().join("catalog.json");
-    std::fs::write(&bumped, catalog.to_string()).unwrap();
+    let (bumped, newer) = newer_catalog(dir.path());
     ceria()
         .arg("admin")
         .arg("--data")

@@ -22,9 +22,8 @@ use std::process::ExitCode;
     after_help = exit::HELP
 )]
 struct Cli {
-    /// Print JSON (one object per line) instead of text, for scripts.
-    #[arg(long, global = true)]
-    json: bool,
+    #[command(flatten)]
+    global: ceria_cli::GlobalArgs,
     /// Without a command: serve (options of `ceria serve`).
     #[command(flatten)]
     serve: serve::ServeArgs,
@@ -48,12 +47,8 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        // Help and version exit 0; usage errors exit 2 (exit::USAGE), as clap does.
-        Err(e) => e.exit(),
-    };
-    let json = cli.json;
+    let cli = Cli::parse();
+    let json = cli.global.json;
     let result = match cli.command {
         None => serve::run(cli.serve, json),
         Some(Command::Admin { command } | Command::Direct(command)) => admin::run(

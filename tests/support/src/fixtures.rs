@@ -65,36 +65,26 @@ pub fn fixture_today() -> ceria_core::Date {
 /// The fixture of the first service (by file name) that needs at least one attachment.
 pub fn fixture() -> Fixture {
     for file in fixture_files() {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let attachments: Vec<String> = v["valid"]["attachments"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let service = file.file_stem().unwrap().to_string_lossy().to_string();
+        let (values, attachments): (_, Vec<String>) = example_form_fixture::example_form(&service);
         if attachments.is_empty() {
             continue;
         }
-        let to_map = |o: &Value| -> BTreeMap<String, String> {
-            o.as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let service = file.file_stem().unwrap().to_string_lossy().to_string();
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mistake = v["mistakes"]
+            .as_array()
+            .and_then(|m| m.first())
+            .and_then(|m| m["values"].as_object())
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                    .collect()
+            });
         return Fixture {
             service,
-            values: to_map(&v["valid"]["values"]),
+            values,
             attachments,
-            mistake: v["mistakes"]
-                .as_array()
-                .and_then(|m| m.first())
-                .map(|m| to_map(&m["values"])),
+            mistake,
         };
     }
     panic!("no service fixture with attachments");
@@ -115,6 +105,23 @@ mod example_form_fixture;
 /// The valid example form of a service: field values and attached requirement ids.
 pub fn example_form(service: &str) -> (HashMap<String, String>, Vec<String>) {
     example_form_fixture::example_form(service)
+}
+
+/// A copy of the embedded catalog's source with a newer version, written into `dir`; returns
+/// the file and the version (what `admin catalog publish` accepts).
+pub fn newer_catalog(dir: &Path) -> (PathBuf, String) {
+    let source = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../core/catalog/catalog.json"
+    );
+    let mut catalog: Value =
+        serde_json::from_str(&std::fs::read_to_string(source).expect("catalog source"))
+            .expect("catalog JSON");
+    let newer = format!("{}.1", catalog["version"].as_str().expect("version"));
+    catalog["version"] = Value::from(newer.clone());
+    let path = dir.join("catalog.json");
+    std::fs::write(&path, catalog.to_string()).expect("write catalog");
+    (path, newer)
 }
 
 /// Writes `size` bytes derived from `seed` (distinct content per seed).
