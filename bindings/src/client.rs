@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 ///
 /// Thread-safe (`Send + Sync`): share one instance; calls may come from any thread at once.
 /// Methods marked "Blocking" do disk or network I/O: call them off the main thread (in
-/// Kotlin, `withContext(Dispatchers.IO)` or the `suspend` wrappers of `CeriaClientAsync.kt`).
+/// Kotlin, `withContext(Dispatchers.IO)`, as the Android app's `CoreRunner` does).
 /// Errors are `CeriaError` (Kotlin: the sealed `CeriaException`), each with a stable `code`
 /// and its message in Bahasa Indonesia and English.
 #[derive(uniffi::Object)]

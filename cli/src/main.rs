@@ -2,25 +2,10 @@
 //! server (`serve`, `admin`), is a desktop frontend of the on-device core (`device`), the
 //! review tool of nagari operators and registry officers (`operator`), the validators for
 //! scripts (`validate`), and the whole story in one command (`demo`). No business logic
-//! lives here: every rule is in `ceria-core` or `ceria-server`.
+//! lives here: every rule is in `ceria-core` or `ceria-server`, every command in the `ceria_cli`
+//! library (shared with the `ceria-server` binary).
 
-#[macro_use]
-mod output;
-mod client;
-mod cmd_admin;
-mod cmd_device;
-mod cmd_operator;
-mod cmd_serve;
-mod cmd_validate;
-mod demo;
-mod demo_image;
-mod demo_net;
-mod device_sync;
-mod device_view;
-mod exit;
-mod home;
-mod interrupt;
-
+use ceria_cli::{admin, demo, device, exit, operator, serve, validate};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -32,9 +17,8 @@ use std::process::ExitCode;
     after_help = exit::HELP
 )]
 struct Cli {
-    /// Print JSON (one object per line) instead of text, for scripts.
-    #[arg(long, global = true)]
-    json: bool,
+    #[command(flatten)]
+    global: ceria_cli::GlobalArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,20 +26,20 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Menjalankan server / Runs the registry server (SQLite + files in one data directory).
-    Serve(cmd_serve::ServeArgs),
+    Serve(serve::ServeArgs),
     /// Administrasi / Staff accounts, regions and catalog of a server's data directory.
-    Admin(cmd_admin::AdminArgs),
+    Admin(admin::AdminArgs),
     /// Perangkat warga / A citizen's (or operator's) device on the desktop.
-    Device(cmd_device::DeviceArgs),
+    Device(device::DeviceArgs),
     /// Seluruh alur dalam satu perintah / The whole story in one command, on loopback.
     Demo(demo::DemoArgs),
     /// Alat petugas / Review tool of nagari operators and registry officers.
-    Operator(cmd_operator::OperatorArgs),
+    Operator(operator::OperatorArgs),
     /// Validasi / Checks NIKs or whole forms with the core's validators.
     Validate {
         /// What to check.
         #[command(subcommand)]
-        command: cmd_validate::ValidateCommand,
+        command: validate::ValidateCommand,
     },
 }
 
@@ -65,20 +49,14 @@ fn main() -> ExitCode {
         // Help and version exit 0; usage errors exit 2 (exit::USAGE), as clap does.
         Err(e) => e.exit(),
     };
-    let json = cli.json;
+    let json = cli.global.json;
     let result = match cli.command {
-        Command::Serve(args) => cmd_serve::run(args, json),
-        Command::Admin(args) => cmd_admin::run(args, json),
-        Command::Device(args) => cmd_device::run(args, json),
-        Command::Validate { command } => cmd_validate::run(command, json),
-        Command::Operator(args) => cmd_operator::run(args, json),
+        Command::Serve(args) => serve::run(args, json),
+        Command::Admin(args) => admin::run(args, json),
+        Command::Device(args) => device::run(args, json),
+        Command::Validate { command } => validate::run(command, json),
+        Command::Operator(args) => operator::run(args, json),
         Command::Demo(args) => demo::run(args, json),
     };
-    match result {
-        Ok(status) => exit::code(status),
-        Err(failure) => {
-            output::failure(&failure, json);
-            exit::code(failure.status)
-        }
-    }
+    ceria_cli::finish(result, json)
 }

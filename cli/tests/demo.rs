@@ -1,9 +1,7 @@
 //! `ceria demo` as a newcomer runs it: every step prints, the request ends "Selesai" with a
 //! tracking code, the exit status is 0, and it stays well within its time budget.
 
-mod common;
-
-use common::{ceria, json_of};
+use ceria_test_support::cli::{ceria, json_of};
 use predicates::prelude::*;
 use std::time::{Duration, Instant};
 

@@ -2,9 +2,8 @@
 //! whole path of a request through the binary, working offline, and bad input (wrong password,
 //! unknown service or draft, server down) ending in a clear message and a documented status.
 
-mod common;
-
-use common::{PASSWORD, ServeChild, ceria, create_staff, dead_url, json_of, no_panic};
+use ceria_test_support::PASSWORD;
+use ceria_test_support::cli::{ServeChild, ceria, create_staff, dead_url, json_of, no_panic};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -39,7 +38,7 @@ fn register(home: &Path, url: &str) -> assert_cmd::assert::Assert {
 
 /// `field=value` arguments from the fixture's valid values.
 fn assignments() -> Vec<String> {
-    let values = common::ktp_values();
+    let values = ceria_test_support::valid_example("ktp_baru");
     values["values"]
         .as_object()
         .unwrap()

@@ -1,9 +1,8 @@
 //! `ceria validate` and `ceria admin` (and `ceria serve` starting and stopping), run as the
 //! binary: results, JSON lines, exit statuses and bad input.
 
-mod common;
-
-use common::{PASSWORD, ServeChild, ceria, create_staff, json_of, no_panic};
+use ceria_test_support::cli::{ServeChild, ceria, create_staff, json_of, no_panic};
+use ceria_test_support::{PASSWORD, newer_catalog};
 use predicates::prelude::*;
 
 #[test]
@@ -69,7 +68,11 @@ fn validate_nik_arguments_stdin_and_json() {
 fn validate_form_good_bad_and_broken_files() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("good.json");
-    std::fs::write(&good, common::ktp_values().to_string()).unwrap();
+    std::fs::write(
+        &good,
+        ceria_test_support::valid_example("ktp_baru").to_string(),
+    )
+    .unwrap();
     ceria()
         .args(["validate", "form", "ktp_baru"])
         .arg(&good)
@@ -77,7 +80,7 @@ fn validate_form_good_bad_and_broken_files() {
         .success()
         .stdout(predicate::str::contains("lengkap dan sah"));
     // The KK not attached: invalid, the message in Indonesian then English.
-    let mut values = common::ktp_values();
+    let mut values = ceria_test_support::valid_example("ktp_baru");
     values["attachments"] = serde_json::json!([]);
     let missing = dir.path().join("missing.json");
     std::fs::write(&missing, values.to_string()).unwrap();
@@ -262,12 +265,7 @@ fn admin_accounts_regions_and_catalog() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("catalog.outdated"));
-    let mut catalog: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(source).unwrap()).unwrap();
-    let newer = format!("{}.1", catalog["version"].as_str().unwrap());
-    catalog["version"] = serde_json::json!(newer);
-    let bumped = dir.path().join("catalog.json");
-    std::fs::write(&bumped, catalog.to_string()).unwrap();
+    let (bumped, newer) = newer_catalog(dir.path());
     ceria()
         .arg("admin")
         .arg("--data")

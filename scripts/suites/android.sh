@@ -27,7 +27,7 @@ fi
 out="$target/android-suite/bindings"
 lib="$(scripts/gen-bindings --lang kotlin --out "$out" | tail -n 1)"
 echo "android: core library $lib"
-cargo build -p ceria-server
+cargo build -p ceria-cli --bin ceria-server
 server="$target/debug/ceria-server"
 
 mvn -B --no-transfer-progress -f android/ui-logic/pom.xml \

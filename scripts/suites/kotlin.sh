@@ -13,7 +13,7 @@ if [ -n "${CARGO_TARGET_DIR:-}" ]; then target="$(cd "$target" 2>/dev/null && pw
 fail() { echo "kotlin: setup failed: $*" >&2; echo "kotlin: 0 passed, 1 failed, 0 skipped"; exit 1; }
 
 command -v mvn >/dev/null || fail "mvn not found (Maven 3.8+ and JDK 17 are required)"
-cargo build --quiet -p ceria-server --bin ceria-server || fail "cargo build ceria-server"
+cargo build --quiet -p ceria-cli --bin ceria-server || fail "cargo build ceria-server"
 scripts/gen-bindings --lang kotlin --out "$root/bindings/generated" >/dev/null || fail "gen-bindings"
 
 reports="$root/tests/kotlin/target/surefire-reports"

@@ -11,7 +11,7 @@ here="$root/tests/python"
 
 fail() { echo "python: setup failed: $*" >&2; echo "python: 0 passed, 1 failed"; exit 1; }
 
-cargo build --quiet -p ceria-server --bin ceria-server || fail "cargo build ceria-server"
+cargo build --quiet -p ceria-cli --bin ceria-server || fail "cargo build ceria-server"
 pkg="$here/generated/ceria_bindings"
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -73,36 +73,6 @@ fn post(agent: &ureq::Agent, url: &str, token: Option<&str>, body: &Value) -> (u
     }
 }
 
-fn fixture(service: &str) -> (BTreeMap<String, String>, Vec<String>, String) {
-    let path = format!(
-        "{}/../core/tests/fixtures/services/{service}.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let v: Value = serde_json::from_str(&text).expect("fixture JSON");
-    let values = v["valid"]["values"]
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, x)| (k.clone(), x.as_str().unwrap_or_default().to_string()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let attachments = v["valid"]["attachments"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    (
-        values,
-        attachments,
-        v["today"].as_str().unwrap_or_default().to_string(),
-    )
-}
-
 fn upload(agent: &ureq::Agent, base: &str, token: &str, data: &[u8]) -> String {
     let auth = format!("Bearer {token}");
     let r = agent
@@ -197,7 +167,8 @@ fn measure(base: &str, token: &str, payload: &RequestPayload, batch: usize, args
 
 fn main() {
     let args = args();
-    let (values, requirements, today) = fixture(&args.service);
+    let (values, requirements) = ceria_test_support::example_form(&args.service);
+    let values: BTreeMap<String, String> = values.into_iter().collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let _server;
     let base = match &args.url {
@@ -205,7 +176,7 @@ fn main() {
         None => {
             let mut config =
                 ceria_server::Config::new(dir.path(), "127.0.0.1:0".parse().expect("addr"));
-            config.validation_today = ceria_core::Date::parse_iso(&today);
+            config.validation_today = Some(ceria_test_support::fixture_today());
             let server = ceria_server::Server::start(config).expect("server");
             let base = format!("http://{}", server.local_addr);
             _server = server;

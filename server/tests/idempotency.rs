@@ -1,10 +1,8 @@
 //! Idempotent pushes: replays return the stored outcome, a reused key with another payload is
 //! refused, and concurrent duplicates apply exactly once.
 
-mod common;
-
 use ceria_core::protocol::{Operation, Role};
-use common::*;
+use ceria_test_support::*;
 use std::sync::Arc;
 
 fn stored_requests(ts: &TestServer, officer: &str) -> usize {

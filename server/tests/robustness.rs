@@ -1,10 +1,8 @@
 //! Hostile and broken input gets a 4xx problem+json, never a 500; accounts, login limits,
 //! catalog ETags and publication, regions and health.
 
-mod common;
-
 use ceria_core::protocol::Role;
-use common::*;
+use ceria_test_support::*;
 use serde_json::json;
 
 #[test]

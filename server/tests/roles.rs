@@ -1,9 +1,7 @@
 //! Every role boundary: other citizens, other villages, the wrong role, no or dead tokens.
 
-mod common;
-
 use ceria_core::protocol::{Operation, Role};
-use common::*;
+use ceria_test_support::*;
 use serde_json::json;
 
 struct World {

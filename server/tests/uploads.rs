@@ -1,9 +1,7 @@
 //! tus uploads on a real server: resume after a cut connection, checksums, limits, restart.
 
-mod common;
-
 use base64::Engine;
-use common::*;
+use ceria_test_support::*;
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::net::TcpStream;
@@ -24,7 +22,8 @@ fn cut_patch(
     announced: &[u8],
     sent: usize,
 ) {
-    let addr = ts.base.trim_start_matches("http://");
+    let addr = ts.addr().to_string();
+    let addr = addr.as_str();
     let mut s = TcpStream::connect(addr).unwrap();
     let head = format!(
         "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
@@ -102,7 +101,7 @@ fn an_interrupted_upload_resumes_from_the_last_confirmed_byte() {
         r.header("upload-expires").is_none(),
         "complete uploads do not expire"
     );
-    let blob = std::fs::read(ts.dir.path().join("blobs").join(&sha)).unwrap();
+    let blob = std::fs::read(ts.data_dir().join("blobs").join(&sha)).unwrap();
     assert_eq!(blob, file);
 }
 
@@ -129,7 +128,7 @@ fn a_server_restart_mid_upload_loses_nothing() {
     let sha = hex::encode(Sha256::digest(&file));
     assert_eq!(r.header("upload-sha256").as_deref(), Some(sha.as_str()));
     assert_eq!(
-        std::fs::read(ts.dir.path().join("blobs").join(&sha)).unwrap(),
+        std::fs::read(ts.data_dir().join("blobs").join(&sha)).unwrap(),
         file
     );
 }
@@ -244,10 +243,10 @@ fn limits_versions_and_termination() {
     assert_eq!(r.status, 201);
     assert_eq!(r.header("upload-offset").as_deref(), Some("0"));
     let empty_sha = hex::encode(Sha256::digest(b""));
-    assert!(ts.dir.path().join("blobs").join(empty_sha).exists());
+    assert!(ts.data_dir().join("blobs").join(empty_sha).exists());
     // Identical content is stored once.
     let count = || {
-        std::fs::read_dir(ts.dir.path().join("blobs"))
+        std::fs::read_dir(ts.data_dir().join("blobs"))
             .unwrap()
             .count()
     };
@@ -273,10 +272,7 @@ fn limits_versions_and_termination() {
 
 #[test]
 fn unfinished_uploads_expire() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(dir.path());
-    config.upload_expiry = std::time::Duration::from_millis(300);
-    let ts = TestServer::start_with(dir, config);
+    let ts = TestServer::start_with(|c| c.upload_expiry = std::time::Duration::from_millis(300));
     let token = ts.citizen(&nik(35), "Kartika Sari");
     let location = ts.create_upload(&token, 10, None);
     assert_eq!(ts.patch(&token, &location, 0, b"01234", None).status, 204);
@@ -288,7 +284,7 @@ fn unfinished_uploads_expire() {
         404,
         "and it is gone"
     );
-    let parts = std::fs::read_dir(ts.dir.path().join("uploads"))
+    let parts = std::fs::read_dir(ts.data_dir().join("uploads"))
         .unwrap()
         .count();
     assert_eq!(parts, 0);
@@ -300,7 +296,7 @@ fn shutdown_lets_an_in_flight_patch_finish() {
     let token = ts.citizen(&nik(36), "Lestari Ayu");
     let file = data(200_000);
     let location = ts.create_upload(&token, file.len() as u64, None);
-    let addr = ts.base.trim_start_matches("http://").to_string();
+    let addr = ts.addr().to_string();
     let mut s = TcpStream::connect(&addr).unwrap();
     let head = format!(
         "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
@@ -312,7 +308,7 @@ fn shutdown_lets_an_in_flight_patch_finish() {
     s.write_all(&file[..50_000]).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(200));
     // Shut down while the request is in flight; it must still complete.
-    let server = ts.server.take().unwrap();
+    let server = ts.take_running();
     let stopper = std::thread::spawn(move || server.shutdown());
     std::thread::sleep(std::time::Duration::from_millis(200));
     s.write_all(&file[50_000..]).unwrap();

@@ -1,10 +1,8 @@
 //! The whole review workflow on a real server: submit with attachments, return with reasons,
 //! revise, verify, process, complete; the citizen sees every step through pull.
 
-mod common;
-
 use ceria_core::protocol::{Operation, Role};
-use common::*;
+use ceria_test_support::*;
 use serde_json::json;
 
 #[test]
@@ -319,7 +317,7 @@ fn invalid_and_half_uploaded_submissions_are_never_stored() {
 fn reviewers_see_the_warnings_of_an_accepted_form() {
     let mut ts = TestServer::start();
     // A region table without the fixture's district (13.05.09), loaded at the next start.
-    let csv = ts.dir.path().join("wilayah.csv");
+    let csv = ts.data_dir().join("wilayah.csv");
     std::fs::write(
         &csv,
         "code,name\n13,Sumatera Barat\n13.05,Padang Pariaman\n13.05.01,Batang Anai\n\

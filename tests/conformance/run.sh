@@ -32,7 +32,7 @@ fi
 (cd "$here" && npm ci --no-audit --no-fund --silent) || die "npm ci"
 
 # Server binary.
-(cd "$root" && cargo build --quiet -p ceria-server --bin ceria-server) || die "cargo build"
+(cd "$root" && cargo build --quiet -p ceria-cli --bin ceria-server) || die "cargo build"
 bin="${CARGO_TARGET_DIR:-$root/target}/debug/ceria-server"
 [ -x "$bin" ] || die "no binary at $bin"
 

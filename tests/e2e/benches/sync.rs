@@ -12,10 +12,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
 use ceria_core::protocol::{AttachmentRef, Operation, PushRequest, PushResponse, RequestPayload};
 use ceria_core::{Catalog, Device};
-use ceria_e2e::harness::{
-    TestServer, citizen_nik, device_config, example_form, queue_ktp, sync_until_done,
-};
 use ceria_e2e::proxy::Proxy;
+use ceria_test_support::{
+    TestServer, device_config, example_form, nik as citizen_nik, queue_ktp, sync_until_done,
+};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -137,8 +137,13 @@ fn whole_resend(server: &TestServer, proxy: &Proxy) -> Outcome {
     let dir = server.scratch("baseline");
     let nik = citizen_nik(101);
     let body = serde_json::json!({"nik": nik, "name": "Rahmat Hidayat", "phone": "081298765432", "password": PASSWORD});
-    assert_eq!(server.call("POST", "/v1/accounts", None, Some(body)).0, 201);
-    let token = server.token(&nik, PASSWORD);
+    assert_eq!(
+        server
+            .call("POST", "/v1/accounts", None, Some(&body))
+            .status,
+        201
+    );
+    let token = server.login_with(&nik, PASSWORD);
     let (values, _) = example_form("ktp_baru");
     let catalog = Catalog::embedded();
     let agent: ureq::Agent = ureq::Agent::config_builder()
@@ -151,7 +156,7 @@ fn whole_resend(server: &TestServer, proxy: &Proxy) -> Outcome {
             let files: Vec<(PathBuf, String)> = (0..FILES)
                 .map(|f| {
                     let path = dir.join(format!("b-{r}-{f}.jpg"));
-                    ceria_e2e::harness::write_file(&path, SIZE, 5_000 + (r * 10 + f) as u64);
+                    ceria_test_support::write_file(&path, SIZE, 5_000 + (r * 10 + f) as u64);
                     let sha = hex::encode(Sha256::digest(std::fs::read(&path).expect("file")));
                     (path, sha)
                 })
@@ -201,13 +206,13 @@ fn whole_resend(server: &TestServer, proxy: &Proxy) -> Outcome {
 fn thousand_small(server: &TestServer) -> (f64, usize) {
     let dir = server.scratch("small");
     let device =
-        Device::open_with(device_config(&dir.join("data"), &server.url())).expect("device");
+        Device::open_with(device_config(&dir.join("data"), &server.base_url())).expect("device");
     device
         .register(&citizen_nik(102), "Nurul Aini", "081377788899", PASSWORD)
         .expect("register");
     let (values, _) = example_form("ktp_baru");
     let photo: &Path = &dir.join("kk.jpg");
-    ceria_e2e::harness::write_file(photo, 10_000, 7);
+    ceria_test_support::write_file(photo, 10_000, 7);
     for _ in 0..1_000 {
         let draft = device.create_draft("ktp_baru").expect("draft");
         device

@@ -6,8 +6,9 @@
 
 use ceria_core::protocol::Role;
 use ceria_core::{Device, LocalState};
-use ceria_e2e::harness::{TestServer, citizen_nik, crash_config, queue_ktp, write_file};
+use ceria_e2e::crash::crash_config;
 use ceria_e2e::proxy::Proxy;
+use ceria_test_support::{TestServer, nik as citizen_nik, queue_ktp, write_file};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::json;
@@ -90,15 +91,15 @@ fn add_work(
         } else {
             json!({"to": "returned", "reasons": [{"target": "kk", "message": "Foto kurang jelas"}]})
         };
-        assert_eq!(server.transition(officer, id, body), 200);
+        assert_eq!(server.transition(officer, id, body).status, 200);
     }
 }
 
 #[test]
 fn sigkill_during_sync_loses_and_duplicates_nothing() {
     let server = TestServer::start();
-    server.staff(Role::Officer, "petugas.kedua", "sandi-petugas-2", None);
-    let officer = server.token("petugas.kedua", "sandi-petugas-2");
+    server.create_staff(Role::Officer, "petugas.kedua", "sandi-petugas-2", None);
+    let officer = server.login_with("petugas.kedua", "sandi-petugas-2");
     let proxy = Proxy::start(server.addr()).unwrap();
     proxy.random_drops(SEED, Some(100_000));
     let scratch = server.scratch("files");

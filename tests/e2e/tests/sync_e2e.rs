@@ -4,17 +4,19 @@
 
 use ceria_core::protocol::Role;
 use ceria_core::{CancelToken, Device, DeviceError, LocalState, SyncListener, SyncProgress};
-use ceria_e2e::harness::{
-    TestServer, VILLAGE, citizen_nik, device_config, example_form, queue_ktp, sync_until_done,
-    write_file,
-};
 use ceria_e2e::proxy::{Proxy, Rule};
+use ceria_test_support::{
+    TestServer, device_config, example_form, nik as citizen_nik, now_ms, queue_ktp,
+    sync_until_done, write_file,
+};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 const PASSWORD: &str = "sandi-warga-1";
+/// The village of the `ktp_baru` example form (Padang Pariaman).
+const VILLAGE: &str = "13.05.02.2002";
 
 fn citizen(server: &TestServer, url: &str, name: &str, nik: &str) -> (Device, PathBuf) {
     let dir = server.scratch(name);
@@ -99,7 +101,7 @@ fn whole_workflow_through_a_faulty_network() {
 
     // Returned for fixing, with a reason on the attachment.
     let body = json!({"to": "returned", "reasons": [{"target": "kk", "message": "Foto KK buram"}]});
-    assert_eq!(server.transition(&officer, &server_id, body), 200);
+    assert_eq!(server.transition(&officer, &server_id, body).status, 200);
     sync(&device).unwrap();
     let info = device.request(&local).unwrap();
     assert_eq!(info.state, LocalState::Returned);
@@ -124,17 +126,21 @@ fn whole_workflow_through_a_faulty_network() {
 
     for to in ["verified", "processing"] {
         assert_eq!(
-            server.transition(&officer, &server_id, json!({"to": to})),
+            server
+                .transition(&officer, &server_id, json!({"to": to}))
+                .status,
             200
         );
     }
     let doc = json!({"number": "1305-KTP-0001", "pickup": "Ambil di kantor nagari"});
     assert_eq!(
-        server.transition(
-            &officer,
-            &server_id,
-            json!({"to": "completed", "document": doc})
-        ),
+        server
+            .transition(
+                &officer,
+                &server_id,
+                json!({"to": "completed", "document": doc})
+            )
+            .status,
         200
     );
     sync(&device).unwrap();
@@ -181,7 +187,7 @@ fn rate_limits_and_server_errors_back_off_then_deliver_once() {
         other => panic!("{other:?}"),
     }
     let waiting = device.request(&local).unwrap();
-    assert!(waiting.next_attempt_ms.unwrap() >= ceria_e2e::harness::now_ms() + 500);
+    assert!(waiting.next_attempt_ms.unwrap() >= now_ms() + 500);
     assert!(waiting.last_error.unwrap().contains("429"));
     // Within the Retry-After window the operation is not sent again.
     let pushes = proxy.requests();
@@ -292,7 +298,7 @@ fn server_restart_mid_upload_resumes_byte_identical() {
 #[test]
 fn expired_session_asks_to_log_in_again_and_keeps_the_queue() {
     let server = TestServer::start_with(|c| c.session_ttl = std::time::Duration::from_secs(1));
-    let (device, dir) = citizen(&server, &server.url(), "citizen", &citizen_nik(5));
+    let (device, dir) = citizen(&server, &server.base_url(), "citizen", &citizen_nik(5));
     let local = queue_ktp(&device, &dir, 1, 5_000, 6);
     std::thread::sleep(std::time::Duration::from_millis(1_200));
     match sync(&device) {
@@ -350,7 +356,7 @@ fn sync_renews_a_session_in_its_last_week_even_when_the_answer_is_lost() {
 #[test]
 fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     let server = TestServer::start();
-    server.staff(
+    server.create_staff(
         Role::Operator,
         "operator.nagari",
         "sandi-operator-1",
@@ -360,7 +366,8 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     let applicant = values["nik"].clone();
 
     let op_dir = server.scratch("operator");
-    let operator = Device::open_with(device_config(&op_dir.join("data"), &server.url())).unwrap();
+    let operator =
+        Device::open_with(device_config(&op_dir.join("data"), &server.base_url())).unwrap();
     operator
         .login("operator.nagari", "sandi-operator-1")
         .unwrap();
@@ -380,7 +387,7 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     let tracking = operator.request(&filed.id).unwrap().tracking_code.unwrap();
 
     // The citizen sees the request filed for them, from the feed alone.
-    let (citizen_dev, dir) = citizen(&server, &server.url(), "citizen", &applicant);
+    let (citizen_dev, dir) = citizen(&server, &server.base_url(), "citizen", &applicant);
     sync(&citizen_dev).unwrap();
     let seen = citizen_dev.requests().unwrap();
     assert_eq!(seen.len(), 1);
@@ -410,14 +417,18 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
 #[test]
 fn a_newer_catalog_published_by_the_admin_reaches_the_device() {
     let server = TestServer::start();
-    server.staff(Role::Admin, "admin.dukcapil", "sandi-admin-1", None);
-    let (device, _) = citizen(&server, &server.url(), "citizen", &citizen_nik(6));
+    server.create_staff(Role::Admin, "admin.dukcapil", "sandi-admin-1", None);
+    let (device, _) = citizen(&server, &server.base_url(), "citizen", &citizen_nik(6));
     let report = sync(&device).unwrap();
     assert!(!report.catalog_updated, "same catalog as embedded");
     let mut source: serde_json::Value = serde_json::from_str(device.catalog().json()).unwrap();
     source["version"] = json!("2099.1.1");
-    let admin = server.token("admin.dukcapil", "sandi-admin-1");
-    let (status, body) = server.call("PUT", "/v1/catalog", Some(&admin), Some(source));
+    let admin = server.login_with("admin.dukcapil", "sandi-admin-1");
+    let reply = server.call("PUT", "/v1/catalog", Some(&admin), Some(&source));
+    let (status, body) = (
+        reply.status,
+        String::from_utf8_lossy(&reply.body).into_owned(),
+    );
     assert!(status == 200 || status == 201, "{status} {body}");
     assert!(sync(&device).unwrap().catalog_updated);
     assert_eq!(device.catalog().version(), "2099.1.1");

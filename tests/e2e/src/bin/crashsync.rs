@@ -3,7 +3,7 @@
 //! Usage: `crashsync DATA_DIR URL`. Exit 0 when done, 2 on a non-retryable error, 64 on usage.
 
 use ceria_core::{CancelToken, Device};
-use ceria_e2e::harness::crash_config;
+use ceria_e2e::crash::crash_config;
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};

@@ -98,7 +98,7 @@ class TestServer private constructor(private val bin: File, val dataDir: File) :
         /** A fresh server with an empty data directory (not started yet). */
         fun create(): TestServer {
             val bin = File(System.getProperty("ceria.server.bin") ?: error("system property ceria.server.bin not set"))
-            check(bin.canExecute()) { "no ceria-server at $bin (build it with cargo build -p ceria-server)" }
+            check(bin.canExecute()) { "no ceria-server at $bin (build it with cargo build -p ceria-cli --bin ceria-server)" }
             val root = Files.createTempDirectory("ceria-server-").toFile()
             return TestServer(bin, File(root, "data").apply { mkdirs() })
         }

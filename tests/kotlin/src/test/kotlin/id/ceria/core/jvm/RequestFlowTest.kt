@@ -5,19 +5,13 @@
 package id.ceria.core.jvm
 
 import id.ceria.core.CeriaClient
-import id.ceria.core.SyncEvent
 import id.ceria.core.defaultConfig
-import id.ceria.core.io
 import id.ceria.core.model.CeriaException
 import id.ceria.core.model.LocalState
 import id.ceria.core.model.Role
 import id.ceria.core.model.SyncListener
 import id.ceria.core.model.SyncProgress
 import id.ceria.core.model.SyncStep
-import id.ceria.core.syncAwait
-import id.ceria.core.syncEvents
-import kotlinx.coroutines.flow.toList
-import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.AfterAll
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
@@ -197,15 +191,11 @@ class RequestFlowTest {
 
     @Test
     @Order(6)
-    fun `coroutine helpers sync on the IO dispatcher and stream progress`() = runBlocking {
-        val events = phone.syncEvents().toList()
-        val finished = events.last()
-        assertTrue(finished is SyncEvent.Finished, "$events")
-        assertEquals(0u, (finished as SyncEvent.Finished).report.pendingOperations)
-        assertTrue(events.dropLast(1).all { it is SyncEvent.Progress })
-        val report = phone.syncAwait()
+    fun `a pass with nothing to send syncs the account and keeps the request`() {
+        val report = phone.sync(null)
+        assertEquals(0u, report.pendingOperations)
         assertEquals(1u, report.accountsSynced)
-        assertEquals(1, phone.io { requests() }.size)
+        assertEquals(1, phone.requests().size)
     }
 
     @Test

@@ -6,12 +6,21 @@ use ceria_server::{Config, Server, StartError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// The server's data directory, one definition for `ceria serve`, `ceria admin` and the
+/// `ceria-server` binary. Global, so it may also follow a subcommand (`admin create-user --data`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataDir {
+    /// Data directory (database `ceria.db`, `blobs/`, `uploads/`); created on first run.
+    #[arg(long, env = "CERIA_DATA", default_value = "ceria-data", global = true)]
+    pub data: PathBuf,
+}
+
 /// Options of `ceria serve`.
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
-    /// Data directory (database `ceria.db`, `blobs/`, `uploads/`); created on first run.
-    #[arg(long, env = "CERIA_DATA", default_value = "ceria-data")]
-    pub data: PathBuf,
+    /// Where the server keeps its data.
+    #[command(flatten)]
+    pub dir: DataDir,
     /// Address to listen on; port 0 picks a free port (printed at start).
     #[arg(long, env = "CERIA_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -38,20 +47,20 @@ pub fn start_failure(e: &StartError, args_data: &std::path::Path) -> Failure {
 /// Runs the server until a termination signal; returns the exit status.
 pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
     ceria_server::init_logging();
-    let mut config = Config::new(&args.data, args.listen);
+    let mut config = Config::new(&args.dir.data, args.listen);
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
-    let server = Server::start(config).map_err(|e| start_failure(&e, &args.data))?;
+    let server = Server::start(config).map_err(|e| start_failure(&e, &args.dir.data))?;
     let url = format!("http://{}", server.local_addr);
     if json {
         crate::output::json_line(&serde_json::json!({
             "url": url,
-            "data": args.data.display().to_string(),
+            "data": args.dir.data.display().to_string(),
         }));
     } else {
         say!("Server Ceria berjalan di / Ceria server listening on {url}");
         say!(
             "Data: {}  (Ctrl-C atau SIGTERM untuk berhenti / Ctrl-C or SIGTERM to stop)",
-            args.data.display()
+            args.dir.data.display()
         );
     }
     let runtime = tokio::runtime::Builder::new_current_thread()

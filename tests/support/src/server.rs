@@ -1,33 +1,37 @@
-//! Helpers shared by the integration tests: a real server on 127.0.0.1:0 with a temporary
-//! data directory, accounts, a small HTTP client, tus uploads, and valid forms taken from the
-//! catalog's own service fixtures.
-#![allow(dead_code)]
+//! The reference server in-process on 127.0.0.1 with a temporary data directory: start,
+//! restart on the same port, staff and citizen accounts, a small HTTP client, tus uploads,
+//! sync push/pull and the reviewer's side of the API.
 
+use crate::fixtures::fixture_today;
 use base64::Engine;
-use ceria_core::protocol::{AttachmentRef, Operation, RequestPayload, Role};
+use ceria_core::protocol::{Operation, Role};
 use ceria_server::Db;
 use ceria_server::admin::{self, StaffAccount};
 use ceria_server::{Config, RunningServer, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 /// Village of the first test operator (Padang Pariaman).
 pub const VILLAGE_X: &str = "13.05.01.2001";
 /// Another village.
 pub const VILLAGE_Y: &str = "13.05.02.2001";
-/// Password of every test account.
+/// Password of every test account made with [`TestServer::staff`] and [`TestServer::citizen`].
 pub const PASSWORD: &str = "rahasia-sekali";
+/// The registry officer that [`TestServer::officer`] makes on first use.
+pub const OFFICER: (&str, &str) = ("petugas.dukcapil", "sandi-petugas-1");
 
-/// A running server and its data directory.
+/// A running server, its data directory and an HTTP agent.
 pub struct TestServer {
-    pub server: Option<RunningServer>,
-    pub dir: tempfile::TempDir,
-    pub base: String,
-    pub agent: ureq::Agent,
-    pub config: Config,
+    dir: tempfile::TempDir,
+    config: Config,
+    running: Option<RunningServer>,
+    addr: SocketAddr,
+    agent: ureq::Agent,
+    officer: OnceLock<()>,
 }
 
 /// An HTTP answer.
@@ -78,54 +82,99 @@ impl Reply {
     }
 }
 
-pub fn test_config(dir: &Path) -> Config {
-    let mut config = Config::new(dir, "127.0.0.1:0".parse().unwrap());
-    config.validation_today = Some(fixture_today());
-    config
-}
-
+/// An HTTP client that returns error statuses as answers (tests look at them).
 pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
         .build()
         .into()
 }
 
 impl TestServer {
+    /// Starts a server on a free port; form validation's "today" is the fixtures' date.
     pub fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let config = test_config(dir.path());
-        TestServer::start_with(dir, config)
+        TestServer::start_with(|_| {})
     }
 
-    pub fn start_with(dir: tempfile::TempDir, config: Config) -> TestServer {
-        let server = Server::start(config.clone()).unwrap();
-        let base = format!("http://{}", server.local_addr);
+    /// Starts a server after adjusting its configuration.
+    pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let listen: SocketAddr = "127.0.0.1:0".parse().expect("address");
+        let mut config = Config::new(dir.path().join("server"), listen);
+        config.validation_today = Some(fixture_today());
+        adjust(&mut config);
+        let running = Server::start(config.clone()).expect("server starts");
+        let addr = running.local_addr;
         TestServer {
-            server: Some(server),
             dir,
-            base,
-            agent: agent(),
             config,
+            running: Some(running),
+            addr,
+            agent: agent(),
+            officer: OnceLock::new(),
         }
     }
 
-    /// Stops the server and starts a new one on the same data directory.
+    /// Stops the server (graceful) and starts it again on the same port and data directory.
     pub fn restart(&mut self) {
-        if let Some(s) = self.server.take() {
-            s.shutdown();
+        if let Some(r) = self.running.take() {
+            r.shutdown();
         }
-        let server = Server::start(self.config.clone()).unwrap();
-        self.base = format!("http://{}", server.local_addr);
-        self.server = Some(server);
+        let mut config = self.config.clone();
+        config.listen = self.addr;
+        let mut tries = 0;
+        let running = loop {
+            match Server::start(config.clone()) {
+                Ok(r) => break r,
+                // The old listener may take a moment to release the port.
+                Err(_) if tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(e) => panic!("restart: {e}"),
+            }
+        };
+        self.running = Some(running);
+        // Pooled connections went to the old server.
+        self.agent = agent();
     }
 
+    /// Takes the running server out (to shut it down while a request is in flight).
+    pub fn take_running(&mut self) -> RunningServer {
+        self.running.take().expect("the server runs")
+    }
+
+    /// The server's data directory (`ceria.db`, `blobs/`, `uploads/`).
+    pub fn data_dir(&self) -> &Path {
+        &self.config.data_dir
+    }
+
+    /// A scratch directory that lives as long as the server.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::create_dir_all(&p).expect("scratch dir");
+        p
+    }
+
+    /// The server's database, opened beside the running server.
     pub fn db(&self) -> Db {
-        Db::open(&self.dir.path().join("ceria.db")).unwrap()
+        Db::open(&self.config.db_path()).expect("server db")
     }
 
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL (`http://127.0.0.1:PORT`), for devices and proxies.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The URL of `path` on the server.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
+        format!("{}{path}", self.base_url())
     }
 
     /// Sends a request; `body` is JSON when given.
@@ -183,30 +232,49 @@ impl TestServer {
         }
     }
 
-    pub fn staff(&self, role: Role, username: &str, village: Option<&str>) -> String {
+    /// Creates a staff account directly in the database.
+    pub fn create_staff(&self, role: Role, username: &str, password: &str, village: Option<&str>) {
         admin::create_user(
             &self.db(),
             StaffAccount {
                 role,
                 username: username.into(),
-                password: PASSWORD.into(),
+                password: password.into(),
                 name: Some(format!("Petugas {username}")),
                 village: village.map(String::from),
             },
         )
-        .unwrap();
+        .expect("staff account");
+    }
+
+    /// Creates a staff account with [`PASSWORD`] and logs it in; returns the token.
+    pub fn staff(&self, role: Role, username: &str, village: Option<&str>) -> String {
+        self.create_staff(role, username, PASSWORD, village);
         self.login(username)
     }
 
+    /// Logs an account with [`PASSWORD`] in; returns the bearer token.
     pub fn login(&self, username: &str) -> String {
+        self.login_with(username, PASSWORD)
+    }
+
+    /// Logs an account in over HTTP; returns the bearer token.
+    pub fn login_with(&self, username: &str, password: &str) -> String {
         let r = self.call(
             "POST",
             "/v1/sessions",
             None,
-            Some(&json!({"username": username, "password": PASSWORD})),
+            Some(&json!({"username": username, "password": password})),
         );
         assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-        r.json()["token"].as_str().unwrap().to_string()
+        r.json()["token"].as_str().expect("token").to_string()
+    }
+
+    /// The token of the registry officer [`OFFICER`] (the account is made on first use).
+    pub fn officer(&self) -> String {
+        self.officer
+            .get_or_init(|| self.create_staff(Role::Officer, OFFICER.0, OFFICER.1, None));
+        self.login_with(OFFICER.0, OFFICER.1)
     }
 
     /// Registers a citizen and logs in.
@@ -311,151 +379,57 @@ impl TestServer {
         assert_eq!(r.status, 200);
         r.json()["changes"].as_array().unwrap().clone()
     }
+
+    /// Every request on the server (as a reviewer sees them), following the pages.
+    pub fn requests(&self, token: &str) -> Vec<Value> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let path = match &after {
+                Some(a) => format!("/v1/requests?limit=200&after={a}"),
+                None => "/v1/requests?limit=200".to_string(),
+            };
+            let r = self.call("GET", &path, Some(token), None);
+            let page = r.json();
+            assert_eq!(r.status, 200, "{page}");
+            out.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next"].as_str() {
+                Some(n) => after = Some(n.to_string()),
+                None => return out,
+            }
+        }
+    }
+
+    /// A request's detail (payload, attachments, history).
+    pub fn detail(&self, token: &str, id: &str) -> Value {
+        let r = self.call("GET", &format!("/v1/requests/{id}"), Some(token), None);
+        let v = r.json();
+        assert_eq!(r.status, 200, "{v}");
+        v
+    }
+
+    /// An attached file as the registry stores it.
+    pub fn attachment(&self, token: &str, id: &str, sha256: &str) -> Vec<u8> {
+        let r = self.call(
+            "GET",
+            &format!("/v1/requests/{id}/attachments/{sha256}"),
+            Some(token),
+            None,
+        );
+        assert_eq!(r.status, 200);
+        r.body
+    }
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
-        if let Some(s) = self.server.take() {
-            s.shutdown();
+        if let Some(r) = self.running.take() {
+            r.shutdown();
         }
     }
 }
 
+/// Base64 of a tus metadata value.
 pub fn b64(s: &str) -> String {
     base64::engine::general_purpose::STANDARD.encode(s)
-}
-
-static COUNTER: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh op id.
-pub fn op_id() -> String {
-    format!(
-        "op-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// A citizen NIK for tests: region 13.05.01, a real date (male, 1 Jan 1990) and a serial.
-pub fn nik(serial: u32) -> String {
-    format!("130501010190{serial:04}")
-}
-
-fn fixtures_dir() -> PathBuf {
-    PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../core/tests/fixtures/services"
-    ))
-}
-
-/// A service fixture written by the catalog authors: a valid form and typical mistakes.
-#[derive(Debug, Clone)]
-pub struct Fixture {
-    pub service: String,
-    pub values: BTreeMap<String, String>,
-    pub attachments: Vec<String>,
-    pub mistake: Option<BTreeMap<String, String>>,
-}
-
-fn fixture_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .expect("core/tests/fixtures/services exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
-/// The date the fixtures were written for.
-pub fn fixture_today() -> ceria_core::Date {
-    let file = fixture_files()
-        .into_iter()
-        .next()
-        .expect("a service fixture");
-    let v: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
-    ceria_core::Date::parse_iso(v["today"].as_str().unwrap()).unwrap()
-}
-
-/// The fixture of the first service (by file name) that needs at least one attachment.
-pub fn fixture() -> Fixture {
-    for file in fixture_files() {
-        let v: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let attachments: Vec<String> = v["valid"]["attachments"]
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if attachments.is_empty() {
-            continue;
-        }
-        let to_map = |o: &Value| -> BTreeMap<String, String> {
-            o.as_object()
-                .map(|m| {
-                    m.iter()
-                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let service = file.file_stem().unwrap().to_string_lossy().to_string();
-        return Fixture {
-            service,
-            values: to_map(&v["valid"]["values"]),
-            attachments,
-            mistake: v["mistakes"]
-                .as_array()
-                .and_then(|m| m.first())
-                .map(|m| to_map(&m["values"])),
-        };
-    }
-    panic!("no service fixture with attachments");
-}
-
-/// Uploads one small page per requirement of `fx` and builds a payload for `village`.
-pub fn payload(
-    ts: &TestServer,
-    token: &str,
-    fx: &Fixture,
-    village: &str,
-    on_behalf_of: Option<&str>,
-) -> RequestPayload {
-    let catalog_version = ts.call("GET", "/v1/catalog", None, None).json()["version"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let attachments = fx
-        .attachments
-        .iter()
-        .enumerate()
-        .map(|(i, requirement)| {
-            let data = format!("JPEG page {i} of {requirement} for {token}").into_bytes();
-            let sha256 = ts.upload(token, &data);
-            AttachmentRef {
-                requirement: requirement.clone(),
-                sha256,
-                size: data.len() as u64,
-                media_type: "image/jpeg".into(),
-            }
-        })
-        .collect();
-    RequestPayload {
-        service: fx.service.clone(),
-        catalog_version,
-        values: fx.values.clone(),
-        attachments,
-        village: village.into(),
-        on_behalf_of: on_behalf_of.map(String::from),
-    }
-}
-
-pub fn submit(payload: &RequestPayload) -> Operation {
-    Operation::Submit {
-        op_id: op_id(),
-        local_id: uuid::Uuid::now_v7().to_string(),
-        request: payload.clone(),
-    }
 }

@@ -1,16 +1,14 @@
-//! Shared helpers of the CLI tests: run `ceria` with a private home, and a real server
-//! started as `ceria serve --data TMP --listen 127.0.0.1:0` whose URL is read from its output.
-
-#![allow(dead_code)]
-
+//! The `ceria` binary as the CLI tests run it: with its environment cleared, a real server
+//! started as `ceria serve --data TMP --listen 127.0.0.1:0` whose URL is read from its output,
+//! staff accounts made with `ceria admin`, and checks of what it printed. The binary is the one
+//! cargo built for the calling integration test (`CARGO_BIN_EXE_ceria`).
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Stdio};
 use std::time::Duration;
 
-/// The password every test account uses.
-pub const PASSWORD: &str = "rahasia-uji-123";
+use crate::PASSWORD;
 
 /// `ceria` with its environment cleared of the variables it reads.
 pub fn ceria() -> Command {
@@ -37,11 +35,18 @@ pub struct ServeChild {
 }
 
 impl ServeChild {
-    /// Starts a server on a free loopback port with its data in `data`.
+    /// Starts `ceria serve` on a free loopback port with its data in `data`.
     pub fn start(data: &Path) -> ServeChild {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ceria"))
-            .args(["--json", "serve", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("ceria"));
+        cmd.args(["--json", "serve", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data);
+        ServeChild::spawn(cmd, data)
+    }
+
+    /// Starts a server command that prints `{"url": ...}` first (`--json`); `data` is its
+    /// data directory.
+    pub fn spawn(mut cmd: std::process::Command, data: &Path) -> ServeChild {
+        let mut child = cmd
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -118,15 +123,4 @@ pub fn no_panic(stderr: &[u8]) {
         !text.contains("panicked") && !text.contains("RUST_BACKTRACE"),
         "{text}"
     );
-}
-
-/// The repository's valid KTP-el sample values.
-pub fn ktp_values() -> serde_json::Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../core/tests/fixtures/services/ktp_baru.json"
-    );
-    let fixture: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    fixture["valid"].clone()
 }

@@ -3,7 +3,8 @@
 //! workflow (verify, return with reasons, process, complete with a document number, reject).
 //! The session is kept in `HOME/operator-session.json`.
 
-use crate::client::{Client, QueueQuery};
+pub mod client;
+
 use crate::exit::{self, Failure};
 use crate::home::{self, OperatorSession};
 use crate::output::{json_line, local_time, server_state_label};
@@ -12,6 +13,7 @@ use ceria_core::protocol::{
     DocumentInfo, MAX_QUEUE_PAGE, RequestDetail, RequestState, RequestSummary, ReturnReason, Role,
     StatusChange, TransitionRequest,
 };
+use client::{Client, QueueQuery};
 use serde_json::json;
 
 /// Options of `ceria operator`.

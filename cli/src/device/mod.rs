@@ -2,18 +2,21 @@
 //! citizens and nagari operators with a laptop. Everything but `register`, `login` and `sync`
 //! works offline; the device data lives in `HOME/device`.
 
-use crate::device_sync::SyncBars;
-use crate::device_view as view;
+pub mod drafts;
+pub mod progress;
+pub mod sync;
+pub mod view;
+
 use crate::exit::{self, Failure};
 use crate::home;
-use crate::interrupt;
 use crate::output::json_line;
-use ceria_core::{CancelToken, Catalog, Device, SyncListener, SyncReport};
+use ceria_core::{Catalog, Device};
+use drafts::{DraftCommand, draft};
 use serde_json::json;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use sync::sync_until;
 
 /// Options of `ceria device`.
 #[derive(Debug, clap::Args)]
@@ -103,57 +106,6 @@ pub enum DeviceCommand {
     },
 }
 
-/// `ceria device draft` commands.
-#[derive(Debug, clap::Subcommand)]
-pub enum DraftCommand {
-    /// Draf baru / Starts a draft of a service.
-    New {
-        /// Service id, e.g. `ktp_baru`.
-        service: String,
-    },
-    /// Lihat draf / Shows a draft with its validation.
-    Show {
-        /// Draft id (or a unique prefix).
-        id: String,
-    },
-    /// Isi formulir / Sets fields (`field=value`; an empty value clears).
-    Set {
-        /// Draft id (or a unique prefix).
-        id: String,
-        /// `field=value` pairs.
-        #[arg(required_unless_present_any = ["village", "on_behalf_of"])]
-        values: Vec<String>,
-        /// The village whose nagari handles the request (default: the form's village).
-        #[arg(long)]
-        village: Option<String>,
-        /// Operators: the NIK of the citizen the request is for.
-        #[arg(long)]
-        on_behalf_of: Option<String>,
-    },
-    /// Lampirkan berkas / Attaches a file (photo or scan) for a requirement.
-    Attach {
-        /// Draft id (or a unique prefix).
-        id: String,
-        /// Attachment requirement id, e.g. `kk` (see `ceria device service ID`).
-        requirement: String,
-        /// The file (JPG, PNG or PDF).
-        file: PathBuf,
-        /// Media type when the file name does not tell (e.g. `image/jpeg`).
-        #[arg(long)]
-        media_type: Option<String>,
-    },
-    /// Periksa / Validates the whole draft; exit status 1 while something must be fixed.
-    Check {
-        /// Draft id (or a unique prefix).
-        id: String,
-    },
-    /// Hapus draf / Deletes a draft.
-    Delete {
-        /// Draft id (or a unique prefix).
-        id: String,
-    },
-}
-
 /// Opens the device store of `home` for `server`.
 pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
     let dir = home.join("device");
@@ -167,39 +119,6 @@ pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
         )
     })?;
     Ok(Device::open(dir, server)?)
-}
-
-/// The media type of a file from its extension (what a phone's picker would report).
-pub fn media_type_of(path: &Path) -> Option<&'static str> {
-    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
-    match ext.as_str() {
-        "jpg" | "jpeg" => Some("image/jpeg"),
-        "png" => Some("image/png"),
-        "pdf" => Some("application/pdf"),
-        _ => None,
-    }
-}
-
-/// Parses `field=value` pairs.
-pub fn parse_assignments(pairs: &[String]) -> Result<HashMap<String, String>, Failure> {
-    let mut out = HashMap::new();
-    for pair in pairs {
-        let Some((field, value)) = pair.split_once('=') else {
-            return Err(Failure::new(
-                exit::USAGE,
-                format!("`{pair}`: tulis / write field=value (mis./e.g. nama=\"Andika Pratama\")"),
-            ));
-        };
-        let field = field.trim();
-        if field.is_empty() {
-            return Err(Failure::new(
-                exit::USAGE,
-                format!("`{pair}`: nama isian kosong / empty field name"),
-            ));
-        }
-        out.insert(field.to_string(), value.to_string());
-    }
-    Ok(out)
 }
 
 /// Finds one id among `ids` by exact match or unique prefix.
@@ -257,123 +176,6 @@ fn print_lines(lines: Vec<String>) {
     for l in lines {
         say!("{l}");
     }
-}
-
-/// Runs one sync pass with progress bars; `cancel` stops it at the next step.
-pub fn sync_with_bars(
-    device: &Device,
-    cancel: &CancelToken,
-) -> Result<(ceria_core::SyncReport, crate::device_sync::Seen), Failure> {
-    let bars = Arc::new(SyncBars::default());
-    let listener: Arc<dyn SyncListener> = bars.clone();
-    let result = device.sync(Some(listener), cancel);
-    bars.finish();
-    let report = result.map_err(|e| {
-        let interrupted = matches!(e, ceria_core::DeviceError::Cancelled { .. });
-        let mut failure = Failure::from(e);
-        if interrupted {
-            failure.status = interrupt::INTERRUPTED;
-        }
-        failure
-    })?;
-    Ok((report, bars.seen()))
-}
-
-/// Sleeps for `pause`, waking early when `cancel` fires (Ctrl-C between passes).
-fn sleep_unless_cancelled(
-    device: &Device,
-    pause: Duration,
-    cancel: &CancelToken,
-) -> Result<(), Failure> {
-    let until = Instant::now() + pause;
-    loop {
-        if cancel.is_cancelled() {
-            let catalog = device.catalog();
-            return Err(Failure::coded(
-                interrupt::INTERRUPTED,
-                &catalog,
-                "sync.cancelled",
-                &[],
-            ));
-        }
-        let now = Instant::now();
-        if now >= until {
-            return Ok(());
-        }
-        std::thread::sleep((until - now).min(Duration::from_millis(100)));
-    }
-}
-
-/// Adds a later pass's figures to `total` (counts add up; the waiting state is the later's).
-fn merge(total: &mut SyncReport, pass: SyncReport) {
-    total.accounts_synced = total.accounts_synced.max(pass.accounts_synced);
-    total.files_uploaded += pass.files_uploaded;
-    total.bytes_uploaded += pass.bytes_uploaded;
-    total.operations_pushed += pass.operations_pushed;
-    total.accepted += pass.accepted;
-    total.needs_fix += pass.needs_fix;
-    total.conflicts += pass.conflicts;
-    total.changes_pulled += pass.changes_pulled;
-    total.catalog_updated |= pass.catalog_updated;
-    total.pending_operations = pass.pending_operations;
-    total.next_retry_ms = pass.next_retry_ms;
-    total.needs_login = pass.needs_login;
-    total.problems.extend(pass.problems);
-}
-
-/// Sync passes until nothing waits, or until `wait` is over (one pass without `wait`).
-/// Ctrl-C stops the current pass at its next step and ends the command with status 130.
-pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport, Failure> {
-    let cancel = CancelToken::new();
-    interrupt::cancel_on_ctrl_c(cancel.clone());
-    let deadline = wait.map(|w| Instant::now() + w);
-    let mut total: Option<SyncReport> = None;
-    loop {
-        let pass = sync_with_bars(device, &cancel).map(|(report, _)| report);
-        let now = Instant::now();
-        let time_left = deadline.filter(|d| *d > now).map(|d| d - now);
-        let pause = match (&pass, time_left) {
-            (Ok(report), Some(left)) if report.pending_operations > 0 => {
-                let until = report.next_retry_ms.unwrap_or(0);
-                let ms = u64::try_from(until.saturating_sub(now_ms())).unwrap_or(0);
-                Some(Duration::from_millis(ms.max(200)).min(left))
-            }
-            (Err(f), Some(left)) if f.status == exit::UNAVAILABLE => {
-                Some(Duration::from_secs(1).min(left))
-            }
-            _ => None,
-        };
-        let report = match pass {
-            Ok(report) => report,
-            Err(f) if pause.is_some() => {
-                complain!(
-                    "{} (coba lagi / retrying)",
-                    f.message.lines().next().unwrap_or("")
-                );
-                if let Some(p) = pause {
-                    sleep_unless_cancelled(device, p, &cancel)?;
-                }
-                continue;
-            }
-            Err(f) => return Err(f),
-        };
-        match &mut total {
-            Some(t) => merge(t, report),
-            None => total = Some(report),
-        }
-        match pause {
-            Some(p) => sleep_unless_cancelled(device, p, &cancel)?,
-            None => break,
-        }
-    }
-    total.ok_or_else(|| Failure::new(exit::INTERNAL, "sync: no pass ran"))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// Runs a device command; returns the exit status.
@@ -562,150 +364,9 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
     Ok(exit::OK)
 }
 
-fn draft(
-    device: &Device,
-    catalog: &Catalog,
-    command: DraftCommand,
-    json: bool,
-) -> Result<u8, Failure> {
-    match command {
-        DraftCommand::New { service } => {
-            let draft = device.create_draft(service.trim())?;
-            if json {
-                json_line(&view::draft_json(&draft));
-            } else {
-                say!("Draf baru / new draft: {}", draft.id);
-                say!(
-                    "Isi dengan / fill in with: ceria device draft set {} field=value ...",
-                    draft.id
-                );
-            }
-        }
-        DraftCommand::Show { id } => {
-            let id = resolve_draft(device, &id)?;
-            let draft = device.draft(&id)?;
-            if json {
-                json_line(&view::draft_json(&draft));
-            } else {
-                print_lines(view::draft_text(catalog, &draft));
-            }
-        }
-        DraftCommand::Set {
-            id,
-            values,
-            village,
-            on_behalf_of,
-        } => {
-            let id = resolve_draft(device, &id)?;
-            let values = parse_assignments(&values)?;
-            if village.is_some() || on_behalf_of.is_some() {
-                let current = device.draft(&id)?;
-                device.set_draft_context(
-                    &id,
-                    village.or(current.village),
-                    on_behalf_of.or(current.on_behalf_of),
-                )?;
-            }
-            let mut fields: Vec<String> = values.keys().cloned().collect();
-            fields.sort();
-            let report = device.set_values(&id, values)?;
-            if json {
-                json_line(&view::report_json(&id, &report));
-            } else {
-                print_lines(view::set_report_text(&report, &fields));
-            }
-        }
-        DraftCommand::Attach {
-            id,
-            requirement,
-            file,
-            media_type,
-        } => {
-            let id = resolve_draft(device, &id)?;
-            let media = match media_type {
-                Some(m) => m,
-                None => media_type_of(&file).map(str::to_string).ok_or_else(|| {
-                    Failure::new(
-                        exit::USAGE,
-                        format!(
-                            "{}: jenis berkas tidak dikenali, gunakan --media-type / unknown file type, use --media-type",
-                            file.display()
-                        ),
-                    )
-                })?,
-            };
-            let path = file.to_str().ok_or_else(|| {
-                Failure::new(
-                    exit::USAGE,
-                    format!("{}: path must be UTF-8", file.display()),
-                )
-            })?;
-            let attachment = device.attach(&id, requirement.trim(), path, &media)?;
-            if json {
-                json_line(&json!({
-                    "id": attachment.id, "requirement": attachment.requirement,
-                    "sha256": attachment.sha256, "size": attachment.size,
-                    "media_type": attachment.media_type, "file_name": attachment.file_name,
-                }));
-            } else {
-                say!(
-                    "Terlampir / attached: {} -> {} ({}, {})",
-                    attachment.file_name,
-                    attachment.requirement,
-                    attachment.media_type,
-                    crate::output::bytes(attachment.size)
-                );
-            }
-        }
-        DraftCommand::Check { id } => {
-            let id = resolve_draft(device, &id)?;
-            let draft = device.draft(&id)?;
-            if json {
-                json_line(&view::draft_json(&draft));
-            } else {
-                print_lines(view::verdict_lines(draft.valid, &draft.issues));
-            }
-            if !draft.valid {
-                return Ok(exit::INVALID);
-            }
-        }
-        DraftCommand::Delete { id } => {
-            let id = resolve_draft(device, &id)?;
-            device.delete_draft(&id)?;
-            if json {
-                json_line(&json!({"deleted": id}));
-            } else {
-                say!("Draf dihapus / draft deleted: {id}");
-            }
-        }
-    }
-    Ok(exit::OK)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn assignments() {
-        let v = parse_assignments(&[
-            "nama=Andika Pratama".into(),
-            "x=a=b".into(),
-            "telepon=".into(),
-        ])
-        .unwrap();
-        assert_eq!(v["nama"], "Andika Pratama");
-        assert_eq!(v["x"], "a=b");
-        assert_eq!(v["telepon"], "");
-        assert_eq!(
-            parse_assignments(&["nama".into()]).unwrap_err().status,
-            exit::USAGE
-        );
-        assert_eq!(
-            parse_assignments(&["=x".into()]).unwrap_err().status,
-            exit::USAGE
-        );
-    }
 
     #[test]
     fn prefixes() {
@@ -717,13 +378,5 @@ mod tests {
             Ok(Some("0193ab".into()))
         );
         assert_eq!(pick(ids.iter().copied(), "x"), Ok(None));
-    }
-
-    #[test]
-    fn media_types_from_names() {
-        assert_eq!(media_type_of(Path::new("kk.JPG")), Some("image/jpeg"));
-        assert_eq!(media_type_of(Path::new("a/b.pdf")), Some("application/pdf"));
-        assert_eq!(media_type_of(Path::new("notes.txt")), None);
-        assert_eq!(media_type_of(Path::new("noext")), None);
     }
 }

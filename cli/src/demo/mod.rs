@@ -5,11 +5,12 @@
 //! the device syncs again and shows "Selesai" with the tracking code. Every step is checked
 //! against the states the core and the server report, so exit status 0 means it all happened.
 
-use crate::client::{Client, QueueQuery};
-use crate::demo_image;
-use crate::demo_net::Switch;
-use crate::device_sync::SyncBars;
+mod image;
+mod net;
+
+use crate::device::progress::SyncBars;
 use crate::exit::{self, Failure};
+use crate::operator::client::{Client, QueueQuery};
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
 use ceria_core::protocol::{DocumentInfo, RequestState, Role, TransitionRequest};
 use ceria_core::transport::{Timeouts, Transport, UreqTransport};
@@ -178,7 +179,7 @@ fn story(root: &std::path::Path, json: bool) -> Result<u8, Failure> {
         "Warga memasang aplikasi dan mendaftar dengan NIK-nya (online)",
         "A citizen installs the app and registers with her NIK (online)",
     );
-    let network = Arc::new(Switch::new(UreqTransport::new(Timeouts::default())));
+    let network = Arc::new(net::Switch::new(UreqTransport::new(Timeouts::default())));
     let mut device_config = DeviceConfig::new(
         root.join("warga")
             .join("device")
@@ -251,7 +252,7 @@ fn story(root: &std::path::Path, json: bool) -> Result<u8, Failure> {
     )?;
     s.line(format!("NIK: {CITIZEN_NIK} -> tidak ada galat / no error"));
     let photo = root.join("foto-kk.png");
-    std::fs::write(&photo, demo_image::kk_photo(1024, 640))
+    std::fs::write(&photo, image::kk_photo(1024, 640))
         .map_err(|e| broken(format!("photo: {e}")))?;
     let attached = device.attach(&draft.id, "kk", &photo.to_string_lossy(), "image/png")?;
     s.line(format!(

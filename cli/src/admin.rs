@@ -2,6 +2,7 @@
 //! straight on a server's data directory (works whether or not the server runs).
 
 use crate::exit::{self, Failure};
+use crate::serve::DataDir;
 use ceria_core::Catalog;
 use ceria_core::protocol::Role;
 use ceria_server::Db;
@@ -13,8 +14,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, clap::Args)]
 pub struct AdminArgs {
     /// The server's data directory.
-    #[arg(long, env = "CERIA_DATA", default_value = "ceria-data")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub dir: DataDir,
     /// What to do.
     #[command(subcommand)]
     pub command: AdminCommand,
@@ -119,7 +120,10 @@ pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
 
 /// Runs an admin command; returns the exit status.
 pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
-    let AdminArgs { data, command } = args;
+    let AdminArgs {
+        dir: DataDir { data },
+        command,
+    } = args;
     std::fs::create_dir_all(&data).map_err(|e| {
         Failure::new(
             exit::INTERNAL,

@@ -1,0 +1,30 @@
+//! The one home of test support, shared by the server's, the CLI's and the end-to-end tests:
+//!
+//! - [`server`]: the reference server in-process on loopback ([`TestServer`]) with accounts,
+//!   an HTTP client, tus uploads, sync and review calls;
+//! - [`fixtures`]: citizen NIKs, operation ids, the catalog authors' example forms and request
+//!   payloads built from them;
+//! - [`cli`]: the `ceria` binary run as a process (commands, `ceria serve` as a child);
+//! - [`device`] (feature `device`): test devices that queue requests and sync until done.
+//!
+//! A dev-dependency only (`publish = false`); it may panic freely, as tests do.
+
+pub mod cli;
+#[cfg(feature = "device")]
+pub mod device;
+pub mod fixtures;
+pub mod server;
+
+/// Milliseconds since the Unix epoch (until core's one clock is merged in).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+#[cfg(feature = "device")]
+pub use device::{device_config, queue_ktp, sync_until_done};
+pub use fixtures::{
+    Fixture, example_form, fixture, fixture_today, newer_catalog, nik, op_id, payload, submit,
+    valid_example, write_file,
+};
+pub use server::{OFFICER, PASSWORD, Reply, TestServer, VILLAGE_X, VILLAGE_Y, agent, b64};
