@@ -3,17 +3,18 @@
 
 mod common;
 
+#[path = "../../core/tests/fixtures/example_form.rs"]
+mod example_form;
+
 use common::{ceria, json_of};
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-/// The catalog's valid example birth report (`{"values": ..., "attachments": [...]}`).
+/// The catalog's valid example birth report as `{"values": ..., "attachments": [...]}`.
 fn birth_report() -> Value {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../core/tests/fixtures/services/akta_kelahiran.json"
-    );
-    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    fixture["valid"].clone()
+    let (values, attachments): (BTreeMap<String, String>, Vec<String>) =
+        example_form::example_form("akta_kelahiran");
+    json!({"values": values, "attachments": attachments})
 }
 
 #[test]

@@ -2,30 +2,21 @@
 //! the catalog's rule `parent.born_after_child`, the same rule the phone, `ceria validate form`
 //! and the server's push run. No minimum age is invented for fathers.
 
-use ceria_core::{Catalog, Date, Severity, ValidationContext, ValidationReport};
-use serde_json::Value;
+use ceria_core::{Catalog, Severity, ValidationContext, ValidationReport};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The valid birth report of the catalog's example forms, its attachments and its date.
-fn birth_report() -> (BTreeMap<String, String>, BTreeSet<String>, Date) {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/fixtures/services/akta_kelahiran.json"
-    );
-    let fixture: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let values = serde_json::from_value(fixture["valid"]["values"].clone()).unwrap();
-    let attached = serde_json::from_value(fixture["valid"]["attachments"].clone()).unwrap();
-    let today = Date::parse_iso(fixture["today"].as_str().unwrap()).unwrap();
-    (values, attached, today)
+#[path = "fixtures/example_form.rs"]
+mod example_form;
+
+/// The valid birth report of the catalog's example forms and its attachments.
+fn birth_report() -> (BTreeMap<String, String>, BTreeSet<String>) {
+    example_form::example_form("akta_kelahiran")
 }
 
-fn validate(
-    values: &BTreeMap<String, String>,
-    attached: &BTreeSet<String>,
-    today: Date,
-) -> ValidationReport {
+/// Validates as the phone does (`Device` runs the same `Catalog::validate`), with today's date.
+fn validate(values: &BTreeMap<String, String>, attached: &BTreeSet<String>) -> ValidationReport {
     let ctx = ValidationContext {
-        today: Some(today),
+        today: None,
         regions: None,
     };
     Catalog::embedded()
@@ -54,11 +45,11 @@ fn father_born(values: &mut BTreeMap<String, String>, born: &str) {
 
 #[test]
 fn a_father_born_after_his_child_is_refused_on_his_fields() {
-    let (mut values, attached, today) = birth_report();
-    assert!(validate(&values, &attached, today).valid);
+    let (mut values, attached) = birth_report();
+    assert!(validate(&values, &attached).valid);
     // The child was born on 2026-10-20; the father's NIK matches his stated birth date.
     father_born(&mut values, "2026-11-05");
-    let report = validate(&values, &attached, today);
+    let report = validate(&values, &attached);
     assert!(!report.valid);
     assert_eq!(
         errors_on(&report, "tanggal_lahir_ayah"),
@@ -77,7 +68,7 @@ fn a_father_born_after_his_child_is_refused_on_his_fields() {
     assert!(!issue.message_en.is_empty());
     // Born on the child's birthday is just as impossible.
     father_born(&mut values, "2026-10-20");
-    let report = validate(&values, &attached, today);
+    let report = validate(&values, &attached);
     assert_eq!(
         errors_on(&report, "tanggal_lahir_ayah"),
         ["parent.born_after_child"]
@@ -86,10 +77,10 @@ fn a_father_born_after_his_child_is_refused_on_his_fields() {
 
 #[test]
 fn no_minimum_age_is_invented_for_fathers_and_the_mothers_rule_is_kept() {
-    let (mut values, attached, today) = birth_report();
+    let (mut values, attached) = birth_report();
     // Aged 3 at the birth: implausible, but no regulation sets a father's minimum age.
     father_born(&mut values, "2023-05-01");
-    let report = validate(&values, &attached, today);
+    let report = validate(&values, &attached);
     assert!(
         errors_on(&report, "tanggal_lahir_ayah").is_empty(),
         "{:?}",
@@ -101,10 +92,10 @@ fn no_minimum_age_is_invented_for_fathers_and_the_mothers_rule_is_kept() {
         report.issues
     );
     // The mother's rule (at least 10 at the birth) stays as it was.
-    let (mut values, attached, today) = birth_report();
+    let (mut values, attached) = birth_report();
     values.insert("tanggal_lahir_ibu".into(), "2020-03-12".into());
     values.insert("nik_ibu".into(), "1305095203200003".into());
-    let report = validate(&values, &attached, today);
+    let report = validate(&values, &attached);
     assert_eq!(
         errors_on(&report, "tanggal_lahir_ibu"),
         ["akta_kelahiran.mother_age"]
