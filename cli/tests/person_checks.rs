@@ -1,19 +1,12 @@
 //! `ceria validate form` refuses a birth report whose father was born after the child (issue
 //! 16), with the catalog's rule `parent.born_after_child` on the father's birth date.
 
-mod common;
-
-#[path = "../../core/tests/fixtures/example_form.rs"]
-mod example_form;
-
-use common::{ceria, json_of};
+use ceria_test_support::cli::{ceria, json_of};
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
 
 /// The catalog's valid example birth report as `{"values": ..., "attachments": [...]}`.
 fn birth_report() -> Value {
-    let (values, attachments): (BTreeMap<String, String>, Vec<String>) =
-        example_form::example_form("akta_kelahiran");
+    let (values, attachments) = ceria_test_support::example_form("akta_kelahiran");
     json!({"values": values, "attachments": attachments})
 }
 

@@ -2,21 +2,16 @@
 //! even from a client that skipped the check: the catalog rule `parent.born_after_child` runs
 //! on the server too.
 
-mod common;
-
-#[path = "../../core/tests/fixtures/example_form.rs"]
-mod example_form;
-
-use common::{Fixture, TestServer, VILLAGE_X, nik, payload, submit};
+use ceria_test_support::{Fixture, TestServer, VILLAGE_X, nik, payload, submit};
 
 #[test]
 fn push_rejects_a_father_born_after_the_child() {
     let ts = TestServer::start();
     let citizen = ts.citizen(&nik(31), "Ilham Saputra");
-    let (values, attachments) = example_form::example_form("akta_kelahiran");
+    let (values, attachments) = ceria_test_support::example_form("akta_kelahiran");
     let fx = Fixture {
         service: "akta_kelahiran".into(),
-        values,
+        values: values.into_iter().collect(),
         attachments,
         mistake: None,
     };

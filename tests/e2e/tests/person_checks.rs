@@ -3,14 +3,14 @@
 //! device refuses to finalise it, before anything is sent.
 
 use ceria_core::{Device, DeviceError, Severity};
-use ceria_e2e::harness::{TestServer, citizen_nik, device_config, example_form};
+use ceria_test_support::{TestServer, device_config, example_form, nik as citizen_nik};
 use std::collections::HashMap;
 
 #[test]
 fn the_device_refuses_a_father_born_after_the_child() {
     let server = TestServer::start();
     let dir = server.scratch("ayah");
-    let device = Device::open_with(device_config(&dir.join("data"), &server.url())).unwrap();
+    let device = Device::open_with(device_config(&dir.join("data"), &server.base_url())).unwrap();
     device
         .register(
             &citizen_nik(61),

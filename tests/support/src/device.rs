@@ -3,8 +3,8 @@
 //! waits.
 
 use crate::fixtures::{example_form, write_file};
-use ceria_core::{CancelToken, Device, DeviceConfig, DeviceError, SyncReport};
 use crate::now_ms;
+use ceria_core::{CancelToken, Device, DeviceConfig, DeviceError, SyncReport};
 use std::path::Path;
 use std::time::Duration;
 
