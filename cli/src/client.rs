@@ -6,11 +6,11 @@
 
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;
+use ceria_core::device::transport::{
+    HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
+};
 use ceria_core::protocol::{
     LoginRequest, LoginResponse, Problem, RequestState, StatusChange, UserInfo,
-};
-use ceria_core::transport::{
-    HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
 };
 use ceria_server::db_requests::RequestDetail;
 use ceria_server::routes_review::{QueuePage, TransitionRequest};

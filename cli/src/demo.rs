@@ -11,8 +11,8 @@ use crate::demo_net::Switch;
 use crate::device_sync::SyncBars;
 use crate::exit::{self, Failure};
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
+use ceria_core::device::transport::{Timeouts, Transport, UreqTransport};
 use ceria_core::protocol::{DocumentInfo, RequestState, Role};
-use ceria_core::transport::{Timeouts, Transport, UreqTransport};
 use ceria_core::{
     CancelToken, Catalog, Device, DeviceConfig, DeviceError, LocalState, Severity, SyncListener,
 };
