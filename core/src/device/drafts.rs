@@ -13,7 +13,7 @@ use crate::device::store::db::new_id;
 use crate::device::store::drafts::{self, Draft, DraftRow, DraftSummary};
 use crate::device::store::outbox::{self, OpKind};
 use crate::device::store::requests::{self, RequestInfo};
-use crate::device::sync::upload;
+use crate::device::store::uploads;
 use crate::now_ms;
 use crate::protocol::{AttachmentRef, Operation, RequestPayload, Role};
 use crate::report::{Finding, Severity};
@@ -463,7 +463,7 @@ fn queue_draft(
         rusqlite::params![request_id, row.id],
     )?;
     for a in atts {
-        upload::ensure(tx, account_id, &a.sha256, a.size, &a.media_type)?;
+        uploads::ensure(tx, account_id, &a.sha256, a.size, &a.media_type)?;
     }
     tx.execute("DELETE FROM drafts WHERE id = ?1", [&row.id])?;
     Ok(Some((request_id, replaced)))

@@ -7,7 +7,7 @@
 //! public [`DeviceError`]. Drafts and attachments live in `drafts.rs`, requests in
 //! `requests.rs`; this file holds opening, accounts, the catalog and sync.
 
-mod config;
+pub(crate) mod config;
 mod drafts;
 pub(crate) mod error;
 mod requests;

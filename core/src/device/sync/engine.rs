@@ -16,7 +16,7 @@
 
 use crate::catalog::Catalog;
 use crate::catalog::compare_versions;
-use crate::device::DeviceConfig;
+use crate::device::config::DeviceConfig;
 use crate::device::error::Error;
 use crate::device::store::accounts;
 use crate::device::store::attachments::FileStore;
@@ -367,7 +367,7 @@ impl<'a> Engine<'a> {
                 pending += outbox::pending_count(c, &a.id)?;
                 let waits = [
                     outbox::next_retry_ms(c, &a.id, now)?,
-                    crate::device::sync::upload::next_retry_ms(c, &a.id, now)?,
+                    crate::device::store::uploads::next_retry_ms(c, &a.id, now)?,
                 ];
                 for t in waits.into_iter().flatten() {
                     next = Some(next.map_or(t, |n| n.min(t)));

@@ -6,10 +6,10 @@
 use crate::device::error::Result;
 use crate::device::store::outbox::{self, OpKind, OpRow};
 use crate::device::store::requests::{self, LocalState};
+use crate::device::store::uploads;
 use crate::device::sync::engine::{Engine, Stop};
 use crate::device::sync::http_api::Failure;
 use crate::device::sync::progress::SyncStep;
-use crate::device::sync::upload;
 use crate::now_ms;
 use crate::protocol::{
     MAX_PUSH_OPERATIONS, Operation, OperationOutcome, OperationResult, PushRequest, PushResponse,
@@ -312,7 +312,7 @@ fn take_batch(conn: &Connection, account_id: &str, now: i64) -> Result<Vec<OpRow
                     | Some(Operation::Revise { request, .. }) => {
                         let mut all = true;
                         for a in &request.attachments {
-                            all &= upload::is_done(conn, account_id, &a.sha256)?;
+                            all &= uploads::is_done(conn, account_id, &a.sha256)?;
                         }
                         all
                     }
