@@ -31,22 +31,27 @@ pub(crate) enum Kind {
 }
 
 /// A device failure before it is worded: a code with its parameters, a detail for developers
-/// and the issues to fix. Worded once, by [`Error::word`], at the public API boundary.
+/// and the issues to fix. Worded once, by [`Error::word`], at the public API boundary. Boxed,
+/// so that every `Result` inside the device stays one pointer wide on the error side.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {detail}")]
-pub(crate) struct Error {
+#[error("{}: {}", .0.code, .0.detail)]
+pub(crate) struct Error(Box<Unworded>);
+
+/// What an [`Error`] carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Unworded {
     /// The public variant it becomes.
-    pub(crate) kind: Kind,
+    kind: Kind,
     /// The stable message code.
-    pub(crate) code: String,
+    code: String,
     /// The message's parameters.
-    pub(crate) params: Vec<(&'static str, String)>,
+    params: Vec<(&'static str, String)>,
     /// For logs and bug reports (shown by the `Storage`, `Protocol` and `Internal` variants).
-    pub(crate) detail: String,
+    detail: String,
     /// What to fix (the `Validation` variant).
-    pub(crate) issues: Vec<Issue>,
+    issues: Vec<Issue>,
     /// The server's own wording of a problem it sent, kept instead of the catalog's.
-    pub(crate) server_words: Option<Localized>,
+    server_words: Option<Localized>,
 }
 
 /// Result inside the device: store, files and sync engine.
@@ -55,25 +60,25 @@ pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error of `kind` with `code` and no parameters.
     pub(crate) fn new(kind: Kind, code: &str) -> Error {
-        Error {
+        Error(Box::new(Unworded {
             kind,
             code: code.to_string(),
             params: Vec::new(),
             detail: String::new(),
             issues: Vec::new(),
             server_words: None,
-        }
+        }))
     }
 
     /// Adds the message parameters.
     pub(crate) fn params(mut self, params: &[(&'static str, String)]) -> Error {
-        self.params = params.to_vec();
+        self.0.params = params.to_vec();
         self
     }
 
     /// Adds a detail for developers.
     pub(crate) fn detail(mut self, detail: impl Into<String>) -> Error {
-        self.detail = detail.into();
+        self.0.detail = detail.into();
         self
     }
 
@@ -104,7 +109,7 @@ impl Error {
         issues: Vec<Issue>,
     ) -> Error {
         let mut e = Error::new(Kind::Validation, code).params(params);
-        e.issues = issues;
+        e.0.issues = issues;
         e
     }
 
@@ -144,8 +149,8 @@ impl Error {
     /// An error the server already worded.
     fn from_problem(kind: Kind, p: Problem) -> Error {
         let mut e = Error::new(kind, &p.code);
-        e.issues = p.issues;
-        e.server_words = Some(Localized {
+        e.0.issues = p.issues;
+        e.0.server_words = Some(Localized {
             id: p.message_id,
             en: p.message_en,
         });
@@ -154,12 +159,13 @@ impl Error {
 
     /// Words the error with `catalog`: the one place a device failure gets its message.
     pub(crate) fn word(self, catalog: &Catalog) -> DeviceError {
-        let text = match self.server_words {
+        let error = *self.0;
+        let text = match error.server_words {
             Some(words) => words,
-            None => catalog.message(&self.code, &self.params),
+            None => catalog.message(&error.code, &error.params),
         };
-        let (code, detail, message_id, message_en) = (self.code, self.detail, text.id, text.en);
-        match self.kind {
+        let (code, detail, message_id, message_en) = (error.code, error.detail, text.id, text.en);
+        match error.kind {
             Kind::Offline => DeviceError::Offline {
                 code,
                 message_id,
@@ -182,7 +188,7 @@ impl Error {
             },
             Kind::Validation => DeviceError::Validation {
                 code,
-                issues: self.issues,
+                issues: error.issues,
                 message_id,
                 message_en,
             },
