@@ -1,9 +1,8 @@
 //! Top-level functions that need no client: default settings, and a NIK check for simple
 //! frontends (a registration screen, a web form) that do not open a store.
 
-use crate::errors::malformed;
 use crate::guard::guard;
-use ceria_core::nik::{self, Nik, Sex};
+use ceria_core::validate::nik::{self, Nik, Sex};
 use ceria_core::{Catalog, Date, DeviceConfig, DeviceError, Issue};
 
 /// The default settings for a store in `data_dir` syncing with `server_url` (timeouts, a
@@ -34,15 +33,14 @@ pub fn validate_nik(
         let birth_date = match birth_date.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(text) => Some(Date::parse_iso(text).ok_or_else(|| {
-                malformed(&catalog, format!("birth_date: `{text}` is not YYYY-MM-DD"))
+                DeviceError::malformed(&catalog, format!("birth_date: `{text}` is not YYYY-MM-DD"))
             })?),
         };
         let sex = match sex.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(text) => Some(
-                Sex::from_code(text)
-                    .ok_or_else(|| malformed(&catalog, format!("sex: `{text}` is not L or P")))?,
-            ),
+            Some(text) => Some(Sex::from_code(text).ok_or_else(|| {
+                DeviceError::malformed(&catalog, format!("sex: `{text}` is not L or P"))
+            })?),
         };
         let findings = match Nik::parse(&nik) {
             Ok(parsed) => nik::cross_check(&parsed, birth_date, sex),

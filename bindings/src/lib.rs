@@ -14,12 +14,9 @@
 uniffi::setup_scaffolding!();
 
 mod client;
-mod client_catalog;
-mod client_drafts;
-mod errors;
 mod functions;
 mod guard;
 
 pub use client::CeriaClient;
-pub use client_catalog::FormInput;
+pub use client::catalog::FormInput;
 pub use functions::{default_config, validate_nik};

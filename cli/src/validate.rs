@@ -2,7 +2,7 @@
 //! for scripts and for registry staff checking data by hand.
 
 use crate::exit::{self, Failure};
-use ceria_core::nik::{self, Nik, Sex};
+use ceria_core::validate::nik::{self, Nik, Sex};
 use ceria_core::{Catalog, Date, Issue, RegionTable, Severity, ValidationContext};
 use serde_json::json;
 use std::collections::BTreeSet;

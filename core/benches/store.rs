@@ -2,7 +2,7 @@
 //! autosave with live validation. Offline (a stub transport only answers the login).
 //! Run: `cargo bench -p ceria-core --features device --bench store`.
 
-use ceria_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use ceria_core::device::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use ceria_core::{Device, DeviceConfig};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::collections::HashMap;

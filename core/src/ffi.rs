@@ -7,9 +7,9 @@
 //! rather than in `ceria-ffi`. They delegate to the ordinary Rust methods; no logic of their
 //! own.
 
-use crate::catalog_source::Localized;
+use crate::catalog::source::Localized;
 #[cfg(feature = "device")]
-use crate::device_error::DeviceError;
+use crate::device::error::DeviceError;
 use crate::report::Issue;
 use crate::validate::ValidationReport;
 use std::collections::{BTreeMap, HashMap};

@@ -9,54 +9,62 @@
 //!   [`Catalog::embedded`].
 //! - [`Catalog::validate`]: full-form validation with rules, giving a [`ValidationReport`] of
 //!   [`Issue`]s worded in Bahasa Indonesia and English with stable codes.
-//! - Domain validators: [`nik`], [`nomor_kk`], [`name`], [`phone`], [`date`], [`region`].
+//! - Domain validators under [`validate`]: [`validate::nik`], [`validate::nomor_kk`],
+//!   [`validate::name`], [`validate::phone`], [`validate::date`], [`validate::region`].
+//! - [`expr`]: the rule language of the catalog.
 //! - [`protocol`]: the sync protocol's JSON bodies, shared with the server.
-//! - With the `device` feature: the on-device store and the offline sync engine.
+//! - With the `device` feature, [`device`]: the on-device store and the offline sync engine.
+//! - With the `sqlite` feature (implied by `device`), [`sqlite`]: the migration runner shared by
+//!   the device and server stores.
 //!
 //! Everything here is blocking and synchronous; UI callers run it off the main thread.
 
 pub mod catalog;
-mod catalog_compile;
-pub mod catalog_source;
-pub mod date;
-pub mod error;
 pub mod expr;
-mod expr_ast;
-mod expr_builtin;
-mod expr_check;
-mod expr_eval;
-mod expr_lexer;
-mod expr_parser;
-pub mod name;
-pub mod nik;
-pub mod nomor_kk;
-pub mod phone;
 pub mod protocol;
-pub mod region;
-pub mod region_table;
 pub mod report;
 pub mod validate;
-pub mod value;
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+#[cfg(feature = "device")]
+pub mod device;
 
 pub use catalog::Catalog;
-pub use catalog_compile::{ENGINE_CODES, field_type};
-pub use catalog_source::{FieldKind, Localized, NamePolicy, RegionLevel};
-pub use date::Date;
-pub use error::{CatalogError, ValidateError};
-pub use region::RegionTable;
+pub use catalog::compile::{ENGINE_CODES, field_type};
+pub use catalog::error::{CatalogError, ValidateError};
+pub use catalog::source::{FieldKind, Localized, NamePolicy, RegionLevel};
 pub use report::{Finding, Issue, Severity};
+pub use validate::date::Date;
+pub use validate::region::RegionTable;
 pub use validate::{
     ValidationContext, ValidationReport, form_values_from_json, form_values_from_json_bytes,
 };
 
+#[cfg(feature = "device")]
+pub use device::{
+    Account, Attachment, CancelToken, DEVICE_CODES, Device, DeviceConfig, DeviceError, Draft,
+    DraftSummary, LocalState, RequestInfo, RequestSummary, StatusEntry, SyncListener, SyncProgress,
+    SyncReport, SyncStep,
+};
+
+/// Milliseconds since the Unix epoch, from the system clock (0 if the clock is before 1970).
+/// The one clock of the device store, the server and the CLI.
+pub fn now_ms() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
 /// Every message code the domain validators can emit (each needs a message in the catalog).
 pub fn validator_codes() -> Vec<&'static str> {
     [
-        nik::CODES,
-        nomor_kk::CODES,
-        name::CODES,
-        phone::CODES,
-        region::CODES,
+        validate::nik::CODES,
+        validate::nomor_kk::CODES,
+        validate::name::CODES,
+        validate::phone::CODES,
+        validate::region::CODES,
     ]
     .concat()
 }
@@ -67,62 +75,3 @@ uniffi::setup_scaffolding!();
 mod ffi;
 #[cfg(feature = "uniffi")]
 pub use ffi::SortedStringMap;
-
-#[cfg(feature = "device")]
-mod accounts;
-#[cfg(feature = "device")]
-mod attachments;
-#[cfg(feature = "device")]
-mod db;
-#[cfg(feature = "device")]
-mod device;
-#[cfg(feature = "device")]
-mod device_drafts;
-#[cfg(feature = "device")]
-mod device_error;
-#[cfg(feature = "device")]
-mod device_requests;
-#[cfg(feature = "device")]
-mod drafts;
-#[cfg(feature = "device")]
-mod http_api;
-#[cfg(feature = "device")]
-mod outbox;
-#[cfg(feature = "device")]
-mod progress;
-#[cfg(feature = "device")]
-mod requests;
-#[cfg(feature = "device")]
-mod schema;
-#[cfg(feature = "device")]
-mod sync;
-#[cfg(feature = "device")]
-mod sync_push;
-#[cfg(feature = "device")]
-mod sync_upload;
-#[cfg(feature = "device")]
-pub mod transport;
-#[cfg(feature = "device")]
-mod tus_client;
-
-#[cfg(feature = "device")]
-pub use accounts::Account;
-#[cfg(feature = "device")]
-pub use attachments::Attachment;
-#[cfg(feature = "device")]
-pub use device::{Device, DeviceConfig};
-#[cfg(feature = "device")]
-pub use device_error::{DEVICE_CODES, DeviceError};
-#[cfg(feature = "device")]
-pub use drafts::{Draft, DraftSummary};
-#[cfg(feature = "device")]
-pub use progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
-#[cfg(feature = "device")]
-pub use requests::{LocalState, RequestInfo, RequestSummary, StatusEntry};
-#[cfg(feature = "device")]
-pub use sync::SyncReport;
-
-#[cfg(all(test, feature = "device"))]
-mod device_testkit;
-#[cfg(all(test, feature = "device"))]
-mod device_tests;

@@ -4,8 +4,8 @@
 //! sit under the library's other unit tests. Only the public rule API is used.
 
 use ceria_core::Date;
+use ceria_core::expr::value::Value;
 use ceria_core::expr::{Env, Expr, Scope, Type};
-use ceria_core::value::Value;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 

@@ -5,9 +5,9 @@
 //! every code must parse. Set `CERIA_WILAYAH_DIR` to read the tables from elsewhere (a git
 //! worktree is not beside `shared/`); without the folder the tests print why and pass.
 
-use ceria_core::nik::{self, Nik};
-use ceria_core::nomor_kk::{self, NomorKk};
-use ceria_core::region::{self, RegionTable, VillageKind};
+use ceria_core::validate::nik::{self, Nik};
+use ceria_core::validate::nomor_kk::{self, NomorKk};
+use ceria_core::validate::region::{self, RegionTable, VillageKind};
 use ceria_core::{Date, RegionLevel};
 use std::path::PathBuf;
 use std::time::Instant;

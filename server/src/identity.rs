@@ -2,8 +2,8 @@
 //! password, operator village), with the core validators, so the phone and the server agree.
 
 use crate::credentials::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS};
-use ceria_core::catalog_source::NamePolicy;
-use ceria_core::nik::Nik;
+use ceria_core::catalog::source::NamePolicy;
+use ceria_core::validate::nik::Nik;
 use ceria_core::{Catalog, Finding, Issue, Severity};
 
 /// Longest display name (the catalog's default name limit).
@@ -61,7 +61,7 @@ pub(crate) fn check_person_name(
         return Err(issues);
     }
     let (name, findings) =
-        ceria_core::name::check_name(input, NamePolicy::Existing, MAX_NAME_CHARS);
+        ceria_core::validate::name::check_name(input, NamePolicy::Existing, MAX_NAME_CHARS);
     push_errors(catalog, field, &findings, &mut issues);
     if issues.is_empty() {
         Ok(name)
@@ -88,7 +88,7 @@ pub(crate) fn check_registration(
         required(catalog, "phone", &mut issues);
         None
     } else {
-        match ceria_core::phone::normalize_phone(phone) {
+        match ceria_core::validate::phone::normalize_phone(phone) {
             Ok(p) => Some(p),
             Err(finding) => {
                 issues.push(catalog.issue(Some("phone"), &finding));
@@ -112,7 +112,7 @@ pub(crate) fn password_ok(password: &str) -> bool {
 /// Checks an operator's village code: a dotted Kemendagri village code `PP.KK.CC.DDDD`
 /// (undotted input is normalised).
 pub(crate) fn check_village(input: &str) -> Result<String, Finding> {
-    use ceria_core::region::{check_code, parse_code};
+    use ceria_core::validate::region::{check_code, parse_code};
     let code = parse_code(input)?;
     let level = check_code(&code, Some(ceria_core::RegionLevel::Village), None);
     match level.into_iter().find(|f| f.severity == Severity::Error) {

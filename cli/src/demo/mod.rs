@@ -12,8 +12,8 @@ use crate::device::progress::SyncBars;
 use crate::exit::{self, Failure};
 use crate::operator::client::{Client, QueueQuery};
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
+use ceria_core::device::transport::{Timeouts, Transport, UreqTransport};
 use ceria_core::protocol::{DocumentInfo, RequestState, Role, TransitionRequest};
-use ceria_core::transport::{Timeouts, Transport, UreqTransport};
 use ceria_core::{
     CancelToken, Catalog, Device, DeviceConfig, DeviceError, LocalState, Severity, SyncListener,
 };

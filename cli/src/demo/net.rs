@@ -2,7 +2,7 @@
 //! means no request leaves the device (the engine sees a connection failure, exactly as with
 //! no signal), and the demo can prove it by counting what was held back.
 
-use ceria_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use ceria_core::device::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// A transport that forwards to `inner` only while online.

@@ -4,7 +4,7 @@
 use super::progress::{Seen, SyncBars};
 use crate::exit::{self, Failure};
 use crate::interrupt;
-use ceria_core::{CancelToken, Device, SyncListener, SyncReport};
+use ceria_core::{CancelToken, Device, SyncListener, SyncReport, now_ms};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -116,11 +116,4 @@ pub fn sync_until(device: &Device, wait: Option<Duration>) -> Result<SyncReport,
         }
     }
     total.ok_or_else(|| Failure::new(exit::INTERNAL, "sync: no pass ran"))
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -3,7 +3,7 @@
 //! (Bahasa Indonesia first) and as JSON values for `--json`.
 
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
-use ceria_core::catalog_source::ServiceSource;
+use ceria_core::catalog::source::ServiceSource;
 use ceria_core::{
     Account, Attachment, Catalog, Draft, DraftSummary, Issue, RequestInfo, RequestSummary,
     Severity, SyncReport, ValidationReport,

@@ -6,12 +6,12 @@
 
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;
+use ceria_core::device::transport::{
+    HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
+};
 use ceria_core::protocol::{
     LoginRequest, LoginResponse, MAX_QUEUE_PAGE, Problem, QueuePage, RequestDetail, RequestState,
     StatusChange, TransitionRequest, UserInfo,
-};
-use ceria_core::transport::{
-    HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;

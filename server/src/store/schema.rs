@@ -107,46 +107,19 @@ CREATE TABLE events (
 CREATE INDEX events_request ON events(request_id, seq);
 "#];
 
-/// The schema version this build writes.
-pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+/// Why the schema could not be brought up to date (the shared runner's error).
+pub use ceria_core::sqlite::MigrateError as SchemaError;
 
-/// Why the schema could not be brought up to date.
-#[derive(Debug, thiserror::Error)]
-pub enum SchemaError {
-    /// The database is newer than this build.
-    #[error("database schema version {found} is newer than this server ({supported})")]
-    TooNew {
-        /// Version found in the file.
-        found: i64,
-        /// Newest version this build knows.
-        supported: i64,
-    },
-    /// SQLite refused a statement.
-    #[error(transparent)]
-    Sqlite(#[from] rusqlite::Error),
-}
-
-/// Applies the missing migrations, each in its own transaction.
+/// Applies the missing migrations with core's one runner, each in its own transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<(), SchemaError> {
-    let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    if found > SCHEMA_VERSION {
-        return Err(SchemaError::TooNew {
-            found,
-            supported: SCHEMA_VERSION,
-        });
-    }
-    for (index, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", index as i64 + 1)?;
-        tx.commit()?;
-    }
-    Ok(())
+    ceria_core::sqlite::migrate(conn, MIGRATIONS)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
     #[test]
     fn migrates_a_fresh_database_once() {

@@ -15,12 +15,8 @@ pub mod device;
 pub mod fixtures;
 pub mod server;
 
-/// Milliseconds since the Unix epoch (until core's one clock is merged in).
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+/// Milliseconds since the Unix epoch: the clock of core, device and server alike.
+pub use ceria_core::now_ms;
 #[cfg(feature = "device")]
 pub use device::{device_config, queue_ktp, sync_until_done};
 pub use fixtures::{

@@ -1,0 +1,62 @@
+//! [`DeviceConfig`]: where a device keeps its data, which server it talks to, and the
+//! timeouts, chunk size and retry pacing of its sync passes (defaults for phones on 3G).
+
+use crate::device::sync::transport::Timeouts;
+use std::time::Duration;
+
+/// How a device talks to its server and stores its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
+pub struct DeviceConfig {
+    /// Directory for the database and the attached files (created if missing).
+    pub data_dir: String,
+    /// The registry server's base URL, e.g. `https://ceria.padangpariamankab.go.id`.
+    pub server_url: String,
+    /// TCP + TLS connect timeout.
+    pub connect_timeout_ms: u64,
+    /// Timeout for waiting for and reading a response.
+    pub read_timeout_ms: u64,
+    /// Timeout for sending a request.
+    pub write_timeout_ms: u64,
+    /// Upload chunk size in bytes: what a broken connection can cost at most.
+    pub chunk_size: u32,
+    /// First retry delay after a failed attempt; doubles per attempt.
+    pub backoff_base_ms: u64,
+    /// Longest retry delay.
+    pub backoff_max_ms: u64,
+    /// Network drops retried within one sync pass before it gives up.
+    pub network_retries: u32,
+    /// Pause before such a retry (times the number of drops in a row).
+    pub retry_pause_ms: u64,
+}
+
+impl DeviceConfig {
+    /// Defaults for phones on 3G.
+    pub fn new(data_dir: impl Into<String>, server_url: impl Into<String>) -> DeviceConfig {
+        let t = Timeouts::default();
+        DeviceConfig {
+            data_dir: data_dir.into(),
+            server_url: server_url.into(),
+            connect_timeout_ms: millis(t.connect),
+            read_timeout_ms: millis(t.read),
+            write_timeout_ms: millis(t.write),
+            chunk_size: 256 * 1024,
+            backoff_base_ms: 5_000,
+            backoff_max_ms: 30 * 60 * 1000,
+            network_retries: 3,
+            retry_pause_ms: 1_000,
+        }
+    }
+
+    pub(crate) fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            connect: Duration::from_millis(self.connect_timeout_ms),
+            read: Duration::from_millis(self.read_timeout_ms),
+            write: Duration::from_millis(self.write_timeout_ms),
+        }
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
