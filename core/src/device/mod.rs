@@ -1,9 +1,9 @@
 //! The on-device part of Ceria (feature `device`): the [`Device`] facade an app calls (through
-//! UniFFI: Kotlin, Swift, Python), its local [`store`] and the offline [`sync`] engine.
+//! UniFFI: Kotlin, Swift, Python), its local store (`store/`) and the offline sync engine (`sync/`).
 //!
 //! A device is opened on a data directory and the registry server's URL; `Send + Sync`; every
 //! method blocks, so apps call it off the main thread. Each public method runs its body
-//! through [`Device::handle`], the one place an internal [`error::Error`] is worded into the
+//! through `Device::handle`, the one place an internal `error::Error` is worded into the
 //! public [`DeviceError`]. Drafts and attachments live in `drafts.rs`, requests in
 //! `requests.rs`; this file holds opening, accounts, the catalog and sync.
 
