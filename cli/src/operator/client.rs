@@ -1,16 +1,18 @@
 //! A small blocking HTTP client for the review API (operator and officer commands, the demo),
-//! on the core's transport and the shared protocol types. Every failure becomes a [`Failure`]
+//! on the core's HTTP API client (status classes, problem bodies, percent-encoding) and the
+//! shared protocol types. Every failure becomes a [`Failure`]
 //! with the server's own code and wording (its `problem+json`), or the catalog's wording of
 //! `sync.server_error` / `sync.protocol` for an answer that is not a problem body; no answer
 //! at all is "server unreachable" (code `sync.offline` or `sync.timeout`).
 
 use crate::exit::{self, Failure};
 use ceria_core::Catalog;
+use ceria_core::device::http_api::{Api, Failure as ApiFailure, percent_encode as encode};
 use ceria_core::device::transport::{
-    HttpRequest, HttpResponse, Timeouts, Transport, TransportError, UreqTransport,
+    HttpRequest, HttpResponse, Timeouts, TransportError, UreqTransport,
 };
 use ceria_core::protocol::{
-    LoginRequest, LoginResponse, MAX_QUEUE_PAGE, Problem, QueuePage, RequestDetail, RequestState,
+    LoginRequest, LoginResponse, MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestState,
     StatusChange, TransitionRequest, UserInfo,
 };
 use serde::Serialize;
@@ -20,16 +22,15 @@ use std::time::Duration;
 
 /// A client of one server, optionally with a session token.
 pub struct Client {
-    base: String,
+    api: Api,
     token: Option<String>,
-    transport: Arc<dyn Transport>,
     catalog: Arc<Catalog>,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
-            .field("base", &self.base)
+            .field("base", &self.api.base())
             .finish_non_exhaustive()
     }
 }
@@ -57,9 +58,8 @@ impl Client {
             read: Duration::from_secs(30),
         };
         Client {
-            base: base_url.trim().trim_end_matches('/').to_string(),
+            api: Api::new(base_url.trim(), Arc::new(UreqTransport::new(timeouts))),
             token: None,
-            transport: Arc::new(UreqTransport::new(timeouts)),
             catalog: Catalog::embedded(),
         }
     }
@@ -72,7 +72,7 @@ impl Client {
 
     /// The server's base URL.
     pub fn base(&self) -> &str {
-        &self.base
+        self.api.base()
     }
 
     /// `POST /v1/sessions`.
@@ -174,19 +174,9 @@ impl Client {
         path: &str,
         body: Option<&B>,
     ) -> Result<HttpRequest, Failure> {
-        let mut request = HttpRequest::new(method, format!("{}{path}", self.base))
-            .header("Accept", "application/json");
-        if let Some(token) = &self.token {
-            request = request.header("Authorization", format!("Bearer {token}"));
-        }
-        if let Some(body) = body {
-            let bytes = serde_json::to_vec(body)
-                .map_err(|e| Failure::new(exit::INTERNAL, format!("JSON: {e}")))?;
-            request = request
-                .header("Content-Type", "application/json")
-                .body(bytes);
-        }
-        Ok(request)
+        self.api
+            .json_request(method, path, self.token.as_deref(), body)
+            .map_err(|e| Failure::new(exit::INTERNAL, format!("JSON: {}", e.describe())))
     }
 
     fn json<B: Serialize, T: DeserializeOwned>(
@@ -204,39 +194,52 @@ impl Client {
 
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, Failure> {
         let target = format!("{} {}", request.method, request.url);
-        let response = self.transport.send(request).map_err(|e| {
-            let code = match e {
-                TransportError::Timeout(_) => "sync.timeout",
-                TransportError::Connect(_) | TransportError::Io(_) => "sync.offline",
-            };
-            // The catalog words these codes for a phone's sync queue ("saved, sent later"),
-            // which is not what happened to a staff command: say what did happen.
-            let mut f = Failure::new(
-                exit::UNAVAILABLE,
-                format!(
-                    "server tidak dapat dihubungi / cannot reach the server {}\n{target}: {e}",
-                    self.base
-                ),
-            );
-            f.code = Some(code.to_string());
-            f
-        })?;
-        if (200..300).contains(&response.status) {
-            return Ok(response);
-        }
-        Err(self.problem(&response))
+        self.api
+            .call(request)
+            .map_err(|failure| self.failure(failure, &target))
     }
 
-    /// Words an error answer: the server's problem body when there is one.
-    fn problem(&self, response: &HttpResponse) -> Failure {
-        let status = match response.status {
-            401 | 403 => exit::AUTH,
-            404 => exit::NOT_FOUND,
-            408 | 429 | 500..=599 => exit::UNAVAILABLE,
-            _ => exit::INVALID,
+    /// Words a failed call for staff: the server's problem body when there is one, with the
+    /// exit status its class calls for.
+    fn failure(&self, failure: ApiFailure, target: &str) -> Failure {
+        let (status, http, problem) = match failure {
+            ApiFailure::Network(e) => {
+                let code = match e {
+                    TransportError::Timeout(_) => "sync.timeout",
+                    TransportError::Connect(_) | TransportError::Io(_) => "sync.offline",
+                };
+                // The catalog words these codes for a phone's sync queue ("saved, sent
+                // later"), which is not what happened to a staff command: say what did happen.
+                let mut f = Failure::new(
+                    exit::UNAVAILABLE,
+                    format!(
+                        "server tidak dapat dihubungi / cannot reach the server {}\n{target}: {e}",
+                        self.api.base()
+                    ),
+                );
+                f.code = Some(code.to_string());
+                return f;
+            }
+            ApiFailure::Protocol(detail) => {
+                return Failure::coded(exit::UNAVAILABLE, &self.catalog, "sync.protocol", &[])
+                    .context(format!("{target}: {detail}"));
+            }
+            ApiFailure::Unauthorized(problem) => (exit::AUTH, 401, problem),
+            ApiFailure::Retry {
+                status, problem, ..
+            } => (exit::UNAVAILABLE, status, problem),
+            ApiFailure::Refused { status, problem } => {
+                let exit_status = match status {
+                    403 => exit::AUTH,
+                    404 => exit::NOT_FOUND,
+                    _ => exit::INVALID,
+                };
+                (exit_status, status, problem)
+            }
         };
-        match serde_json::from_slice::<Problem>(&response.body) {
-            Ok(p) => {
+        match problem {
+            Some(p) => {
+                let p = *p;
                 let f = Failure::worded(status, &p.code, &p.message_id, &p.message_en)
                     .with_issues(p.issues);
                 match p.detail {
@@ -244,40 +247,20 @@ impl Client {
                     None => f,
                 }
             }
-            Err(_) => Failure::coded(
+            None => Failure::coded(
                 exit::UNAVAILABLE,
                 &self.catalog,
                 "sync.server_error",
-                &[("status", response.status.to_string())],
+                &[("status", http.to_string())],
             )
-            .context(format!("HTTP {}", response.status)),
+            .context(format!("HTTP {http}")),
         }
     }
-}
-
-/// Percent-encodes a query or path component (RFC 3986 unreserved characters stay).
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn components_are_encoded() {
-        assert_eq!(encode("13.05.08.2002"), "13.05.08.2002");
-        assert_eq!(encode("a b/c?&="), "a%20b%2Fc%3F%26%3D");
-        assert_eq!(encode("é"), "%C3%A9");
-    }
 
     #[test]
     fn a_closed_port_is_unavailable() {

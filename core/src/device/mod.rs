@@ -24,7 +24,7 @@ pub use store::drafts::{Draft, DraftSummary};
 pub use store::requests::{LocalState, RequestInfo, RequestSummary, StatusEntry};
 pub use sync::engine::SyncReport;
 pub use sync::progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
-pub use sync::transport;
+pub use sync::{http_api, transport};
 
 use crate::catalog::Catalog;
 use crate::catalog::compare_versions;

@@ -1,6 +1,6 @@
-//! The server's API as the device calls it: URLs, bearer tokens, JSON bodies, and the sorting
-//! of every failure into the engine's error classes (retry later, log in again, refused for
-//! good).
+//! The server's API as a client calls it: URLs, bearer tokens, JSON bodies, percent-encoding,
+//! and the sorting of every failure into classes (retry later, log in again, refused for
+//! good). The sync engine and the `ceria operator` staff client both speak HTTP through it.
 
 use crate::device::sync::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use crate::protocol::Problem;
@@ -10,20 +10,25 @@ use std::sync::Arc;
 
 /// Why a call did not succeed, by what the engine should do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Failure {
+pub enum Failure {
     /// No response: network down, broken connection, timeout. Retry later.
     Network(TransportError),
     /// The server is in trouble or asks to slow down (5xx, 429, 408). Retry later.
     Retry {
+        /// The HTTP status.
         status: u16,
+        /// `Retry-After`, in milliseconds.
         retry_after_ms: Option<u64>,
+        /// The server's problem body, when it sent one.
         problem: Option<Box<Problem>>,
     },
     /// 401: the session is gone; the person must log in again.
     Unauthorized(Option<Box<Problem>>),
     /// Any other 4xx: this exact call will never succeed.
     Refused {
+        /// The HTTP status.
         status: u16,
+        /// The server's problem body, when it sent one.
         problem: Option<Box<Problem>>,
     },
     /// A 2xx answer that does not follow the protocol.
@@ -32,12 +37,12 @@ pub(crate) enum Failure {
 
 impl Failure {
     /// True when the same call may succeed later without anyone changing anything.
-    pub(crate) fn is_retryable(&self) -> bool {
+    pub fn is_retryable(&self) -> bool {
         matches!(self, Failure::Network(_) | Failure::Retry { .. })
     }
 
     /// A short description for the outbox's `last_error` and logs.
-    pub(crate) fn describe(&self) -> String {
+    pub fn describe(&self) -> String {
         match self {
             Failure::Network(e) => e.to_string(),
             Failure::Retry {
@@ -55,27 +60,32 @@ impl Failure {
 
 /// The server's base URL and the transport.
 #[derive(Clone)]
-pub(crate) struct Api {
+pub struct Api {
     base: String,
     transport: Arc<dyn Transport>,
 }
 
 impl Api {
     /// `base` is the server root, e.g. `https://ceria.example.go.id` (no `/v1`).
-    pub(crate) fn new(base: &str, transport: Arc<dyn Transport>) -> Api {
+    pub fn new(base: &str, transport: Arc<dyn Transport>) -> Api {
         Api {
             base: base.trim_end_matches('/').to_string(),
             transport,
         }
     }
 
+    /// The server root this client talks to (no trailing slash).
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     /// The absolute URL of an API path (`/v1/...`).
-    pub(crate) fn url(&self, path: &str) -> String {
+    pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// Resolves a `Location` header: absolute URLs as they are, paths against the base.
-    pub(crate) fn resolve(&self, location: &str) -> String {
+    pub fn resolve(&self, location: &str) -> String {
         if location.starts_with("http://") || location.starts_with("https://") {
             location.to_string()
         } else if location.starts_with('/') {
@@ -98,7 +108,7 @@ impl Api {
 
     /// Sends a request; 2xx and 304 are answers, every other status is sorted into a
     /// [`Failure`].
-    pub(crate) fn call(&self, request: HttpRequest) -> Result<HttpResponse, Failure> {
+    pub fn call(&self, request: HttpRequest) -> Result<HttpResponse, Failure> {
         let response = self.transport.send(request).map_err(Failure::Network)?;
         match response.status {
             200..=299 | 304 => Ok(response),
@@ -107,7 +117,7 @@ impl Api {
     }
 
     /// Sends a JSON body (or none) with an optional bearer token and decodes a JSON answer.
-    pub(crate) fn json<B: Serialize, T: DeserializeOwned>(
+    pub fn json<B: Serialize, T: DeserializeOwned>(
         &self,
         method: &str,
         path: &str,
@@ -119,7 +129,7 @@ impl Api {
     }
 
     /// Builds a JSON request.
-    pub(crate) fn json_request<B: Serialize>(
+    pub fn json_request<B: Serialize>(
         &self,
         method: &str,
         path: &str,
@@ -142,9 +152,22 @@ impl Api {
 }
 
 /// Decodes a JSON answer.
-pub(crate) fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Failure> {
+pub fn decode<T: DeserializeOwned>(response: &HttpResponse) -> Result<T, Failure> {
     serde_json::from_slice(&response.body)
         .map_err(|e| Failure::Protocol(format!("HTTP {} body: {e}", response.status)))
+}
+
+/// Percent-encodes a path segment or query value (RFC 3986 unreserved characters stay).
+pub fn percent_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 fn classify(status: u16, response: &HttpResponse) -> Failure {
@@ -238,6 +261,13 @@ mod tests {
                 .unwrap_err()
                 .is_retryable()
         );
+    }
+
+    #[test]
+    fn components_are_percent_encoded() {
+        assert_eq!(percent_encode("13.05.08.2002"), "13.05.08.2002");
+        assert_eq!(percent_encode("a b/c?&="), "a%20b%2Fc%3F%26%3D");
+        assert_eq!(percent_encode("é"), "%C3%A9");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! layer (tests and benches inject faults through it).
 
 pub(crate) mod engine;
-pub(crate) mod http_api;
+pub mod http_api;
 pub mod progress;
 pub(crate) mod push;
 pub mod transport;
