@@ -216,11 +216,14 @@ fn stall_and_no_network_lose_nothing() {
     let proxy = Proxy::start(server.addr()).unwrap();
     let dir = server.scratch("citizen");
     let mut config = device_config(&dir.join("data"), &proxy.url());
-    config.read_timeout_ms = 400;
-    let device = Device::open_with(config).unwrap();
-    device
+    // Registration hashes a password on the server, which can take longer than the short read
+    // timeout on a loaded machine: register with the default timeouts, then reopen.
+    Device::open_with(config.clone())
+        .unwrap()
         .register(&citizen_nik(3), "Rahmat Hidayat", "081298765432", PASSWORD)
         .unwrap();
+    config.read_timeout_ms = 400;
+    let device = Device::open_with(config).unwrap();
     let a = queue_ktp(&device, &dir, 1, 20_000, 3);
 
     // The push is held past the read timeout, then still reaches the server: the device's
