@@ -23,6 +23,8 @@
 //!   checks (`identity`), password and token handling (`credentials`), yearly figures
 //!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
 //!   administration commands ([`admin`]) used by the CLIs.
+//! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
+//!   untrusted input, opened to the fuzz targets.
 
 #![warn(missing_docs)]
 
@@ -30,6 +32,8 @@ pub mod admin;
 mod catalog_store;
 mod config;
 mod credentials;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 mod http;
 mod identity;
 mod stats;

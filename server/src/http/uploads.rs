@@ -89,7 +89,8 @@ fn too_large(state: &AppState) -> ApiError {
     ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "upload.too_large").with("max_mb", mb.to_string())
 }
 
-fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ApiError> {
+/// Reads a tus header holding a non-negative integer (`Upload-Length`, `Upload-Offset`).
+pub(crate) fn header_u64(headers: &HeaderMap, name: &str) -> Result<Option<u64>, ApiError> {
     match headers.get(name) {
         None => Ok(None),
         Some(v) => v
