@@ -123,7 +123,7 @@ async fn serve(
     sweeper.abort();
 }
 
-/// Removes expired uploads and sessions every `sweep_interval`.
+/// Removes expired uploads, sessions and idle rate-limit counters every `sweep_interval`.
 async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(state.config.sweep_interval);
     loop {
@@ -134,7 +134,11 @@ async fn sweep_forever(state: AppState) {
             Err(e) => tracing::warn!(status = e.status.as_u16(), "upload sweep failed"),
         }
         let db = state.db.clone();
-        let _ = tokio::task::spawn_blocking(move || db.sweep_sessions(store::now_ms())).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = store::now_ms();
+            (db.sweep_sessions(now), db.sweep_rate_limits(now))
+        })
+        .await;
     }
 }
 
