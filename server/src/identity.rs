@@ -189,6 +189,12 @@ fn personal_words(account_data: &[&str]) -> Vec<String> {
     words
 }
 
+/// Loads the estimator's word lists (a fraction of a second, once per process), so the first
+/// registration after a start does not pay for it.
+pub(crate) fn warm_up_password_policy() {
+    let _ = zxcvbn::zxcvbn("warm-up", &[]);
+}
+
 /// Checks a password against the policy: length, then zxcvbn (the account's own data given
 /// as user inputs) with at least [`MIN_PASSWORD_SCORE`], and, when it contains the account's
 /// own data, the same score for what is left without it. A password refused and containing

@@ -73,6 +73,8 @@ pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
     let catalog = catalog_store::load(&db)?;
     let regions = load_regions(&db)?;
+    // Before serving, so no request (with a client's read timeout running) waits for it.
+    identity::warm_up_password_policy();
     Ok(AppState::new(db, config.clone(), blobs, catalog, regions))
 }
 

@@ -7,7 +7,7 @@ use crate::http::auth::Caller;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
 use crate::http::limits::JsonBody;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, blocking};
 use crate::identity;
 use crate::store::accounts::NewUser;
 use crate::store::now_ms;
@@ -50,13 +50,20 @@ pub(crate) async fn register(
                 .issues(issues)
         },
     )?;
-    identity::check_password(&req.password, &[&id.nik, &id.name, &id.phone]).map_err(|p| {
-        let mut e = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, p.code());
-        for (name, value) in p.params() {
-            e = e.with(name, value);
+    // The estimator takes milliseconds: off the async threads.
+    let password = req.password;
+    let own_data = [id.nik.clone(), id.name.clone(), id.phone.clone()];
+    let password = blocking(move || {
+        let own: Vec<&str> = own_data.iter().map(String::as_str).collect();
+        match identity::check_password(&password, &own) {
+            Ok(()) => Ok(password),
+            Err(p) => Err(p.params().into_iter().fold(
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
+                |e, (k, v)| e.with(k, v),
+            )),
         }
-        e
-    })?;
+    })
+    .await?;
     // Counted once the cheap checks pass, before the hash: a registration costs one.
     let limit = [Limit {
         key: format!("register:{addr}"),
@@ -70,7 +77,6 @@ pub(crate) async fn register(
     {
         return Err(limited("auth.registration_limited", retry_after_ms));
     }
-    let password = req.password;
     let hash = state
         .hashing
         .run(move || credentials::hash_password(&password).map_err(ApiError::internal))
