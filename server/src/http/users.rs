@@ -6,7 +6,7 @@ use crate::admin::{self, AccountSummary, AdminError};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::limits::JsonBody;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, blocking};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get, post};
@@ -89,19 +89,28 @@ pub(crate) async fn list(
     Ok(Json(AccountPage { items, next }))
 }
 
+/// Runs an account action of the `admin` module (blocking: it writes the database) for an
+/// administrator.
+async fn act(
+    state: &AppState,
+    caller: &Caller,
+    id: String,
+    action: fn(&crate::Db, &str, &str) -> Result<AccountSummary, AdminError>,
+) -> Result<AccountSummary, ApiError> {
+    let actor = admin_actor(caller)?;
+    let db = state.db.clone();
+    blocking(move || action(&db, &id, &actor).map_err(admin_problem)).await
+}
+
 /// `POST /v1/users/{id}/disable`: no more logins; the account's sessions end.
 pub(crate) async fn disable(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AccountSummary>, ApiError> {
-    let actor = admin_actor(&caller)?;
-    let db = state.db.clone();
-    crate::http::state::blocking(move || {
-        admin::disable_user(&db, &id, &actor).map_err(admin_problem)
-    })
-    .await
-    .map(Json)
+    act(&state, &caller, id, admin::disable_user)
+        .await
+        .map(Json)
 }
 
 /// `POST /v1/users/{id}/enable`: logins work again.
@@ -110,13 +119,7 @@ pub(crate) async fn enable(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<AccountSummary>, ApiError> {
-    let actor = admin_actor(&caller)?;
-    let db = state.db.clone();
-    crate::http::state::blocking(move || {
-        admin::enable_user(&db, &id, &actor).map_err(admin_problem)
-    })
-    .await
-    .map(Json)
+    act(&state, &caller, id, admin::enable_user).await.map(Json)
 }
 
 /// `POST /v1/users/{id}/password` `{password}`: a new password (the policy applies); the
@@ -142,11 +145,6 @@ pub(crate) async fn end_sessions(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = admin_actor(&caller)?;
-    let db = state.db.clone();
-    crate::http::state::blocking(move || {
-        admin::end_sessions(&db, &id, &actor).map_err(admin_problem)
-    })
-    .await?;
+    act(&state, &caller, id, admin::end_sessions).await?;
     Ok(StatusCode::NO_CONTENT)
 }
