@@ -1,5 +1,7 @@
-//! `ceria admin --data DIR ...`: staff accounts, the region table and catalog publishing,
-//! straight on a server's data directory (works whether or not the server runs).
+//! `ceria admin --data DIR ...`: staff accounts, account administration (disable, enable,
+//! reset a password, end sessions; audited), the region table and catalog publishing,
+//! straight on a server's data directory (works whether or not the server runs; a running
+//! server sees the changes at once, they are in its database).
 
 use crate::exit::{self, Failure};
 use crate::serve::DataDir;
@@ -32,7 +34,7 @@ pub enum AdminCommand {
         /// Login name: 3-64 of a-z 0-9 . _ -
         #[arg(long)]
         username: String,
-        /// Password (at least 8 characters).
+        /// Password: at least 8 characters, not easy to guess, not built from the account's data.
         #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
         password: String,
         /// Display name (default: the login name).
@@ -41,6 +43,12 @@ pub enum AdminCommand {
         /// Village code PP.KK.CC.DDDD (operators only), e.g. 13.05.08.2002.
         #[arg(long)]
         village: Option<String>,
+    },
+    /// Mengelola akun / Account administration (recorded in the account's audit log).
+    User {
+        /// What to do.
+        #[command(subcommand)]
+        command: UserCommand,
     },
     /// Tabel wilayah / The region table.
     Regions {
@@ -77,6 +85,48 @@ impl From<StaffRole> for Role {
     }
 }
 
+/// `ceria admin user ...`: `USER` is a user name, a NIK or an account id.
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Lists accounts (never their password hashes), in creation order.
+    List {
+        /// Start after this account id (the last id of the previous page).
+        #[arg(long)]
+        after: Option<String>,
+        /// At most this many.
+        #[arg(long, default_value_t = 200)]
+        limit: u32,
+    },
+    /// Disables an account: it cannot log in and its sessions end.
+    Disable {
+        /// The account.
+        user: String,
+    },
+    /// Enables a disabled account again.
+    Enable {
+        /// The account.
+        user: String,
+    },
+    /// Sets a new password (the password policy applies); the account's sessions end.
+    ResetPassword {
+        /// The account.
+        user: String,
+        /// The new password.
+        #[arg(long, env = "CERIA_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// Ends every session of an account.
+    EndSessions {
+        /// The account.
+        user: String,
+    },
+    /// Shows what administrators did to an account, and when.
+    History {
+        /// The account.
+        user: String,
+    },
+}
+
 /// `ceria admin regions ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum RegionsCommand {
@@ -101,10 +151,11 @@ pub enum CatalogCommand {
 pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
     let status = match e {
         AdminError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => exit::NOT_FOUND,
+        AdminError::NotFound(_) => exit::NOT_FOUND,
         AdminError::Io(_) | AdminError::Db(_) => exit::INTERNAL,
         AdminError::Catalog(ceria_server::PublishError::Db(_)) => exit::INTERNAL,
         AdminError::Invalid(_)
-        | AdminError::WeakPassword { .. }
+        | AdminError::Password(_)
         | AdminError::Taken(_)
         | AdminError::Regions(_)
         | AdminError::Catalog(_) => exit::INVALID,
@@ -168,6 +219,7 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
                 );
             }
         }
+        AdminCommand::User { command } => run_user(&db, command, json)?,
         AdminCommand::Regions {
             command: RegionsCommand::Import { file },
         } => {
@@ -199,4 +251,72 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         }
     }
     Ok(exit::OK)
+}
+
+/// Runs `ceria admin user ...`.
+fn run_user(db: &Db, command: UserCommand, json: bool) -> Result<(), Failure> {
+    let actor = admin::cli_actor();
+    let fail = |e: AdminError| admin_failure(&e, None);
+    let (account, done) = match command {
+        UserCommand::List { after, limit } => {
+            let users = admin::list_users(db, after.as_deref(), limit).map_err(fail)?;
+            if json {
+                crate::output::json_line(&users);
+            } else {
+                for u in &users {
+                    let state = if u.disabled {
+                        "nonaktif/disabled"
+                    } else {
+                        "aktif/active"
+                    };
+                    say!(
+                        "{}  {}  {}  {}  {}",
+                        u.id,
+                        u.username,
+                        u.role.code(),
+                        state,
+                        u.name
+                    );
+                }
+            }
+            return Ok(());
+        }
+        UserCommand::History { user } => {
+            let events = admin::account_history(db, &user).map_err(fail)?;
+            if json {
+                crate::output::json_line(&events);
+            } else {
+                for e in &events {
+                    say!("{}  {}  {}", e.at_ms, e.action, e.actor);
+                }
+            }
+            return Ok(());
+        }
+        UserCommand::Disable { user } => (
+            admin::disable_user(db, &user, &actor).map_err(fail)?,
+            "dinonaktifkan, sesinya diakhiri / disabled, its sessions ended",
+        ),
+        UserCommand::Enable { user } => (
+            admin::enable_user(db, &user, &actor).map_err(fail)?,
+            "diaktifkan / enabled",
+        ),
+        UserCommand::ResetPassword { user, password } => (
+            admin::reset_password(db, &user, &password, &actor).map_err(fail)?,
+            "kata sandi diganti, sesinya diakhiri / password reset, its sessions ended",
+        ),
+        UserCommand::EndSessions { user } => (
+            admin::end_sessions(db, &user, &actor).map_err(fail)?,
+            "sesinya diakhiri / its sessions ended",
+        ),
+    };
+    if json {
+        crate::output::json_line(&account);
+    } else {
+        say!(
+            "Akun / account {} ({}): {done}",
+            account.username,
+            account.id
+        );
+    }
+    Ok(())
 }

@@ -27,6 +27,11 @@ pub struct ServeArgs {
     /// Largest attachment accepted, in MiB.
     #[arg(long, default_value_t = 10)]
     pub max_upload_mb: u64,
+    /// Take the client address for the login and registration limits from the last
+    /// `X-Forwarded-For` entry. Only behind a reverse proxy that appends it: otherwise any
+    /// client could claim a fresh address for every attempt.
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
 }
 
 /// Words a start failure: a taken port or an unusable data directory are the usual causes.
@@ -49,6 +54,7 @@ pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
     ceria_server::init_logging();
     let mut config = Config::new(&args.dir.data, args.listen);
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
+    config.trust_forwarded_for = args.trust_forwarded_for;
     let server = Server::start(config).map_err(|e| start_failure(&e, &args.dir.data))?;
     let url = format!("http://{}", server.local_addr);
     if json {

@@ -1,5 +1,7 @@
 //! Administration commands run against a data directory (used by `ceria-server admin ...` and
-//! by the `ceria` CLI): create staff accounts, import a region table, publish a catalog.
+//! by the `ceria` CLI): create staff accounts, administer accounts (disable, enable, reset a
+//! password, end sessions: each recorded in the account's audit log, also when the
+//! `/v1/users` API does it), import a region table, publish a catalog.
 //!
 //! They open the database directly, so they also work while no server runs. A running server
 //! picks up a catalog published this way at its next start (`PUT /v1/catalog` applies at once).
@@ -7,7 +9,10 @@
 use crate::catalog_store::{self, PublishError};
 use crate::credentials;
 use crate::identity;
+pub use crate::identity::PasswordProblem;
 use crate::store::accounts::NewUser;
+use crate::store::administration::AccountAction;
+pub use crate::store::administration::{AccountEvent, AccountSummary};
 use crate::store::catalog::Region;
 use crate::store::{Db, DbError, now_ms};
 use ceria_core::protocol::{Role, UserInfo};
@@ -22,12 +27,12 @@ pub enum AdminError {
     /// Input not acceptable (user name, role, village, name).
     #[error("{0}")]
     Invalid(String),
-    /// Password shorter than the minimum.
-    #[error("password must have at least {min} characters")]
-    WeakPassword {
-        /// Minimum length.
-        min: usize,
-    },
+    /// The password policy refuses the password.
+    #[error(transparent)]
+    Password(#[from] PasswordProblem),
+    /// No account has this id or user name.
+    #[error("no account `{0}`")]
+    NotFound(String),
     /// The user name exists.
     #[error("user name `{0}` is taken")]
     Taken(String),
@@ -50,7 +55,8 @@ impl AdminError {
     pub fn code(&self) -> &'static str {
         match self {
             AdminError::Invalid(_) | AdminError::Regions(_) => "request.malformed",
-            AdminError::WeakPassword { .. } => "auth.weak_password",
+            AdminError::Password(p) => p.code(),
+            AdminError::NotFound(_) => "request.not_found",
             AdminError::Taken(_) => "auth.username_taken",
             AdminError::Catalog(PublishError::NotNewer { .. }) => "catalog.outdated",
             AdminError::Catalog(PublishError::Invalid(_)) => "request.malformed",
@@ -63,7 +69,7 @@ impl AdminError {
     /// Message parameters for [`AdminError::code`].
     pub fn params(&self) -> Vec<(&'static str, String)> {
         match self {
-            AdminError::WeakPassword { min } => vec![("min", min.to_string())],
+            AdminError::Password(p) => p.params(),
             AdminError::Taken(username) => vec![("username", username.clone())],
             AdminError::Catalog(PublishError::NotNewer { current, .. }) => {
                 vec![("version", current.clone())]
@@ -80,7 +86,7 @@ pub struct StaffAccount {
     pub role: Role,
     /// Login name: 3-64 of `a-z 0-9 . _ -`.
     pub username: String,
-    /// Password (at least 8 characters).
+    /// Password (the policy of `identity::check_password`).
     pub password: String,
     /// Display name (defaults to the user name).
     pub name: Option<String>,
@@ -137,11 +143,7 @@ pub fn create_user(db: &Db, account: StaffAccount) -> Result<UserInfo, AdminErro
             "name: at most {MAX_STAFF_NAME_CHARS} characters"
         )));
     }
-    if !identity::password_ok(&account.password) {
-        return Err(AdminError::WeakPassword {
-            min: credentials::MIN_PASSWORD_CHARS,
-        });
-    }
+    identity::check_password(&account.password, &[&username, &name])?;
     let password_hash = credentials::hash_password(&account.password)
         .map_err(|e| AdminError::Invalid(e.to_string()))?;
     let user = NewUser {
@@ -154,6 +156,83 @@ pub fn create_user(db: &Db, account: StaffAccount) -> Result<UserInfo, AdminErro
     };
     db.create_user(&user, now_ms())?
         .ok_or(AdminError::Taken(username))
+}
+
+/// Who acts from the command line, for the audit log: `cli:<system user>`.
+pub fn cli_actor() -> String {
+    let user = std::env::var("SUDO_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    format!("cli:{user}")
+}
+
+/// Accounts in creation order, `limit` after the id `after` (no password hashes).
+pub fn list_users(
+    db: &Db,
+    after: Option<&str>,
+    limit: u32,
+) -> Result<Vec<AccountSummary>, AdminError> {
+    Ok(db.list_accounts(after, limit)?)
+}
+
+fn administer(
+    db: &Db,
+    who: &str,
+    action: AccountAction,
+    new_hash: Option<&str>,
+    actor: &str,
+) -> Result<AccountSummary, AdminError> {
+    db.administer(who.trim(), action, new_hash, actor, now_ms())?
+        .ok_or_else(|| AdminError::NotFound(who.to_string()))
+}
+
+/// Disables the account `who` (id or user name): it cannot log in and its sessions end.
+pub fn disable_user(db: &Db, who: &str, actor: &str) -> Result<AccountSummary, AdminError> {
+    administer(db, who, AccountAction::Disable, None, actor)
+}
+
+/// Enables the account `who` again.
+pub fn enable_user(db: &Db, who: &str, actor: &str) -> Result<AccountSummary, AdminError> {
+    administer(db, who, AccountAction::Enable, None, actor)
+}
+
+/// Sets a new password for `who` (the policy applies, with the account's own data) and ends
+/// its sessions. Hashes a password: callers on an async runtime run it under the hashing gate.
+pub fn reset_password(
+    db: &Db,
+    who: &str,
+    password: &str,
+    actor: &str,
+) -> Result<AccountSummary, AdminError> {
+    let account = db
+        .find_account(who.trim())?
+        .ok_or_else(|| AdminError::NotFound(who.to_string()))?;
+    let mut own_data = vec![account.username.as_str(), account.name.as_str()];
+    own_data.extend(account.phone.as_deref());
+    identity::check_password(password, &own_data)?;
+    let hash =
+        credentials::hash_password(password).map_err(|e| AdminError::Invalid(e.to_string()))?;
+    administer(
+        db,
+        &account.id,
+        AccountAction::ResetPassword,
+        Some(&hash),
+        actor,
+    )
+}
+
+/// Ends every session of `who`; the account stays usable.
+pub fn end_sessions(db: &Db, who: &str, actor: &str) -> Result<AccountSummary, AdminError> {
+    administer(db, who, AccountAction::EndSessions, None, actor)
+}
+
+/// The administrative actions on `who`, oldest first.
+pub fn account_history(db: &Db, who: &str) -> Result<Vec<AccountEvent>, AdminError> {
+    let account = db
+        .find_account(who.trim())?
+        .ok_or_else(|| AdminError::NotFound(who.to_string()))?;
+    Ok(db.account_events(&account.id)?)
 }
 
 /// Replaces the region table with a Kemendagri CSV (`code,name`); returns the row count.

@@ -77,6 +77,8 @@ pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
     let catalog = catalog_store::load(&db)?;
     let regions = load_regions(&db)?;
+    // Before serving, so no request (with a client's read timeout running) waits for it.
+    identity::warm_up_password_policy();
     Ok(AppState::new(db, config.clone(), blobs, catalog, regions))
 }
 
@@ -127,7 +129,7 @@ async fn serve(
     sweeper.abort();
 }
 
-/// Removes expired uploads and sessions every `sweep_interval`.
+/// Removes expired uploads, sessions and idle rate-limit counters every `sweep_interval`.
 async fn sweep_forever(state: AppState) {
     let mut tick = tokio::time::interval(state.config.sweep_interval);
     loop {
@@ -138,7 +140,11 @@ async fn sweep_forever(state: AppState) {
             Err(e) => tracing::warn!(status = e.status.as_u16(), "upload sweep failed"),
         }
         let db = state.db.clone();
-        let _ = tokio::task::spawn_blocking(move || db.sweep_sessions(store::now_ms())).await;
+        let _ = tokio::task::spawn_blocking(move || {
+            let now = store::now_ms();
+            (db.sweep_sessions(now), db.sweep_rate_limits(now))
+        })
+        .await;
     }
 }
 

@@ -253,7 +253,8 @@ fn tokens_must_be_live() {
 }
 
 /// A live token buys a new one; the old keeps working until its own expiry (a lost answer
-/// costs nothing) and each dies on its own logout. Dead or missing tokens cannot refresh.
+/// costs nothing), and a logout with either ends both (one login, one family). Dead or
+/// missing tokens cannot refresh.
 #[test]
 fn a_live_session_refreshes_into_a_new_token() {
     let w = world();
@@ -289,7 +290,7 @@ fn a_live_session_refreshes_into_a_new_token() {
     );
     ts.call("POST", REFRESH, Some(&new), None)
         .problem(401, "auth.session_expired");
-    assert_eq!(ts.call("GET", "/v1/me", Some(&old), None).status, 200);
+    assert_eq!(ts.call("GET", "/v1/me", Some(&old), None).status, 401);
     ts.call("POST", REFRESH, None, None)
         .problem(401, "auth.session_expired");
     ts.call("POST", REFRESH, Some("not-a-token"), None)

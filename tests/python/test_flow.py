@@ -7,7 +7,7 @@ import pytest
 
 from conftest import OFFICER, OPERATOR
 
-PASSWORD = "kata-sandi-andika"
+PASSWORD = "Rumah-Gadang-Biru-27"
 
 
 def tiny_jpeg(path):

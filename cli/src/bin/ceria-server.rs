@@ -3,8 +3,10 @@
 //! under another name: the options and handlers are the CLI's, defined once in `ceria_cli`.
 //!
 //! ```text
-//! ceria-server [--data DIR] [--listen ADDR] [--max-upload-mb N]      # serves until SIGTERM
+//! ceria-server [--data DIR] [--listen ADDR] [--max-upload-mb N] [--trust-forwarded-for]
 //! ceria-server [--data DIR] admin create-user --role ... --username ... --password ...
+//! ceria-server [--data DIR] admin user disable|enable|end-sessions|history USER
+//! ceria-server [--data DIR] admin user reset-password USER --password ...
 //! ceria-server [--data DIR] regions import FILE.csv
 //! ceria-server [--data DIR] catalog publish FILE.json
 //! ```

@@ -1,22 +1,26 @@
-//! Accounts and sessions: citizen self-registration, login (rate-limited), logout, `me`.
+//! Accounts and sessions: citizen self-registration (limited per address), login (limited
+//! per address and per account and address, counted before the password is checked),
+//! logout of a login's whole token family, refresh within the family's lifetime, `me`.
 
 use crate::credentials;
 use crate::http::auth::Caller;
+use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
 use crate::http::limits::JsonBody;
 use crate::http::state::{AppState, blocking};
 use crate::identity;
 use crate::store::accounts::NewUser;
 use crate::store::now_ms;
+use crate::store::rate_limits::{Admission, Limit};
+use crate::store::sessions::NewToken;
 use axum::Json;
 use axum::Router;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{delete, get, post};
 use ceria_core::protocol::{LoginRequest, LoginResponse, RegisterRequest, Role, UserInfo};
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::Duration;
 
 /// The routes of accounts and sessions.
 pub(crate) fn router() -> Router<AppState> {
@@ -28,9 +32,14 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/me", get(me))
 }
 
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 /// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password.
 pub(crate) async fn register(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
     let catalog = state.catalog();
@@ -41,15 +50,37 @@ pub(crate) async fn register(
                 .issues(issues)
         },
     )?;
-    if !identity::password_ok(&req.password) {
-        return Err(
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "auth.weak_password")
-                .with("min", credentials::MIN_PASSWORD_CHARS.to_string()),
-        );
-    }
+    // The estimator takes milliseconds: off the async threads.
     let password = req.password;
-    let hash =
-        blocking(move || credentials::hash_password(&password).map_err(ApiError::internal)).await?;
+    let own_data = [id.nik.clone(), id.name.clone(), id.phone.clone()];
+    let password = blocking(move || {
+        let own: Vec<&str> = own_data.iter().map(String::as_str).collect();
+        match identity::check_password(&password, &own) {
+            Ok(()) => Ok(password),
+            Err(p) => Err(p.params().into_iter().fold(
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
+                |e, (k, v)| e.with(k, v),
+            )),
+        }
+    })
+    .await?;
+    // Counted once the cheap checks pass, before the hash: a registration costs one.
+    let limit = [Limit {
+        key: format!("register:{addr}"),
+        max: state.config.registrations_per_address_per_hour,
+        window_ms: 3_600_000,
+        backoff: false,
+    }];
+    if let Admission::Refused { retry_after_ms } = state
+        .db_call(move |db| db.take_attempt(&limit, now_ms()))
+        .await?
+    {
+        return Err(limited("auth.registration_limited", retry_after_ms));
+    }
+    let hash = state
+        .hashing
+        .run(move || credentials::hash_password(&password).map_err(ApiError::internal))
+        .await?;
     let user = NewUser {
         username: id.nik,
         name: id.name,
@@ -76,60 +107,122 @@ fn login_name(input: &str) -> String {
     }
 }
 
-/// `POST /v1/sessions`: logs in; failed attempts are limited per account and per address.
+/// The two limits a login counts against: the (account, address) pair, so failures from an
+/// attacker's address never lock the owner out elsewhere, and the address, against spraying
+/// many accounts. Both back off.
+fn login_limits(state: &AppState, username: &str, addr: std::net::IpAddr) -> [Limit; 2] {
+    [
+        Limit {
+            key: format!("login:{}|{addr}", username.to_lowercase()),
+            max: state.config.login_failures_per_minute,
+            window_ms: 60_000,
+            backoff: true,
+        },
+        Limit {
+            key: format!("login:{addr}"),
+            max: state.config.login_failures_per_address_per_minute,
+            window_ms: 60_000,
+            backoff: true,
+        },
+    ]
+}
+
+/// `POST /v1/sessions`: logs in. The attempt is counted before the password is checked, and
+/// every path costs the same: an over-long password is refused before any lookup, a known
+/// and an unknown name are both verified once (the unknown one against a decoy hash).
 pub(crate) async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
     let username = login_name(&req.username);
-    let account_key = format!("u:{}", username.to_lowercase());
-    let ip_key = format!("ip:{}", peer.ip());
-    let keys = [account_key.as_str(), ip_key.as_str()];
-    if let Some(wait) = state.limiter.blocked(&keys, Instant::now()) {
-        return Err(rate_limited(wait));
+    let limits = login_limits(&state, &username, addr);
+    let take = limits.clone();
+    if let Admission::Refused { retry_after_ms } = state
+        .db_call(move |db| db.take_attempt(&take, now_ms()))
+        .await?
+    {
+        return Err(limited("auth.rate_limited", retry_after_ms));
     }
-    let lookup = username.clone();
-    let found = state.db_call(move |db| db.login_user(&lookup)).await?;
     let password = req.password;
-    let (user, ok) = blocking(move || {
-        Ok(match found {
-            Some((user, hash)) => {
-                let ok = password.len() <= credentials::MAX_PASSWORD_BYTES
-                    && credentials::verify_password(&password, &hash);
-                (Some(user), ok)
-            }
-            None => {
-                // Same work for an unknown name: timing must not reveal which names exist.
-                let _ = credentials::verify_password(&password, credentials::decoy_hash());
-                (None, false)
-            }
-        })
-    })
-    .await?;
-    let user = match (user, ok) {
-        (Some(user), true) => user,
-        _ => {
-            state.limiter.failed(&keys, Instant::now());
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "auth.invalid_credentials",
-            ));
-        }
+    let verified = if password.len() > credentials::MAX_PASSWORD_BYTES {
+        None
+    } else {
+        let lookup = username.clone();
+        let found = state.db_call(move |db| db.login_user(&lookup)).await?;
+        state
+            .hashing
+            .run(move || {
+                Ok(match found {
+                    Some((user, hash, disabled)) => {
+                        credentials::verify_password(&password, &hash).then_some((user, disabled))
+                    }
+                    None => {
+                        // Same work for an unknown name: timing must not reveal which exist.
+                        let _ = credentials::verify_password(&password, credentials::decoy_hash());
+                        None
+                    }
+                })
+            })
+            .await?
     };
-    new_session(&state, user).await.map(Json)
+    let Some((user, disabled)) = verified else {
+        state
+            .db_call(move |db| db.attempt_failed(&limits, now_ms()))
+            .await?;
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "auth.invalid_credentials",
+        ));
+    };
+    let [pair, address] = limits;
+    state
+        .db_call(move |db| db.attempt_succeeded(&[&address.key], &[&pair.key], now_ms()))
+        .await?;
+    if disabled {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "auth.account_disabled",
+        ));
+    }
+    let family = crate::store::new_id();
+    let now = now_ms();
+    new_token(&state, user, family, now, true).await.map(Json)
 }
 
-/// A fresh token for `user`, valid for the configured session lifetime.
-async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, ApiError> {
+/// A fresh token for `user` in `family` (started at `family_started_ms`), valid for the
+/// session lifetime but never past the family's lifetime. A new login (`new_login`) may end
+/// the account's oldest logins beyond the cap.
+async fn new_token(
+    state: &AppState,
+    user: UserInfo,
+    family: String,
+    family_started_ms: i64,
+    new_login: bool,
+) -> Result<LoginResponse, ApiError> {
+    let now = now_ms();
+    let family_end = family_started_ms.saturating_add(millis(state.config.session_family_lifetime));
+    let expires_at_ms = now
+        .saturating_add(millis(state.config.session_ttl))
+        .min(family_end);
+    if expires_at_ms <= now {
+        return Err(ApiError::unauthenticated());
+    }
     let token = credentials::new_token();
     let hash = credentials::token_hash(&token);
-    let now = now_ms();
-    let ttl = i64::try_from(state.config.session_ttl.as_millis()).unwrap_or(i64::MAX);
-    let expires_at_ms = now.saturating_add(ttl);
     let user_id = user.id.clone();
+    let cap = new_login.then_some(state.config.max_sessions_per_account);
     state
-        .db_call(move |db| db.create_session(&hash, &user_id, now, expires_at_ms))
+        .db_call(move |db| {
+            let t = NewToken {
+                token_hash: &hash,
+                user_id: &user_id,
+                family: &family,
+                family_started_ms,
+                expires_ms: expires_at_ms,
+            };
+            db.create_session(&t, now, cap)
+        })
         .await?;
     Ok(LoginResponse {
         token,
@@ -138,35 +231,44 @@ async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, 
     })
 }
 
-/// `POST /v1/sessions/current/refresh`: a new token for a session that is still valid, so a
-/// device that syncs now and then never has to ask for the password again.
+/// `POST /v1/sessions/current/refresh`: a new token of the same login (family) for a session
+/// that is still valid, so a device that syncs now and then rarely asks for the password.
 ///
 /// The old token is not revoked: it keeps its own (earlier) expiry. If the answer is lost on
 /// a dropped connection the device still holds a working token and simply refreshes again
-/// at its next sync; a stolen old token still dies when it would have.
+/// at its next sync. No token of a family outlives the family's lifetime from its login, and
+/// a logout ends them all, so a stolen token dies.
 pub(crate) async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    new_session(&state, caller.user).await.map(Json)
+    new_token(
+        &state,
+        caller.user,
+        caller.family,
+        caller.family_started_ms,
+        false,
+    )
+    .await
+    .map(Json)
 }
 
-/// 429 `auth.rate_limited` with `Retry-After`.
-fn rate_limited(wait_secs: u64) -> ApiError {
-    let value = HeaderValue::from_str(&wait_secs.to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("60"));
-    ApiError::new(StatusCode::TOO_MANY_REQUESTS, "auth.rate_limited")
+/// 429 with the code of the limit, `retry_after` and `Retry-After` (whole seconds, at least 1).
+fn limited(code: &'static str, wait_ms: i64) -> ApiError {
+    let wait_secs = u64::try_from(wait_ms.max(1).saturating_add(999) / 1000).unwrap_or(60);
+    let value = HeaderValue::from(wait_secs);
+    ApiError::new(StatusCode::TOO_MANY_REQUESTS, code)
         .with("retry_after", wait_secs.to_string())
         .header(header::RETRY_AFTER, value)
 }
 
-/// `DELETE /v1/sessions/current`: logout; the token stops working at once.
+/// `DELETE /v1/sessions/current`: logout; every token of this login stops working at once.
 pub(crate) async fn logout(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<StatusCode, ApiError> {
     state
-        .db_call(move |db| db.delete_session(&caller.token_hash))
+        .db_call(move |db| db.end_family(&caller.family))
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -189,7 +291,7 @@ mod tests {
 
     #[test]
     fn rate_limit_problem_carries_retry_after() {
-        let e = rate_limited(42);
+        let e = limited("auth.rate_limited", 41_200);
         assert_eq!(e.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(
             e.headers
@@ -197,5 +299,6 @@ mod tests {
                 .any(|(n, v)| n == header::RETRY_AFTER && v == "42")
         );
         assert_eq!(e.params, vec![("retry_after", "42".to_string())]);
+        assert_eq!(limited("auth.rate_limited", 0).params[0].1, "1");
     }
 }

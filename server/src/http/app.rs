@@ -3,7 +3,7 @@
 
 use crate::http::error::{ApiError, panic_response, render_problems};
 use crate::http::state::AppState;
-use crate::http::{accounts, catalog, openapi, review, stats, sync, uploads};
+use crate::http::{accounts, catalog, openapi, review, stats, sync, uploads, users};
 use axum::Router;
 use axum::http::{StatusCode, header};
 use axum::middleware;
@@ -29,6 +29,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(stats::router())
         .merge(sync::router())
         .merge(uploads::router())
+        .merge(users::router())
         .fallback(no_route)
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(middleware::map_response(method_not_allowed_problem))

@@ -6,7 +6,9 @@
 
 pub(crate) mod app;
 pub(crate) mod auth;
+pub(crate) mod client_addr;
 pub(crate) mod error;
+pub(crate) mod hashing;
 pub(crate) mod limits;
 pub(crate) mod openapi;
 pub(crate) mod state;
@@ -18,3 +20,4 @@ pub(crate) mod review;
 pub(crate) mod stats;
 pub(crate) mod sync;
 pub(crate) mod uploads;
+pub(crate) mod users;

@@ -1,14 +1,14 @@
-//! The state shared by all handlers: database, catalog in force, blob store, login limiter.
+//! The state shared by all handlers: database, catalog in force, blob store, password hashing
+//! gate. (The login and registration limits live in the database, shared by every instance.)
 
 use crate::config::Config;
-use crate::http::auth::LoginLimiter;
 use crate::http::error::ApiError;
+use crate::http::hashing::PasswordHashing;
 use crate::store::blobs::BlobStore;
 use crate::store::{Db, DbError};
 use ceria_core::{Catalog, RegionTable};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock, Weak};
-use std::time::Duration;
 
 /// Cheap to clone handle on the shared state.
 #[derive(Debug, Clone)]
@@ -21,8 +21,8 @@ pub struct Inner {
     pub(crate) db: Arc<Db>,
     /// Configuration.
     pub(crate) config: Config,
-    /// Failed-login limiter.
-    pub(crate) limiter: LoginLimiter,
+    /// The bound on concurrent password hashing.
+    pub(crate) hashing: PasswordHashing,
     /// Attachments.
     pub(crate) blobs: BlobStore,
     catalog: RwLock<Arc<Catalog>>,
@@ -48,11 +48,12 @@ impl AppState {
         catalog: Arc<Catalog>,
         regions: Option<Arc<RegionTable>>,
     ) -> AppState {
-        let limiter = LoginLimiter::new(config.login_failures_per_minute, Duration::from_secs(60));
+        let hashing =
+            PasswordHashing::new(config.password_hashes_at_once, config.password_hash_wait);
         AppState(Arc::new(Inner {
             db,
             config,
-            limiter,
+            hashing,
             blobs,
             catalog: RwLock::new(catalog),
             regions,

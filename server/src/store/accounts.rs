@@ -1,4 +1,4 @@
-//! Storage of accounts and sessions.
+//! Storage of accounts (sessions are in `sessions`, administration in `administration`).
 
 use super::db::user_from_row;
 use crate::store::{Db, DbError, new_id};
@@ -61,62 +61,25 @@ impl Db {
         })
     }
 
-    /// The account and password hash for a login name.
-    pub(crate) fn login_user(&self, username: &str) -> Result<Option<(UserInfo, String)>, DbError> {
+    /// The account, its password hash and whether it is disabled, for a login name.
+    pub(crate) fn login_user(
+        &self,
+        username: &str,
+    ) -> Result<Option<(UserInfo, String, bool)>, DbError> {
         self.read(|c| {
             Ok(c.prepare_cached(
-                "SELECT id, username, name, role, village, password_hash FROM users WHERE username = ?1",
+                "SELECT id, username, name, role, village, password_hash, disabled_ms
+                 FROM users WHERE username = ?1",
             )?
-            .query_row([username], |r| Ok((user_from_row(r)?, r.get::<_, String>(5)?)))
+            .query_row([username], |r| {
+                Ok((
+                    user_from_row(r)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, Option<i64>>(6)?.is_some(),
+                ))
+            })
             .optional()?)
         })
-    }
-
-    /// Stores a session token hash.
-    pub(crate) fn create_session(
-        &self,
-        token_hash: &str,
-        user_id: &str,
-        now: i64,
-        expires_ms: i64,
-    ) -> Result<(), DbError> {
-        self.write(|tx| {
-            tx.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_ms, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![token_hash, user_id, now, expires_ms],
-            )?;
-            Ok(())
-        })
-    }
-
-    /// The account of a live session.
-    pub(crate) fn session_user(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<UserInfo>, DbError> {
-        self.read(|c| {
-            Ok(c.prepare_cached(
-                "SELECT u.id, u.username, u.name, u.role, u.village FROM sessions s
-                 JOIN users u ON u.id = s.user_id
-                 WHERE s.token_hash = ?1 AND s.expires_ms > ?2",
-            )?
-            .query_row(params![token_hash, now], user_from_row)
-            .optional()?)
-        })
-    }
-
-    /// Ends a session (logout).
-    pub(crate) fn delete_session(&self, token_hash: &str) -> Result<(), DbError> {
-        self.write(|tx| {
-            tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash])?;
-            Ok(())
-        })
-    }
-
-    /// Removes expired sessions; returns how many.
-    pub(crate) fn sweep_sessions(&self, now: i64) -> Result<usize, DbError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now])?))
     }
 
     /// Number of accounts per role.
@@ -146,7 +109,7 @@ mod tests {
     }
 
     #[test]
-    fn users_sessions_and_expiry() {
+    fn users_and_logins() {
         let dir = tempfile::tempdir().unwrap();
         let db = Db::open(&dir.path().join("t.db")).unwrap();
         let u = db
@@ -158,20 +121,10 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
-        let (found, hash) = db.login_user("1305014107900001").unwrap().unwrap();
+        let (found, hash, disabled) = db.login_user("1305014107900001").unwrap().unwrap();
         assert_eq!(found, u);
         assert_eq!(hash, "$argon2id$x");
-        db.create_session("h1", &u.id, 10, 100).unwrap();
-        assert_eq!(db.session_user("h1", 50).unwrap(), Some(u.clone()));
-        assert_eq!(
-            db.session_user("h1", 100).unwrap(),
-            None,
-            "expired at expires_ms"
-        );
-        assert_eq!(db.sweep_sessions(100).unwrap(), 1);
-        db.create_session("h2", &u.id, 10, 100).unwrap();
-        db.delete_session("h2").unwrap();
-        assert_eq!(db.session_user("h2", 50).unwrap(), None);
+        assert!(!disabled);
         assert_eq!(
             db.users_by_role().unwrap(),
             vec![("citizen".to_string(), 1)]

@@ -3,12 +3,15 @@
 //! PostgreSQL backend can be added beside it. Attachment files live in the [`blobs`] store.
 
 pub(crate) mod accounts;
+pub(crate) mod administration;
 pub(crate) mod blobs;
 pub(crate) mod catalog;
 mod db;
 pub(crate) mod push;
+pub(crate) mod rate_limits;
 pub(crate) mod requests;
 mod schema;
+pub(crate) mod sessions;
 pub(crate) mod uploads;
 
 pub use db::{Db, DbError};

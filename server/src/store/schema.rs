@@ -6,7 +6,8 @@
 use rusqlite::Connection;
 
 /// Migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,
@@ -105,7 +106,36 @@ CREATE TABLE events (
     document   TEXT
 );
 CREATE INDEX events_request ON events(request_id, seq);
-"#];
+"#,
+    // Issue 11: token families (logout ends a login with its refreshes; a family's life is
+    // capped), disabled accounts, the audit log of account administration, and the login and
+    // registration counters (in the database so several instances share them).
+    r#"
+ALTER TABLE sessions ADD COLUMN family TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN family_started_ms INTEGER NOT NULL DEFAULT 0;
+UPDATE sessions SET family = token_hash, family_started_ms = created_ms;
+CREATE INDEX sessions_family ON sessions(family);
+CREATE INDEX sessions_user ON sessions(user_id, family_started_ms);
+ALTER TABLE users ADD COLUMN disabled_ms INTEGER;
+CREATE TABLE account_events (
+    seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    actor   TEXT NOT NULL,
+    action  TEXT NOT NULL,
+    at_ms   INTEGER NOT NULL
+);
+CREATE INDEX account_events_user ON account_events(user_id, seq);
+CREATE TABLE rate_limits (
+    key              TEXT PRIMARY KEY,
+    attempts         INTEGER NOT NULL,
+    window_start_ms  INTEGER NOT NULL,
+    strikes          INTEGER NOT NULL,
+    blocked_until_ms INTEGER,
+    touched_ms       INTEGER NOT NULL
+);
+CREATE INDEX rate_limits_touched ON rate_limits(touched_ms);
+"#,
+];
 
 /// Why the schema could not be brought up to date (the shared runner's error).
 pub use ceria_core::sqlite::MigrateError as SchemaError;

@@ -25,7 +25,7 @@ const FILES: usize = 3;
 const SIZE: usize = 2 * 1024 * 1024;
 const MEAN_BREAK: u64 = 4 * 1024 * 1024;
 const SEED: u64 = 4_242;
-const PASSWORD: &str = "sandi-warga-1";
+const PASSWORD: &str = "Pohon-Kelapa-Tinggi-3";
 
 struct Outcome {
     sent: u64,

@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 const SEED: u64 = 20_261_129;
 const KILLS: usize = 200;
-const PASSWORD: &str = "sandi-warga-1";
+const PASSWORD: &str = "Pohon-Kelapa-Tinggi-3";
 
 fn spawn(data: &Path, url: &str) -> Child {
     Command::new(env!("CARGO_BIN_EXE_crashsync"))
@@ -98,8 +98,8 @@ fn add_work(
 #[test]
 fn sigkill_during_sync_loses_and_duplicates_nothing() {
     let server = TestServer::start();
-    server.create_staff(Role::Officer, "petugas.kedua", "sandi-petugas-2", None);
-    let officer = server.login_with("petugas.kedua", "sandi-petugas-2");
+    server.create_staff(Role::Officer, "petugas.kedua", "Lemari-Arsip-Hijau-4", None);
+    let officer = server.login_with("petugas.kedua", "Lemari-Arsip-Hijau-4");
     let proxy = Proxy::start(server.addr()).unwrap();
     proxy.random_drops(SEED, Some(100_000));
     let scratch = server.scratch("files");

@@ -16,7 +16,7 @@ fn the_device_refuses_a_father_born_after_the_child() {
             &citizen_nik(61),
             "Ilham Saputra",
             "081234567890",
-            "sandi-warga-1",
+            "Pohon-Kelapa-Tinggi-3",
         )
         .unwrap();
     let draft = device.create_draft("akta_kelahiran").unwrap();

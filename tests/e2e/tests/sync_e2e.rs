@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-const PASSWORD: &str = "sandi-warga-1";
+const PASSWORD: &str = "Pohon-Kelapa-Tinggi-3";
 /// The village of the `ktp_baru` example form (Padang Pariaman).
 const VILLAGE: &str = "13.05.02.2002";
 
@@ -362,7 +362,7 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     server.create_staff(
         Role::Operator,
         "operator.nagari",
-        "sandi-operator-1",
+        "Kursi-Rotan-Coklat-5",
         Some(VILLAGE),
     );
     let (values, _) = example_form("ktp_baru");
@@ -372,7 +372,7 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     let operator =
         Device::open_with(device_config(&op_dir.join("data"), &server.base_url())).unwrap();
     operator
-        .login("operator.nagari", "sandi-operator-1")
+        .login("operator.nagari", "Kursi-Rotan-Coklat-5")
         .unwrap();
     let draft = operator.create_draft("ktp_baru").unwrap();
     operator.set_values(&draft.id, values).unwrap();
@@ -420,13 +420,13 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
 #[test]
 fn a_newer_catalog_published_by_the_admin_reaches_the_device() {
     let server = TestServer::start();
-    server.create_staff(Role::Admin, "admin.dukcapil", "sandi-admin-1", None);
+    server.create_staff(Role::Admin, "admin.dukcapil", "Jendela-Kaca-Bening-6", None);
     let (device, _) = citizen(&server, &server.base_url(), "citizen", &citizen_nik(6));
     let report = sync(&device).unwrap();
     assert!(!report.catalog_updated, "same catalog as embedded");
     let mut source: serde_json::Value = serde_json::from_str(device.catalog().json()).unwrap();
     source["version"] = json!("2099.1.1");
-    let admin = server.login_with("admin.dukcapil", "sandi-admin-1");
+    let admin = server.login_with("admin.dukcapil", "Jendela-Kaca-Bening-6");
     let reply = server.call("PUT", "/v1/catalog", Some(&admin), Some(&source));
     let (status, body) = (
         reply.status,

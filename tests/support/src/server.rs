@@ -22,7 +22,7 @@ pub const VILLAGE_Y: &str = "13.05.02.2001";
 /// Password of every test account made with [`TestServer::staff`] and [`TestServer::citizen`].
 pub const PASSWORD: &str = "rahasia-sekali";
 /// The registry officer that [`TestServer::officer`] makes on first use.
-pub const OFFICER: (&str, &str) = ("petugas.dukcapil", "sandi-petugas-1");
+pub const OFFICER: (&str, &str) = ("petugas.dukcapil", "Lemari-Arsip-Biru-9");
 
 /// A running server, its data directory and an HTTP agent.
 pub struct TestServer {

@@ -27,7 +27,7 @@ object Story {
     const val NAME = "Budi Santoso"
 
     /** His password. */
-    const val PASSWORD = "sandi-budi-123"
+    const val PASSWORD = "Sawah-Hijau-Pagi-45"
 
     /** A correct KTP-el Baru form for him. */
     val KTP_FORM = linkedMapOf(

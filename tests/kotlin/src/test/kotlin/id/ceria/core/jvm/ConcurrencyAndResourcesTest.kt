@@ -25,7 +25,7 @@ class ConcurrencyAndResourcesTest {
     private val examples = ServiceExamples("ktp_baru")
 
     private val nik = examples.valid.values.getValue("nik")
-    private val password = "kata-sandi-andika"
+    private val password = "Rumah-Gadang-Biru-27"
 
     @BeforeAll
     fun registerCitizen() {

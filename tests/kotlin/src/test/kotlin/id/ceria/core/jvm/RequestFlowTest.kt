@@ -35,7 +35,7 @@ class RequestFlowTest {
     )
     private val examples = ServiceExamples("ktp_baru")
     private val nik = examples.valid.values.getValue("nik")
-    private val password = "kata-sandi-andika"
+    private val password = "Rumah-Gadang-Biru-27"
     private lateinit var requestId: String
 
     @AfterAll

@@ -53,7 +53,7 @@ fun main() {
         val config = defaultConfig(dir.path, server.url)
         CeriaClient.withConfig(config).use { client ->
             val ktp = ServiceExamples("ktp_baru").valid
-            client.register(ktp.values.getValue("nik"), "Andika Pratama", "081234567890", "kata-sandi-bench")
+            client.register(ktp.values.getValue("nik"), "Andika Pratama", "081234567890", "Bangku-Taman-Uji-88")
 
             // Live validation as typed: one field changed, autosaved, whole form re-validated.
             val draft = client.createDraft("ktp_baru")
