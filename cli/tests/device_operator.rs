@@ -141,7 +141,9 @@ fn a_request_from_the_desktop_device_through_review_and_back() {
         .code(1)
         .stderr(predicate::str::contains("draft.invalid"));
     let photo = dir.path().join("kk.jpg");
-    std::fs::write(&photo, vec![0xFFu8; 700 * 1024]).unwrap();
+    let mut jpeg = vec![0xFFu8; 700 * 1024];
+    jpeg[1] = 0xD8; // a JPEG signature: attachments are judged by their content
+    std::fs::write(&photo, jpeg).unwrap();
     let notes = dir.path().join("kk.txt");
     std::fs::write(&notes, "x").unwrap();
     device(&citizen)

@@ -190,7 +190,8 @@ fn retaken_payload(
 ) -> ceria_core::protocol::RequestPayload {
     let mut p = payload(ts, token, fx, VILLAGE_X, None);
     for a in &mut p.attachments {
-        let data = format!("retaken photo of {}", a.requirement).into_bytes();
+        let mut data = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        data.extend(format!("retaken photo of {}", a.requirement).into_bytes());
         a.sha256 = ts.upload(token, &data);
         a.size = data.len() as u64;
     }
