@@ -26,11 +26,16 @@ fn read_until_closed(stream: &mut TcpStream, limit: Duration) -> (Vec<u8>, bool)
     (out, false)
 }
 
-/// Sends a keep-alive `GET /healthz` and reads its answer (the body is `ok`-sized).
+/// Sends a keep-alive `GET /healthz` and reads its answer.
 fn healthz_on(stream: &mut TcpStream, limit: Duration) -> Option<String> {
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
         .ok()?;
+    read_answer(stream, limit)
+}
+
+/// Reads one whole answer (head and `Content-Length` body) to a request already written.
+fn read_answer(stream: &mut TcpStream, limit: Duration) -> Option<String> {
     let start = Instant::now();
     let mut out = Vec::new();
     let mut buf = [0u8; 1024];
@@ -161,28 +166,4 @@ fn the_connection_cap_holds_new_connections_until_a_slot_frees() {
     drop(idle_b);
     let late = read_answer(&mut waiting, Duration::from_secs(5)).expect("served once a slot frees");
     assert!(late.starts_with("HTTP/1.1 200"), "{late}");
-}
-
-/// Reads an answer to a request already written.
-fn read_answer(stream: &mut TcpStream, limit: Duration) -> Option<String> {
-    let start = Instant::now();
-    let mut out = Vec::new();
-    let mut buf = [0u8; 1024];
-    while start.elapsed() < limit {
-        stream
-            .set_read_timeout(Some(Duration::from_millis(100)))
-            .unwrap();
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                out.extend_from_slice(&buf[..n]);
-                if String::from_utf8_lossy(&out).contains("\r\n\r\n") {
-                    return Some(String::from_utf8_lossy(&out).into_owned());
-                }
-            }
-            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-            Err(_) => break,
-        }
-    }
-    None
 }

@@ -109,9 +109,10 @@ const NIK_CODES: NumberCodes = NumberCodes {
 };
 
 /// Whether `c` is a separator people type or paste between the digit groups of a NIK or
-/// No. KK: any space, including the no-break space of copied text.
+/// No. KK: any space, including the no-break space of copied text (but not a tab or a line
+/// break, which are refused like other stray characters).
 fn is_separator(c: char) -> bool {
-    c.is_whitespace()
+    c.is_whitespace() && !c.is_control()
 }
 
 /// A NIK or No. KK as typed, without separators ([`is_separator`]): the one normalisation
@@ -120,7 +121,7 @@ pub fn strip_separators(input: &str) -> String {
     input.chars().filter(|c| !is_separator(*c)).collect()
 }
 
-/// Reads 16 ASCII digits. Separators ([`is_separator`]: any space, also a no-break space) are
+/// Reads 16 ASCII digits. Separators ([`is_separator`]: spaces, also a no-break space) are
 /// dropped, since people type these numbers in groups (`1305 0141 0790 0001`); anything else
 /// that is not an ASCII digit (dashes, dots, Arabic-Indic or full-width digits) is refused.
 /// Reports the non-digits (param `chars`) and a wrong length (param `length`) together.
