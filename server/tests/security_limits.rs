@@ -99,9 +99,15 @@ fn requests_per_day_per_service_are_capped_and_replays_do_not_count() {
     let citizen = ts.citizen(&nik(1), "Siti Aminah");
     let p = payload(&ts, &citizen, &fx, VILLAGE_X, None);
     let first = submit(&p);
-    assert_eq!(ts.push(&citizen, &[first.clone()])[0]["status"], "accepted");
+    assert_eq!(
+        ts.push(&citizen, std::slice::from_ref(&first))[0]["status"],
+        "accepted"
+    );
     // The same operation again is the same request.
-    assert_eq!(ts.push(&citizen, &[first.clone()])[0]["status"], "accepted");
+    assert_eq!(
+        ts.push(&citizen, std::slice::from_ref(&first))[0]["status"],
+        "accepted"
+    );
     assert_eq!(ts.push(&citizen, &[submit(&p)])[0]["status"], "accepted");
     let third = &ts.push(&citizen, &[submit(&p)])[0];
     assert_eq!(third["status"], "rejected", "{third}");
