@@ -141,7 +141,9 @@ fn a_request_from_the_desktop_device_through_review_and_back() {
         .code(1)
         .stderr(predicate::str::contains("draft.invalid"));
     let photo = dir.path().join("kk.jpg");
-    std::fs::write(&photo, vec![0xFFu8; 700 * 1024]).unwrap();
+    let mut jpeg = vec![0xFFu8; 700 * 1024];
+    jpeg[1] = 0xD8; // a JPEG signature: attachments are judged by their content
+    std::fs::write(&photo, jpeg).unwrap();
     let notes = dir.path().join("kk.txt");
     std::fs::write(&notes, "x").unwrap();
     device(&citizen)
@@ -292,7 +294,9 @@ fn a_request_from_the_desktop_device_through_review_and_back() {
         .clone();
     let revision = json_of(&out.stdout)["id"].as_str().unwrap().to_string();
     let sharper = dir.path().join("kk-baru.png");
-    std::fs::write(&sharper, vec![0x42u8; 300 * 1024]).unwrap();
+    let mut png = vec![0x42u8; 300 * 1024];
+    png[..8].copy_from_slice(b"\x89PNG\r\n\x1a\n"); // judged by content: a PNG signature
+    std::fs::write(&sharper, png).unwrap();
     device(&citizen)
         .args(["draft", "attach", &revision, "kk"])
         .arg(&sharper)

@@ -1,5 +1,6 @@
 //! Server configuration: where the data lives, where to listen, and the limits that protect
-//! the registry (upload size, session lifetime, login rate). Defaults suit one regency.
+//! the registry (upload size, session lifetime, login rate, connection timeouts and caps,
+//! per-account quotas). Defaults suit one regency.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -23,6 +24,25 @@ pub const DEFAULT_SESSION_FAMILY_LIFETIME: Duration = Duration::from_secs(90 * 2
 pub const DEFAULT_MAX_SESSIONS_PER_ACCOUNT: u32 = 10;
 /// How long a request waits for a password-hashing permit before 503 `server.busy`.
 pub const DEFAULT_PASSWORD_HASH_WAIT: Duration = Duration::from_secs(10);
+
+/// How long a client may take to send a request's headers; hyper starts this timer when a
+/// connection waits for its next request, so it also closes idle keep-alive connections.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request body may stall between two chunks (inactivity, not the whole upload:
+/// a slow phone sending a 10 MiB PATCH keeps going as long as bytes keep coming).
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; further ones wait in the listen backlog until one closes.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1_000;
+/// Unfinished uploads one account may have open at once.
+pub const DEFAULT_MAX_OPEN_UPLOADS: u32 = 20;
+/// Completed uploads one account may keep that no request of theirs refers to.
+pub const DEFAULT_MAX_UNATTACHED_FILES: u32 = 60;
+/// How long a completed upload that no request refers to is kept.
+pub const DEFAULT_UNATTACHED_FILE_EXPIRY: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Largest `Upload-Metadata` header accepted, in bytes.
+pub const DEFAULT_MAX_UPLOAD_METADATA_BYTES: usize = 4 * 1024;
+/// Requests one account may file per service for one person in 24 hours.
+pub const DEFAULT_MAX_REQUESTS_PER_DAY: u32 = 10;
 
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
@@ -61,6 +81,24 @@ pub struct Config {
     /// "Today" for form validation; `None` (production) takes the regency's current date.
     /// Tests and reproducible benchmark runs pin it.
     pub validation_today: Option<ceria_core::Date>,
+    /// Time allowed for a request's headers (and for an idle keep-alive connection).
+    pub header_read_timeout: Duration,
+    /// Longest pause allowed between two chunks of a request body.
+    pub body_read_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Unfinished uploads per account (429 `quota.open_uploads` above).
+    pub max_open_uploads: u32,
+    /// Completed uploads per account not referred to by any of its requests (429
+    /// `quota.unattached_files` above).
+    pub max_unattached_files: u32,
+    /// How long a completed upload no request refers to is kept before it is swept.
+    pub unattached_file_expiry: Duration,
+    /// Largest `Upload-Metadata` in bytes (400 `upload.metadata_too_large` above).
+    pub max_upload_metadata_bytes: usize,
+    /// Requests per service, per person filed for, per submitting account in 24 hours (push
+    /// issue `quota.requests_per_day` above).
+    pub max_requests_per_day: u32,
 }
 
 impl Config {
@@ -82,6 +120,14 @@ impl Config {
             password_hash_wait: DEFAULT_PASSWORD_HASH_WAIT,
             sweep_interval: Duration::from_secs(600),
             validation_today: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+            body_read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
+            max_open_uploads: DEFAULT_MAX_OPEN_UPLOADS,
+            max_unattached_files: DEFAULT_MAX_UNATTACHED_FILES,
+            unattached_file_expiry: DEFAULT_UNATTACHED_FILE_EXPIRY,
+            max_upload_metadata_bytes: DEFAULT_MAX_UPLOAD_METADATA_BYTES,
+            max_requests_per_day: DEFAULT_MAX_REQUESTS_PER_DAY,
         }
     }
 

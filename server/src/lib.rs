@@ -11,7 +11,8 @@
 //!
 //! ## Layout
 //!
-//! - `http/`: the HTTP edge: the application and its layers (`app`), authentication of
+//! - `http/`: the HTTP edge: serving connections within timeouts and a cap (`serve`), the
+//!   application and its layers (`app`), authentication of
 //!   callers (`auth`), problem responses (`error`), input limits (`limits`), the tus protocol
 //!   (`tus`), the served OpenAPI document (`openapi`), the shared state (`state`), and one
 //!   module per resource (`accounts`, `catalog`, `review`, `stats`, `sync`, `uploads`), each
@@ -103,29 +104,16 @@ fn load_regions(db: &Db) -> Result<Option<Arc<ceria_core::RegionTable>>, StartEr
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests (up to
-/// [`SHUTDOWN_GRACE`]).
+/// [`SHUTDOWN_GRACE`]), within the connection limits of the configuration.
 async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) {
     let sweeper = tokio::spawn(sweep_forever(state.clone()));
-    let app = http::app::router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let mut stopped = stop_rx.clone();
-    let graceful = axum::serve(listener, app).with_graceful_shutdown(async move {
-        shutdown.await;
-        let _ = stop_tx.send(true);
-    });
-    let deadline = async move {
-        let _ = stopped.wait_for(|s| *s).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
-    };
-    tokio::select! {
-        result = graceful => if let Err(e) = result { tracing::error!(error = %e, "server stopped") },
-        () = deadline => tracing::warn!("shutdown grace period over; closing remaining connections"),
-    }
-    drop(stop_rx);
+    let limits = http::serve::ConnectionLimits::of(&state.config);
+    let app = http::app::router(state);
+    http::serve::serve_connections(listener, app, limits, shutdown, SHUTDOWN_GRACE).await;
     sweeper.abort();
 }
 
@@ -138,6 +126,11 @@ async fn sweep_forever(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(uploads = n, "expired uploads removed"),
             Err(e) => tracing::warn!(status = e.status.as_u16(), "upload sweep failed"),
+        }
+        match http::uploads::sweep_unattached(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(files = n, "expired files no request refers to removed"),
+            Err(e) => tracing::warn!(status = e.status.as_u16(), "file sweep failed"),
         }
         let db = state.db.clone();
         let _ = tokio::task::spawn_blocking(move || {

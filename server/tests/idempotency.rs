@@ -106,7 +106,8 @@ fn concurrent_duplicates_apply_once() {
 
 #[test]
 fn a_batch_of_fifty_is_applied_in_order_with_per_operation_results() {
-    let ts = TestServer::start();
+    // Fifty requests of one service for one person in a day: over the default quota.
+    let ts = TestServer::start_with(|c| c.max_requests_per_day = 100);
     let fx = fixture();
     let citizen = ts.citizen(&nik(23), "Fajar Hidayat");
     let officer = ts.staff(Role::Officer, "petugas", None);

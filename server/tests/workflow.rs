@@ -190,7 +190,8 @@ fn retaken_payload(
 ) -> ceria_core::protocol::RequestPayload {
     let mut p = payload(ts, token, fx, VILLAGE_X, None);
     for a in &mut p.attachments {
-        let data = format!("retaken photo of {}", a.requirement).into_bytes();
+        let mut data = vec![0xFF, 0xD8, 0xFF, 0xE0];
+        data.extend(format!("retaken photo of {}", a.requirement).into_bytes());
         a.sha256 = ts.upload(token, &data);
         a.size = data.len() as u64;
     }
@@ -259,13 +260,16 @@ fn invalid_and_half_uploaded_submissions_are_never_stored() {
     }
 
     // An attachment whose upload never finished.
+    // (A JPEG signature: the registry judges files by their content.)
+    let mut photo = [7u8; 100];
+    photo[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
     let location = ts.create_upload(&citizen, 100, None);
     assert_eq!(
-        ts.patch(&citizen, &location, 0, &[7u8; 40], None).status,
+        ts.patch(&citizen, &location, 0, &photo[..40], None).status,
         204
     );
     let mut partial = good.clone();
-    partial.attachments[0].sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest([7u8; 100]));
+    partial.attachments[0].sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(photo));
     partial.attachments[0].size = 100;
     let op = submit(&partial);
     let results = ts.push(&citizen, std::slice::from_ref(&op));
@@ -278,7 +282,7 @@ fn invalid_and_half_uploaded_submissions_are_never_stored() {
 
     // Finish the upload; the same operation (same op_id) now goes through.
     assert_eq!(
-        ts.patch(&citizen, &location, 40, &[7u8; 60], None).status,
+        ts.patch(&citizen, &location, 40, &photo[40..], None).status,
         204
     );
     let results = ts.push(&citizen, &[op]);

@@ -5,6 +5,7 @@
 //! checked once, at load time, so that validation itself never meets a dangling name. A
 //! catalog that loads is safe to evaluate against any input.
 
+pub mod attachments;
 pub(crate) mod compile;
 pub mod error;
 pub mod source;

@@ -3,6 +3,7 @@
 //! into a queued request with its outbox operation.
 
 use crate::catalog::Catalog;
+use crate::catalog::attachments::{AttachedFile, SNIFF_BYTES, media_type_of, too_large};
 use crate::catalog::error::ValidateError;
 use crate::catalog::source::{FieldKind, RegionLevel};
 use crate::device::Device;
@@ -17,6 +18,7 @@ use crate::device::store::uploads;
 use crate::now_ms;
 use crate::protocol::{AttachmentRef, Operation, RequestPayload, Role};
 use crate::report::{Finding, Severity};
+use crate::validate::nik::strip_separators;
 use crate::validate::{ValidationContext, ValidationReport};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -121,7 +123,9 @@ impl Device {
             self.draft_row(&account, draft_id)?;
             let clean =
                 |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            let (village, on_behalf_of) = (clean(village), clean(on_behalf_of));
+            // The NIK as 16 digits however it was typed or pasted, as the registry stores it.
+            let on_behalf_of = clean(on_behalf_of).map(|n| strip_separators(&n));
+            let village = clean(village);
             self.db.write(|tx| {
                 drafts::save_context(
                     tx,
@@ -171,7 +175,7 @@ impl Device {
     }
 
     /// Attaches a file to a draft for a catalog attachment requirement. The file is checked
-    /// against the catalog's limits first (type, count, size: refused with
+    /// against the catalog's limits first (type of its content, count, size: refused with
     /// `attachment.media_type` / `attachment.too_many` / `attachment.too_large`), then copied
     /// into the device's managed directory, so the original may be deleted afterwards.
     pub fn attach(
@@ -179,7 +183,7 @@ impl Device {
         draft_id: &str,
         requirement: &str,
         source_path: &str,
-        media_type: &str,
+        _declared_media_type: &str,
     ) -> Result<Attachment, DeviceError> {
         self.handle(|| {
             let account = self.current()?;
@@ -206,13 +210,30 @@ impl Device {
                 let issue = catalog.issue_with_label(None, &finding, label);
                 Error::validation(finding.code, &finding.params, vec![issue])
             };
-            attachments::check_limits(&catalog, &row.service, requirement, media_type, size, count)
+            // The file's content decides its type, not what the picker declared: the registry
+            // judges it the same way.
+            let media_type = match read_head(source) {
+                Ok(head) => media_type_of(&head),
+                Err(_) => {
+                    return Err(Error::invalid(
+                        "attachment.unreadable",
+                        &[("path", source_path.to_string())],
+                    ));
+                }
+            };
+            let file = AttachedFile {
+                requirement,
+                media_type,
+                size,
+            };
+            catalog
+                .check_attachment(&row.service, file, count)
                 .map_err(refuse)?;
-            let max = catalog.source().limits.max_attachment_bytes;
+            let max = catalog.max_attachment_bytes();
             let _files = self.files_lock.lock().unwrap_or_else(|p| p.into_inner());
             let imported = match self.files.import(source, max) {
                 Ok(i) => i,
-                Err(ImportError::TooLarge(max)) => return Err(refuse(attachments::too_large(max))),
+                Err(ImportError::TooLarge(max)) => return Err(refuse(too_large(max))),
                 Err(ImportError::Io(_)) => {
                     return Err(Error::invalid(
                         "attachment.unreadable",
@@ -224,7 +245,7 @@ impl Device {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| imported.sha256.clone());
-            let media_type = media_type.trim().to_ascii_lowercase();
+            let media_type = media_type.to_string();
             let now = now_ms();
             let id = self.db.write(|tx| {
                 let new = NewAttachment {
@@ -324,6 +345,27 @@ impl Device {
                     report.issues,
                 ));
             }
+            // The files again, as a whole (the catalog may have changed since they were
+            // attached); the registry runs the same check on the push.
+            let problems = catalog.check_attachments(
+                &row.service,
+                atts.iter().map(|a| AttachedFile {
+                    requirement: &a.requirement,
+                    media_type: &a.media_type,
+                    size: a.size,
+                }),
+            );
+            if !problems.is_empty() {
+                let issues: Vec<_> = problems
+                    .iter()
+                    .map(|p| catalog.attachment_issue(&row.service, &p.requirement, &p.finding))
+                    .collect();
+                return Err(Error::validation(
+                    "draft.invalid",
+                    &[("errors", issues.len().to_string())],
+                    issues,
+                ));
+            }
             let village = row
                 .village
                 .clone()
@@ -365,6 +407,16 @@ impl Device {
 }
 
 /// The value of the service's first village-level region field, if filled in.
+/// The first bytes of a file, enough to tell its type.
+fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    std::fs::File::open(path)?
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
+    Ok(head)
+}
+
 fn village_from_form(catalog: &Catalog, row: &DraftRow) -> Option<String> {
     let service = catalog
         .source()

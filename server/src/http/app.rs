@@ -1,15 +1,20 @@
 //! The HTTP application: the routes of every resource module, merged, and the layers around
-//! them (problem rendering, panic catching, request log).
+//! them (problem rendering, problems for axum's own rejections, panic catching, request log,
+//! request body inactivity timeout).
 
 use crate::http::error::{ApiError, panic_response, render_problems};
 use crate::http::state::AppState;
 use crate::http::{accounts, catalog, openapi, review, stats, sync, uploads, users};
 use axum::Router;
+use axum::body::Body;
 use axum::http::{StatusCode, header};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use std::time::Duration;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::map_request_body::MapRequestBodyLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::{MakeSpan, OnResponse, TraceLayer};
 use tracing::{Level, Span};
 
@@ -21,6 +26,7 @@ pub(crate) struct NoRoute;
 
 /// Builds the application for `state`.
 pub(crate) fn router(state: AppState) -> Router {
+    let body_timeout = state.config.body_read_timeout;
     Router::new()
         .merge(openapi::router())
         .merge(accounts::router())
@@ -31,8 +37,15 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(uploads::router())
         .merge(users::router())
         .fallback(no_route)
+        // A body that stalls longer than this between two chunks fails to read (a 400, or a
+        // cut-off tus PATCH that keeps what arrived); a slow body that keeps coming does not.
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyTimeoutLayer::new(body_timeout))
+                .layer(MapRequestBodyLayer::new(Body::new)),
+        )
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(middleware::map_response(method_not_allowed_problem))
+        .layer(middleware::map_response(rejection_problem))
         .layer(middleware::map_response_with_state(
             state.clone(),
             render_problems,
@@ -57,20 +70,39 @@ async fn no_route() -> Response {
     response
 }
 
-/// Gives axum's bare 405 (which keeps its `Allow` header) a problem body.
-async fn method_not_allowed_problem(response: Response) -> Response {
-    if response.status() != StatusCode::METHOD_NOT_ALLOWED
-        || response.headers().contains_key(header::CONTENT_TYPE)
+/// Longest text of an axum rejection kept as the problem's `detail`.
+const MAX_REJECTION_DETAIL: usize = 1024;
+
+/// Gives axum's own error answers a problem body: the bare 405 (keeping its `Allow` header)
+/// and the plain-text rejections of its extractors (a path segment that does not decode as
+/// UTF-8, `/v1/requests/%FF%FE`; a malformed query), so every error is problem+json.
+async fn rejection_problem(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error())
+        || !plain
         || response.extensions().get::<ApiError>().is_some()
     {
         return response;
     }
-    let (parts, _) = response.into_parts();
-    let mut problem = ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "request.malformed")
-        .detail("method not allowed")
-        .into_response();
+    let (parts, body) = response.into_parts();
+    let detail = match axum::body::to_bytes(body, MAX_REJECTION_DETAIL).await {
+        Ok(text) if !text.is_empty() => String::from_utf8_lossy(&text).into_owned(),
+        _ => status.canonical_reason().unwrap_or("error").to_lowercase(),
+    };
+    let code = match status {
+        StatusCode::NOT_FOUND => "request.not_found",
+        s if s.is_server_error() => "internal",
+        _ => "request.malformed",
+    };
+    let mut problem = ApiError::new(status, code).detail(detail).into_response();
     for (name, value) in &parts.headers {
-        problem.headers_mut().insert(name.clone(), value.clone());
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            problem.headers_mut().insert(name.clone(), value.clone());
+        }
     }
     problem
 }

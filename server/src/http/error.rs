@@ -214,6 +214,17 @@ mod tests {
         "field.required",
         "choice.unknown",
         "internal",
+        "quota.open_uploads",
+        "quota.unattached_files",
+        "quota.requests_per_day",
+        "upload.metadata_too_large",
+        "request.person_changed",
+        "region.invalid",
+        "region.unknown",
+        "attachment.media_type",
+        "attachment.too_many",
+        "attachment.too_large",
+        "attachment.unknown",
     ];
 
     #[test]

@@ -2,7 +2,8 @@
 //! their results into JSON or `application/problem+json` answers.
 //!
 //! [`app::router`] merges the `router()` of each resource module and adds the layers
-//! (problem rendering, panic catching, request log).
+//! (problem rendering, panic catching, request log, body read timeout); [`serve`] serves it
+//! within the connection limits.
 
 pub(crate) mod app;
 pub(crate) mod auth;
@@ -11,6 +12,7 @@ pub(crate) mod error;
 pub(crate) mod hashing;
 pub(crate) mod limits;
 pub(crate) mod openapi;
+pub(crate) mod serve;
 pub(crate) mod state;
 pub(crate) mod tus;
 

@@ -18,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use ceria_core::catalog::attachments::media_type_of;
 use ceria_core::protocol::{
     MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestState, Role, StatusChange, TransitionRequest,
 };
@@ -105,7 +106,14 @@ pub(crate) async fn detail(
     Ok(Json(detail))
 }
 
-/// `GET /v1/requests/{id}/attachments/{sha256}`: the file.
+/// The policy an attachment is served under: it may be shown, never run. `sandbox` keeps
+/// even a browser that renders it from running scripts or reaching this origin.
+const ATTACHMENT_CSP: &str =
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
+
+/// `GET /v1/requests/{id}/attachments/{sha256}`: the file, with the type of its content,
+/// `nosniff`, a restrictive CSP, and `Content-Disposition`: inline for photos and PDFs (with a
+/// safe file name), a download for anything else.
 pub(crate) async fn attachment(
     State(state): State<AppState>,
     caller: Caller,
@@ -116,7 +124,7 @@ pub(crate) async fn attachment(
         return Err(ApiError::not_found());
     }
     let key = sha256.clone();
-    let (_size, media_type) = state
+    let requirement = state
         .db_call(move |db| db.request_attachment(&id, &key, &scope))
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -126,11 +134,31 @@ pub(crate) async fn attachment(
         .ok_or_else(ApiError::not_found)?;
     // Attachments are at most the upload limit (10 MiB by default): read whole.
     let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
-    let media = HeaderValue::from_str(&media_type)
-        .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"));
+    // The content decides (requests stored before the check may carry a client's word).
+    let media_type = media_type_of(&bytes);
+    let extension = match media_type {
+        "image/jpeg" => Some("jpg"),
+        "image/png" => Some("png"),
+        "application/pdf" => Some("pdf"),
+        _ => None,
+    };
+    let safe_name: String = requirement
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .take(64)
+        .collect();
+    let short = sha256.get(..12).unwrap_or_default();
+    let disposition = match extension {
+        Some(ext) => format!("inline; filename=\"{safe_name}-{short}.{ext}\""),
+        None => format!("attachment; filename=\"{safe_name}-{short}.bin\""),
+    };
+    let header_value = |text: &str| {
+        HeaderValue::from_str(text).unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, media),
+            (header::CONTENT_TYPE, HeaderValue::from_static(media_type)),
+            (header::CONTENT_DISPOSITION, header_value(&disposition)),
             (
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, max-age=86400, immutable"),
@@ -138,6 +166,10 @@ pub(crate) async fn attachment(
             (
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(ATTACHMENT_CSP),
             ),
         ],
         Body::from(bytes),

@@ -1,4 +1,5 @@
-//! The sync API: `POST /v1/sync/push` (batched, idempotent operations) and
+//! The sync API: `POST /v1/sync/push` (batched, idempotent operations; forms, villages and
+//! the stored files checked with the core's rules, requests per day limited) and
 //! `GET /v1/sync/pull` (status changes visible to the caller, in server order).
 
 use crate::http::auth::Caller;
@@ -6,20 +7,26 @@ use crate::http::error::ApiError;
 use crate::http::limits::JsonBody;
 use crate::http::state::{AppState, blocking};
 use crate::identity;
+use crate::store::blobs::is_sha256_hex;
 use crate::store::now_ms;
-use crate::store::push::{Applied, PreparedOp, Verdict};
+use crate::store::push::{Applied, PreparedOp, PushLimits, Verdict};
 use crate::store::requests::Scope;
 use axum::Json;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::routing::{get, post};
+use ceria_core::catalog::attachments::{AttachedFile, SNIFF_BYTES, media_type_of};
 use ceria_core::catalog::compare_versions;
 use ceria_core::protocol::{
     MAX_PUSH_OPERATIONS, Operation, OperationOutcome, OperationResult, PULL_PAGE_SIZE,
     PullResponse, PushRequest, PushResponse, RequestPayload, Role, UserInfo,
 };
-use ceria_core::{Catalog, Date, Finding, Issue, Severity, ValidateError, ValidationContext};
+use ceria_core::validate::nik::strip_separators;
+use ceria_core::validate::region::{check_code, parse_code};
+use ceria_core::{
+    Catalog, Date, Finding, Issue, RegionLevel, Severity, ValidateError, ValidationContext,
+};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::collections::{BTreeSet, HashMap};
@@ -81,16 +88,93 @@ fn check_submitter(
             }
         }
         _ => match payload.on_behalf_of.as_deref() {
-            Some(nik) if nik.split_whitespace().collect::<String>() != caller.username => {
-                Some(rejected(
-                    catalog,
-                    Some("on_behalf_of"),
-                    Finding::error("auth.forbidden"),
-                ))
-            }
+            Some(nik) if strip_separators(nik) != caller.username => Some(rejected(
+                catalog,
+                Some("on_behalf_of"),
+                Finding::error("auth.forbidden"),
+            )),
             _ => None,
         },
     }
+}
+
+/// Checks `payload.village`: a village code (`PP.KK.CC.DDDD`) that the imported region
+/// table, if any, lists.
+fn check_village(
+    catalog: &Catalog,
+    regions: Option<&ceria_core::RegionTable>,
+    village: &str,
+) -> Option<Verdict> {
+    let findings = match parse_code(village) {
+        Err(finding) => vec![finding],
+        Ok(code) => check_code(&code, Some(RegionLevel::Village), regions),
+    };
+    // For a NIK an unlisted region is only a warning (regions split and old NIKs stay valid);
+    // a new request must name a village that exists today.
+    let finding = findings
+        .into_iter()
+        .find(|f| f.severity == Severity::Error || f.code == "region.unknown")?;
+    let finding = Finding {
+        severity: Severity::Error,
+        ..finding
+    }
+    .with("label", "Desa/Nagari");
+    Some(Verdict::Invalid(vec![
+        catalog.issue(Some("village"), &finding),
+    ]))
+}
+
+/// The stored files a push refers to: size from the blob index, media type from the
+/// content. Hashes not stored are left out (the push then says `attachment.not_uploaded`).
+pub(crate) type BlobFacts = HashMap<String, (u64, &'static str)>;
+
+fn blob_facts(state: &AppState, ops: &[Operation]) -> Result<BlobFacts, ApiError> {
+    let mut facts = BlobFacts::new();
+    for op in ops {
+        let (Operation::Submit { request, .. } | Operation::Revise { request, .. }) = op else {
+            continue;
+        };
+        for a in &request.attachments {
+            let sha256 = a.sha256.to_ascii_lowercase();
+            if facts.contains_key(&sha256) || !is_sha256_hex(&sha256) {
+                continue;
+            }
+            let Some(size) = state.db.blob_size(&sha256)? else {
+                continue;
+            };
+            let Some(head) = state
+                .blobs
+                .read_head(&sha256, SNIFF_BYTES)
+                .map_err(ApiError::internal)?
+            else {
+                continue;
+            };
+            facts.insert(sha256, (size, media_type_of(&head)));
+        }
+    }
+    Ok(facts)
+}
+
+/// The catalog's attachment rules on the stored files (types by content, counts per
+/// requirement, sizes): the same check the phone runs when it finalises a draft.
+fn attachment_issues(catalog: &Catalog, payload: &RequestPayload, facts: &BlobFacts) -> Vec<Issue> {
+    let files: Vec<AttachedFile<'_>> = payload
+        .attachments
+        .iter()
+        .filter_map(|a| {
+            let (size, media_type) = facts.get(&a.sha256.to_ascii_lowercase())?;
+            Some(AttachedFile {
+                requirement: &a.requirement,
+                media_type,
+                size: *size,
+            })
+        })
+        .collect();
+    catalog
+        .check_attachments(&payload.service, files)
+        .iter()
+        .map(|p| catalog.attachment_issue(&payload.service, &p.requirement, &p.finding))
+        .collect()
 }
 
 /// Validates a payload with the same core code the phone runs.
@@ -99,16 +183,22 @@ fn check_payload(
     caller: &UserInfo,
     payload: &RequestPayload,
     ctx: &ValidationContext<'_>,
+    facts: &BlobFacts,
 ) -> Verdict {
+    if let Some(verdict) = check_village(catalog, ctx.regions, &payload.village) {
+        return verdict;
+    }
     if let Some(verdict) = check_submitter(catalog, caller, payload) {
         return verdict;
     }
     let outdated = compare_versions(&payload.catalog_version, catalog.version()) == Ordering::Less;
     let attached = attached_requirements(payload);
+    let file_issues = attachment_issues(catalog, payload, facts);
     let issues: Vec<Issue> =
         match catalog.validate(&payload.service, &payload.values, &attached, ctx) {
-            Ok(report) if report.valid => return Verdict::Valid,
-            Ok(report) => report.issues,
+            Ok(report) if report.valid && file_issues.is_empty() => return Verdict::Valid,
+            Ok(report) if report.valid => file_issues,
+            Ok(report) => report.issues.into_iter().chain(file_issues).collect(),
             Err(ValidateError::UnknownService(service)) => {
                 vec![catalog.issue(
                     Some("service"),
@@ -199,6 +289,7 @@ fn prepare(
     caller: &UserInfo,
     op: Operation,
     ctx: &ValidationContext<'_>,
+    facts: &BlobFacts,
 ) -> Result<PreparedOp, ApiError> {
     check_ids(&op)?;
     // The key's hash covers the operation as the client sent it.
@@ -206,7 +297,13 @@ fn prepare(
     let mut op = op;
     let verdict = match &mut op {
         Operation::Submit { request, .. } | Operation::Revise { request, .. } => {
-            let verdict = check_payload(catalog, caller, request, ctx);
+            let verdict = check_payload(catalog, caller, request, ctx, facts);
+            // Files are stored and served with the type of their content, not the client's.
+            for a in &mut request.attachments {
+                if let Some((_, media_type)) = facts.get(&a.sha256.to_ascii_lowercase()) {
+                    a.media_type = (*media_type).to_string();
+                }
+            }
             // Store the NIK as 16 digits however it was typed, so the citizen's scope
             // (matched by NIK) finds the request.
             if let Some(nik) = request.on_behalf_of.as_mut()
@@ -259,6 +356,18 @@ fn word(catalog: &Catalog, applied: Applied) -> OperationOutcome {
         },
         Applied::Invalid(issues) => OperationOutcome::Rejected { issues },
         Applied::Outdated(current_version) => OperationOutcome::CatalogOutdated { current_version },
+        Applied::QuotaReached { max } => OperationOutcome::Rejected {
+            issues: vec![catalog.issue(
+                Some("service"),
+                &Finding::error("quota.requests_per_day").with("max", max.to_string()),
+            )],
+        },
+        Applied::PersonChanged => OperationOutcome::Rejected {
+            issues: vec![catalog.issue(
+                Some("on_behalf_of"),
+                &Finding::error("request.person_changed"),
+            )],
+        },
     }
 }
 
@@ -277,13 +386,16 @@ pub(crate) async fn push(
         )));
     }
     let catalog = state.catalog();
-    let db = state.db.clone();
     let today = state.config.validation_today;
-    let regions = state.regions.clone();
+    let limits = PushLimits {
+        max_requests_per_day: state.config.max_requests_per_day,
+    };
+    let st = state.clone();
     let results = blocking(move || {
+        let facts = blob_facts(&st, &req.operations)?;
         let ctx = ValidationContext {
             today,
-            regions: regions.as_deref(),
+            regions: st.regions.as_deref(),
         };
         let user = caller.user;
         let ids: Vec<String> = req
@@ -294,9 +406,9 @@ pub(crate) async fn push(
         let prepared = req
             .operations
             .into_iter()
-            .map(|op| prepare(&catalog, &user, op, &ctx))
+            .map(|op| prepare(&catalog, &user, op, &ctx, &facts))
             .collect::<Result<Vec<_>, _>>()?;
-        let applied = db.apply_push(&user, &prepared, now_ms())?;
+        let applied = st.db.apply_push(&user, &prepared, &limits, now_ms())?;
         Ok(ids
             .into_iter()
             .zip(applied)

@@ -1,5 +1,6 @@
 //! Resumable uploads: the tus 1.0.0 protocol at `/v1/uploads` (core, creation,
-//! creation-with-upload, termination, checksum, expiration).
+//! creation-with-upload, termination, checksum, expiration), within per-account quotas (open
+//! uploads, finished files no request refers to, metadata size).
 //!
 //! A PATCH is consumed by a spawned task that owns the upload's lock: if the client vanishes
 //! mid-body the task still makes the bytes received durable and records the new offset before
@@ -10,7 +11,7 @@ use crate::http::error::ApiError;
 use crate::http::limits::next_chunk;
 use crate::http::state::{AppState, blocking};
 use crate::http::tus::{self, PatchChecksum};
-use crate::store::uploads::UploadRow;
+use crate::store::uploads::{QuotaExceeded, UploadQuota, UploadRow};
 use crate::store::{new_id, now_ms};
 use axum::Router;
 use axum::body::Body;
@@ -143,6 +144,7 @@ pub(crate) async fn create(
         .transpose()
         .map_err(|_| ApiError::malformed("Upload-Metadata must be ASCII"))?
         .unwrap_or_default();
+    check_metadata_size(&state, &raw_metadata)?;
     let metadata =
         tus::parse_metadata(&raw_metadata).map_err(|e| ApiError::malformed(e.to_string()))?;
     let expected_sha256 = match metadata.get("sha256") {
@@ -170,11 +172,7 @@ pub(crate) async fn create(
         expires_ms: now.saturating_add(expiry),
         completed_ms: None,
     };
-    let st = state.clone();
-    let id = row.id.clone();
-    blocking(move || st.blobs.create_part(&id).map_err(ApiError::internal)).await?;
-    let stored = row.clone();
-    state.db_call(move |db| db.create_upload(&stored)).await?;
+    create_within_quota(&state, &row).await?;
     let location = format!("/v1/uploads/{}", row.id);
     let has_body =
         is_offset_stream(&headers) && header_u64(&headers, "content-length")?.is_none_or(|n| n > 0);
@@ -185,7 +183,7 @@ pub(crate) async fn create(
         } else {
             Body::empty()
         };
-        let mut patched = patch_locked(state, row, 0, None, body).await?;
+        let mut patched = first_patch(state, row, body).await?;
         *patched.status_mut() = StatusCode::CREATED;
         patched
     } else {
@@ -199,6 +197,60 @@ pub(crate) async fn create(
         .headers_mut()
         .insert(header::LOCATION, value(location));
     Ok(response)
+}
+
+/// 400 `upload.metadata_too_large` for an `Upload-Metadata` over the configured size.
+fn check_metadata_size(state: &AppState, raw: &str) -> Result<(), ApiError> {
+    let max = state.config.max_upload_metadata_bytes;
+    if raw.len() > max {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "upload.metadata_too_large")
+                .with("max_kb", max.div_ceil(1024).to_string()),
+        );
+    }
+    Ok(())
+}
+
+/// Records a new upload and its empty partial file, if the owner's quotas allow another one
+/// (checked and recorded in one transaction, so concurrent creations cannot overshoot):
+/// 429 `quota.open_uploads` or `quota.unattached_files` otherwise.
+async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
+    let quota = UploadQuota {
+        max_open: state.config.max_open_uploads,
+        max_unattached: state.config.max_unattached_files,
+    };
+    let stored = row.clone();
+    let created = state
+        .db_call(move |db| db.create_upload_within(&stored, &quota, now_ms()))
+        .await?;
+    if let Err(exceeded) = created {
+        let (code, max) = match exceeded {
+            QuotaExceeded::OpenUploads(max) => ("quota.open_uploads", max),
+            QuotaExceeded::UnattachedFiles(max) => ("quota.unattached_files", max),
+        };
+        return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, code).with("max", max.to_string()));
+    }
+    let st = state.clone();
+    let id = row.id.clone();
+    let made = blocking(move || st.blobs.create_part(&id).map_err(ApiError::internal)).await;
+    if made.is_err() {
+        let id = row.id.clone();
+        state.db_call(move |db| db.delete_upload(&id)).await?;
+    }
+    made
+}
+
+/// The body of a creation-with-upload. If it fails (past `Upload-Length`, a bad checksum, a
+/// cut connection), the client got no `Location` and can never resume: the upload is removed
+/// rather than left as an orphan counting against the quota.
+async fn first_patch(state: AppState, row: UploadRow, body: Body) -> Result<Response, ApiError> {
+    let id = row.id.clone();
+    let result = patch_locked(state.clone(), row, 0, None, body).await;
+    if result.is_err() {
+        let _guard = state.lock_upload(&id).await;
+        discard(&state, &id).await?;
+    }
+    result
 }
 
 /// The caller's upload `id`, or 404 (also for other people's uploads), or 410 when expired.
@@ -421,8 +473,11 @@ async fn finish(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
     let (id, digest) = (row.id.clone(), sha.clone());
     blocking(move || st.blobs.promote(&id, &digest).map_err(ApiError::internal)).await?;
     let id = row.id.clone();
+    let now = now_ms();
+    // A finished file no request refers to is kept this long (then swept).
+    let keep = i64::try_from(state.config.unattached_file_expiry.as_millis()).unwrap_or(i64::MAX);
     state
-        .db_call(move |db| db.complete_upload(&id, &sha, size, now_ms()))
+        .db_call(move |db| db.complete_upload(&id, &sha, size, now, now.saturating_add(keep)))
         .await
 }
 
@@ -463,4 +518,22 @@ pub(crate) async fn sweep(state: &AppState) -> Result<usize, ApiError> {
         discard(state, id).await?;
     }
     Ok(expired.len())
+}
+
+/// Deletes finished uploads that no request of their owner refers to once they expire, and
+/// the stored files nothing refers to any more (run periodically).
+pub(crate) async fn sweep_unattached(state: &AppState) -> Result<usize, ApiError> {
+    let now = now_ms();
+    let (uploads, orphaned) = state
+        .db_call(move |db| db.sweep_unattached_uploads(now))
+        .await?;
+    let st = state.clone();
+    blocking(move || {
+        for sha256 in &orphaned {
+            st.blobs.remove_blob(sha256).map_err(ApiError::internal)?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(uploads)
 }

@@ -135,6 +135,32 @@ impl BlobStore {
         sync_dir(&self.blob_dir)
     }
 
+    /// The first bytes of a blob (enough to tell its media type), `None` when it is absent.
+    pub(crate) fn read_head(&self, sha256: &str, len: usize) -> io::Result<Option<Vec<u8>>> {
+        let Some(path) = self.blob_path(sha256) else {
+            return Ok(None);
+        };
+        let file = match File::open(path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let mut head = Vec::with_capacity(len);
+        file.take(len as u64).read_to_end(&mut head)?;
+        Ok(Some(head))
+    }
+
+    /// Removes a blob nothing refers to any more (absent is fine).
+    pub(crate) fn remove_blob(&self, sha256: &str) -> io::Result<()> {
+        let path = self
+            .blob_path(sha256)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "sha256"))?;
+        match fs::remove_file(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        }
+    }
+
     /// Removes a partial file if present.
     pub(crate) fn remove_part(&self, upload_id: &str) -> io::Result<()> {
         match fs::remove_file(self.part(upload_id)?) {

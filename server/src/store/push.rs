@@ -66,6 +66,54 @@ pub(crate) enum Applied {
     Invalid(Vec<Issue>),
     /// The payload check's outdated verdict.
     Outdated(String),
+    /// The submitter filed `max` requests of this service for this person in the last day.
+    QuotaReached {
+        /// The limit.
+        max: u32,
+    },
+    /// A revision names another person than the request is for.
+    PersonChanged,
+}
+
+/// Limits of what one account may file.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PushLimits {
+    /// Requests per service, per person, per submitting account in [`DAY_MS`].
+    pub max_requests_per_day: u32,
+}
+
+/// The quota window: 24 hours.
+const DAY_MS: i64 = 24 * 3600 * 1000;
+
+/// Whether `caller` already filed `limits.max_requests_per_day` requests of `service` for
+/// `citizen` in the last day (an idempotent replay never gets here).
+fn quota_reached(
+    tx: &Transaction<'_>,
+    caller: &UserInfo,
+    citizen: &str,
+    service: &str,
+    limits: &PushLimits,
+    now: i64,
+) -> Result<bool, DbError> {
+    let filed: i64 = tx
+        .prepare_cached(
+            "SELECT count(*) FROM requests WHERE submitted_by = ?1 AND citizen_nik = ?2
+               AND service = ?3 AND created_ms > ?4",
+        )?
+        .query_row(
+            params![caller.id, citizen, service, now.saturating_sub(DAY_MS)],
+            |r| r.get(0),
+        )?;
+    Ok(filed >= i64::from(limits.max_requests_per_day))
+}
+
+/// The person a payload is for: `on_behalf_of` (already normalised to digits), or the
+/// citizen filing for themself.
+fn person_of(caller: &UserInfo, payload: &RequestPayload) -> String {
+    payload
+        .on_behalf_of
+        .clone()
+        .unwrap_or_else(|| caller.username.clone())
 }
 
 fn stored_outcome(
@@ -169,6 +217,7 @@ fn apply_one(
     caller: &UserInfo,
     scope: &Scope,
     op: &PreparedOp,
+    limits: &PushLimits,
     now: i64,
 ) -> Result<Applied, DbError> {
     if let Some(replayed) = stored_outcome(tx, &caller.id, op)? {
@@ -185,12 +234,14 @@ fn apply_one(
             if !missing.is_empty() {
                 return Ok(Applied::MissingAttachments(missing));
             }
+            let citizen = person_of(caller, request);
+            if quota_reached(tx, caller, &citizen, &request.service, limits, now)? {
+                return Ok(Applied::QuotaReached {
+                    max: limits.max_requests_per_day,
+                });
+            }
             let id = new_id();
             let code = unused_tracking_code(tx)?;
-            let citizen = request
-                .on_behalf_of
-                .clone()
-                .unwrap_or_else(|| caller.username.clone());
             tx.prepare_cached(
                 "INSERT INTO requests (id, tracking_code, local_id, service, village, citizen_nik,
                     submitted_by, state, catalog_version, payload, created_ms, updated_ms)
@@ -244,6 +295,9 @@ fn apply_one(
             }
             if let Some(blocked) = verdict_block(&op.verdict) {
                 return Ok(blocked);
+            }
+            if person_of(caller, request) != current.citizen_nik {
+                return Ok(Applied::PersonChanged);
             }
             let missing = missing_attachments(tx, &caller.id, request)?;
             if !missing.is_empty() {
@@ -320,12 +374,13 @@ impl Db {
         &self,
         caller: &UserInfo,
         ops: &[PreparedOp],
+        limits: &PushLimits,
         now: i64,
     ) -> Result<Vec<Applied>, DbError> {
         let scope = Scope::of(caller);
         self.write(|tx| {
             ops.iter()
-                .map(|op| apply_one(tx, caller, &scope, op, now))
+                .map(|op| apply_one(tx, caller, &scope, op, limits, now))
                 .collect()
         })
     }

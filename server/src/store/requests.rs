@@ -74,6 +74,8 @@ pub(crate) struct RequestHead {
     pub village: String,
     /// Current state.
     pub state: RequestState,
+    /// The NIK of the person the request is for.
+    pub citizen_nik: String,
 }
 
 /// Outcome of a review transition attempt.
@@ -130,7 +132,8 @@ pub(crate) fn visible_request(
 ) -> Result<Option<RequestHead>, DbError> {
     let (cond, p) = scope.condition(2);
     let sql = format!(
-        "SELECT r.id, r.tracking_code, r.service, r.village, r.state FROM requests r WHERE r.id = ?1 AND {cond}"
+        "SELECT r.id, r.tracking_code, r.service, r.village, r.state, r.citizen_nik
+         FROM requests r WHERE r.id = ?1 AND {cond}"
     );
     Ok(c.prepare_cached(&sql)?
         .query_row(params![id, p[0], p[1]], |r| {
@@ -140,6 +143,7 @@ pub(crate) fn visible_request(
                 service: r.get(2)?,
                 village: r.get(3)?,
                 state: parse_state(&r.get::<_, String>(4)?)?,
+                citizen_nik: r.get(5)?,
             })
         })
         .optional()?)
@@ -328,21 +332,21 @@ impl Db {
         })
     }
 
-    /// Size and media type of attachment `sha256` of request `id`, if `scope` may see it.
+    /// The requirement attachment `sha256` of request `id` is for, if `scope` may see it.
     pub(crate) fn request_attachment(
         &self,
         id: &str,
         sha256: &str,
         scope: &Scope,
-    ) -> Result<Option<(u64, String)>, DbError> {
+    ) -> Result<Option<String>, DbError> {
         self.read(|c| {
             if visible_request(c, id, scope)?.is_none() {
                 return Ok(None);
             }
             Ok(c.prepare_cached(
-                "SELECT size, media_type FROM request_attachments WHERE request_id = ?1 AND sha256 = ?2 LIMIT 1",
+                "SELECT requirement FROM request_attachments WHERE request_id = ?1 AND sha256 = ?2 LIMIT 1",
             )?
-            .query_row(params![id, sha256], |r| Ok((r.get::<_, i64>(0)?.max(0) as u64, r.get(1)?)))
+            .query_row(params![id, sha256], |r| r.get(0))
             .optional()?)
         })
     }

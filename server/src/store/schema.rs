@@ -135,6 +135,15 @@ CREATE TABLE rate_limits (
 );
 CREATE INDEX rate_limits_touched ON rate_limits(touched_ms);
 "#,
+    // Per-account quotas (issue 11): finished uploads now expire unless a request refers to
+    // them, so the ones finished before get the default week from their completion; the
+    // lookups of the quotas and of the sweep get their indexes.
+    r#"
+UPDATE uploads SET expires_ms = completed_ms + 604800000 WHERE completed_ms IS NOT NULL;
+CREATE INDEX request_attachments_sha ON request_attachments(sha256);
+CREATE INDEX uploads_owner_open ON uploads(owner_id, completed_ms, expires_ms);
+CREATE INDEX requests_submitter_service ON requests(submitted_by, citizen_nik, service, created_ms);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).

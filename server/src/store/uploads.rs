@@ -49,6 +49,30 @@ fn upload_from_row(r: &rusqlite::Row<'_>) -> Result<UploadRow, rusqlite::Error> 
     })
 }
 
+/// The quotas of one account's uploads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct UploadQuota {
+    /// Unfinished, unexpired uploads.
+    pub max_open: u32,
+    /// Finished uploads no request of the owner refers to.
+    pub max_unattached: u32,
+}
+
+/// Which upload quota a new upload would exceed (with its limit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum QuotaExceeded {
+    /// Too many unfinished uploads.
+    OpenUploads(u32),
+    /// Too many finished files no request refers to.
+    UnattachedFiles(u32),
+}
+
+/// SQL condition on upload `u`: finished, and no request its owner submitted refers to its
+/// content.
+const UNATTACHED: &str = "u.completed_ms IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM request_attachments ra JOIN requests r ON r.id = ra.request_id
+    WHERE ra.sha256 = u.sha256 AND r.submitted_by = u.owner_id)";
+
 fn to_i64(n: u64) -> Result<i64, DbError> {
     i64::try_from(n).map_err(|_| DbError::Corrupt(format!("size {n} out of range")))
 }
@@ -70,9 +94,33 @@ pub(crate) fn owned_blob_size(
 }
 
 impl Db {
-    /// Stores a new upload.
-    pub(crate) fn create_upload(&self, u: &UploadRow) -> Result<(), DbError> {
+    /// Stores a new upload if its owner is within `quota` at `now`: unfinished, unexpired
+    /// uploads below `max_open`, and finished uploads none of the owner's requests refers to
+    /// below `max_unattached`. Counted and inserted in one transaction.
+    pub(crate) fn create_upload_within(
+        &self,
+        u: &UploadRow,
+        quota: &UploadQuota,
+        now: i64,
+    ) -> Result<Result<(), QuotaExceeded>, DbError> {
         self.write(|tx| {
+            let open: i64 = tx
+                .prepare_cached(
+                    "SELECT count(*) FROM uploads
+                     WHERE owner_id = ?1 AND completed_ms IS NULL AND expires_ms > ?2",
+                )?
+                .query_row(params![u.owner_id, now], |r| r.get(0))?;
+            if open >= i64::from(quota.max_open) {
+                return Ok(Err(QuotaExceeded::OpenUploads(quota.max_open)));
+            }
+            let unattached: i64 = tx
+                .prepare_cached(&format!(
+                    "SELECT count(*) FROM uploads u WHERE u.owner_id = ?1 AND {UNATTACHED}"
+                ))?
+                .query_row([&u.owner_id], |r| r.get(0))?;
+            if unattached >= i64::from(quota.max_unattached) {
+                return Ok(Err(QuotaExceeded::UnattachedFiles(quota.max_unattached)));
+            }
             tx.execute(
                 "INSERT INTO uploads (id, owner_id, length, upload_offset, metadata, filetype,
                     expected_sha256, sha256, created_ms, expires_ms, completed_ms)
@@ -89,7 +137,52 @@ impl Db {
                     u.expires_ms
                 ],
             )?;
-            Ok(())
+            Ok(Ok(()))
+        })
+    }
+
+    /// Removes finished uploads past their expiry that no request of their owner refers to,
+    /// and the blob index rows nothing refers to any more. Returns how many uploads went and
+    /// the hashes whose files can be deleted.
+    pub(crate) fn sweep_unattached_uploads(
+        &self,
+        now: i64,
+    ) -> Result<(usize, Vec<String>), DbError> {
+        self.write(|tx| {
+            let expired: Vec<(String, String)> = tx
+                .prepare_cached(&format!(
+                    "SELECT u.id, u.sha256 FROM uploads u
+                     WHERE u.expires_ms <= ?1 AND {UNATTACHED}"
+                ))?
+                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            let mut orphaned = Vec::new();
+            for (id, sha256) in &expired {
+                tx.prepare_cached("DELETE FROM uploads WHERE id = ?1")?
+                    .execute([id])?;
+                let gone = tx
+                    .prepare_cached(
+                        "DELETE FROM blobs WHERE sha256 = ?1
+                           AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?1)
+                           AND NOT EXISTS (SELECT 1 FROM request_attachments WHERE sha256 = ?1)",
+                    )?
+                    .execute([sha256])?;
+                if gone > 0 {
+                    orphaned.push(sha256.clone());
+                }
+            }
+            Ok((expired.len(), orphaned))
+        })
+    }
+
+    /// Size of a stored blob, whoever uploaded it (content-addressed, so the same for all).
+    pub(crate) fn blob_size(&self, sha256: &str) -> Result<Option<u64>, DbError> {
+        self.read(|c| {
+            let size: Option<i64> = c
+                .prepare_cached("SELECT size FROM blobs WHERE sha256 = ?1")?
+                .query_row([sha256], |r| r.get(0))
+                .optional()?;
+            Ok(size.map(|s| s.max(0) as u64))
         })
     }
 
@@ -115,13 +208,15 @@ impl Db {
         })
     }
 
-    /// Marks an upload complete with its blob (indexed once per content).
+    /// Marks an upload complete with its blob (indexed once per content); unless a request
+    /// refers to it, it expires at `expires_ms`.
     pub(crate) fn complete_upload(
         &self,
         id: &str,
         sha256: &str,
         size: u64,
         now: i64,
+        expires_ms: i64,
     ) -> Result<(), DbError> {
         self.write(|tx| {
             let size = to_i64(size)?;
@@ -131,8 +226,9 @@ impl Db {
                 params![sha256, size, now],
             )?;
             tx.execute(
-                "UPDATE uploads SET sha256 = ?2, upload_offset = ?3, completed_ms = ?4 WHERE id = ?1",
-                params![id, sha256, size, now],
+                "UPDATE uploads SET sha256 = ?2, upload_offset = ?3, completed_ms = ?4,
+                    expires_ms = ?5 WHERE id = ?1",
+                params![id, sha256, size, now, expires_ms],
             )?;
             Ok(())
         })
@@ -192,7 +288,19 @@ mod tests {
             expires_ms: 100,
             completed_ms: None,
         };
-        db.create_upload(&row).unwrap();
+        let quota = UploadQuota {
+            max_open: 1,
+            max_unattached: 1,
+        };
+        assert_eq!(db.create_upload_within(&row, &quota, 0).unwrap(), Ok(()));
+        let second = UploadRow {
+            id: "u2".into(),
+            ..row.clone()
+        };
+        assert_eq!(
+            db.create_upload_within(&second, &quota, 0).unwrap(),
+            Err(QuotaExceeded::OpenUploads(1))
+        );
         db.set_upload_offset("u1", 4).unwrap();
         assert_eq!(db.upload("u1").unwrap().unwrap().offset, 4);
         assert_eq!(db.expired_uploads(100).unwrap(), vec!["u1".to_string()]);
@@ -201,11 +309,16 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        db.complete_upload("u1", "ab", 10, 5).unwrap();
+        db.complete_upload("u1", "ab", 10, 5, 500).unwrap();
         assert!(
             db.expired_uploads(1000).unwrap().is_empty(),
-            "complete uploads never expire"
+            "complete uploads are not swept as unfinished ones"
         );
+        assert_eq!(
+            db.create_upload_within(&second, &quota, 0).unwrap(),
+            Err(QuotaExceeded::UnattachedFiles(1))
+        );
+        assert_eq!(db.blob_size("ab").unwrap(), Some(10));
         let indexed: i64 = db
             .read(|c| {
                 Ok(
@@ -222,7 +335,12 @@ mod tests {
             Ok(())
         })
         .unwrap();
-        assert!(db.delete_upload("u1").unwrap());
+        assert_eq!(db.sweep_unattached_uploads(499).unwrap(), (0, vec![]));
+        assert_eq!(
+            db.sweep_unattached_uploads(500).unwrap(),
+            (1, vec!["ab".to_string()])
+        );
         assert!(!db.delete_upload("u1").unwrap());
+        assert_eq!(db.blob_size("ab").unwrap(), None);
     }
 }

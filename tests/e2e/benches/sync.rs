@@ -236,7 +236,11 @@ fn thousand_small(server: &TestServer) -> (f64, usize) {
 }
 
 fn main() {
-    let server = TestServer::start();
+    // Hundreds of requests from one account: lift the per-account quotas.
+    let server = TestServer::start_with(|c| {
+        c.max_requests_per_day = 100_000;
+        c.max_unattached_files = 100_000;
+    });
     let proxy = Proxy::start(server.addr()).expect("proxy");
     let payload = (REQUESTS * FILES * SIZE) as f64;
 

@@ -97,7 +97,13 @@ fn add_work(
 
 #[test]
 fn sigkill_during_sync_loses_and_duplicates_nothing() {
-    let server = TestServer::start();
+    // One citizen files dozens of requests of one service, and each kill may leave an upload
+    // behind: lift the per-account quotas (this test is about crash safety).
+    let server = TestServer::start_with(|c| {
+        c.max_requests_per_day = 10_000;
+        c.max_open_uploads = 10_000;
+        c.max_unattached_files = 10_000;
+    });
     server.create_staff(Role::Officer, "petugas.kedua", "Lemari-Arsip-Hijau-4", None);
     let officer = server.login_with("petugas.kedua", "Lemari-Arsip-Hijau-4");
     let proxy = Proxy::start(server.addr()).unwrap();

@@ -124,17 +124,48 @@ pub fn newer_catalog(dir: &Path) -> (PathBuf, String) {
     (path, newer)
 }
 
-/// Writes `size` bytes derived from `seed` (distinct content per seed).
-pub fn write_file(path: &Path, size: usize, seed: u64) {
+/// `size` bytes derived from `seed` (distinct content per seed).
+fn noise(size: usize, seed: u64) -> Vec<u8> {
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let bytes: Vec<u8> = (0..size)
+    (0..size)
         .map(|_| {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
             x as u8
         })
-        .collect();
+        .collect()
+}
+
+/// The signature a file of this kind starts with (the registry checks attachments by their
+/// content): JPEG for `.jpg`/`.jpeg` and unknown names, PNG, PDF, GIF.
+fn signature(path: &Path) -> &'static [u8] {
+    match path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .as_deref()
+    {
+        Some("png") => b"\x89PNG\r\n\x1a\n",
+        Some("pdf") => b"%PDF-1.4\n",
+        Some("gif") => b"GIF89a",
+        _ => &[0xFF, 0xD8, 0xFF, 0xE0],
+    }
+}
+
+/// `size` bytes (at least 4) that start like a JPEG photo, distinct per seed.
+pub fn jpeg_bytes(seed: u64, size: usize) -> Vec<u8> {
+    let mut bytes = noise(size.max(4), seed);
+    bytes[..4].copy_from_slice(&[0xFF, 0xD8, 0xFF, 0xE0]);
+    bytes
+}
+
+/// Writes `size` bytes derived from `seed` (distinct content per seed), starting with the
+/// signature of the file's kind (by extension; JPEG otherwise).
+pub fn write_file(path: &Path, size: usize, seed: u64) {
+    let mut bytes = noise(size, seed);
+    let magic = signature(path);
+    let n = magic.len().min(bytes.len());
+    bytes[..n].copy_from_slice(&magic[..n]);
     std::fs::write(path, bytes).expect("write file");
 }
 
@@ -155,7 +186,8 @@ pub fn payload(
         .iter()
         .enumerate()
         .map(|(i, requirement)| {
-            let data = format!("JPEG page {i} of {requirement} for {token}").into_bytes();
+            let mut data = vec![0xFF, 0xD8, 0xFF, 0xE0];
+            data.extend(format!("JPEG page {i} of {requirement} for {token}").into_bytes());
             let sha256 = ts.upload(token, &data);
             AttachmentRef {
                 requirement: requirement.clone(),

@@ -20,7 +20,7 @@ pub use ceria_core::now_ms;
 #[cfg(feature = "device")]
 pub use device::{device_config, queue_ktp, sync_until_done};
 pub use fixtures::{
-    Fixture, example_form, fixture, fixture_today, newer_catalog, nik, op_id, payload, submit,
-    valid_example, write_file,
+    Fixture, example_form, fixture, fixture_today, jpeg_bytes, newer_catalog, nik, op_id, payload,
+    submit, valid_example, write_file,
 };
 pub use server::{OFFICER, PASSWORD, Reply, TestServer, VILLAGE_X, VILLAGE_Y, agent, b64};

@@ -1,11 +1,10 @@
-//! Attached files: the catalog's limits checked at attach time, and the managed,
-//! content-addressed file directory. Camera and gallery files vanish or change, so every file
+//! Attached files and the managed, content-addressed file directory (the catalog's rules,
+//! `crate::catalog::attachments`, are checked by the drafting API before a file is copied
+//! in). Camera and gallery files vanish or change, so every file
 //! is copied in (`files/blobs/<sha256[..2]>/<sha256>`); identical content is stored once and a
 //! file is deleted only when no draft or request of any account refers to it any more.
 
-use crate::catalog::Catalog;
 use crate::device::error::Result;
-use crate::report::Finding;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -31,67 +30,6 @@ pub struct Attachment {
     pub file_name: String,
     /// Where the managed copy lives (for thumbnails); valid until the attachment is removed.
     pub path: String,
-}
-
-/// Why a file is refused at attach time, before it is copied.
-pub(crate) fn check_limits(
-    catalog: &Catalog,
-    service: &str,
-    requirement: &str,
-    media_type: &str,
-    size: u64,
-    already_attached: u32,
-) -> Result<(), Finding> {
-    let source = catalog.source();
-    let unknown = || Finding::error("attachment.unknown").with("attachment", requirement);
-    let service = source
-        .services
-        .iter()
-        .find(|s| s.id == service)
-        .ok_or_else(unknown)?;
-    let req = service
-        .attachments
-        .iter()
-        .find(|a| a.id == requirement)
-        .ok_or_else(unknown)?;
-    let types = req
-        .media_types
-        .as_ref()
-        .unwrap_or(&source.limits.media_types);
-    if !types
-        .iter()
-        .any(|t| t.eq_ignore_ascii_case(media_type.trim()))
-    {
-        return Err(Finding::error("attachment.media_type").with("media_type", media_type));
-    }
-    let max = req
-        .max_files
-        .unwrap_or(source.limits.max_files_per_requirement);
-    if already_attached >= max {
-        return Err(Finding::error("attachment.too_many")
-            .with("attachment", requirement)
-            .with("max", max.to_string()));
-    }
-    if size > source.limits.max_attachment_bytes {
-        return Err(too_large(source.limits.max_attachment_bytes));
-    }
-    Ok(())
-}
-
-/// The `attachment.too_large` finding for a limit in bytes.
-pub(crate) fn too_large(max_bytes: u64) -> Finding {
-    Finding::error("attachment.too_large").with("max_mb", format_mb(max_bytes))
-}
-
-/// Bytes as megabytes for a message: whole numbers plain, others with one decimal.
-fn format_mb(bytes: u64) -> String {
-    const MIB: u64 = 1024 * 1024;
-    if bytes.is_multiple_of(MIB) {
-        (bytes / MIB).to_string()
-    } else {
-        let tenths = (bytes * 10 + MIB / 2) / MIB;
-        format!("{}.{}", tenths / 10, tenths % 10)
-    }
 }
 
 /// A file copied into the managed directory.
@@ -400,13 +338,6 @@ pub(crate) fn referenced(conn: &Connection) -> Result<HashSet<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn megabytes_are_worded_compactly() {
-        assert_eq!(format_mb(10 * 1024 * 1024), "10");
-        assert_eq!(format_mb(1_500_000), "1.4");
-        assert_eq!(format_mb(512 * 1024), "0.5");
-    }
 
     #[test]
     fn import_dedupes_and_collects_garbage() {

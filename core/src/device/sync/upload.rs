@@ -69,7 +69,7 @@ impl Engine<'_> {
                     self.fail_file(
                         account_id,
                         &row,
-                        &crate::device::store::attachments::too_large(max),
+                        &crate::catalog::attachments::too_large(max),
                     )?;
                 }
                 Err(Stop::Failure(f @ (Failure::Refused { .. } | Failure::Protocol(_)))) => {

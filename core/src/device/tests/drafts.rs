@@ -35,9 +35,10 @@ fn attach_refuses_at_attach_time() {
             .attach(&d.id, "kk", f.to_str().unwrap(), "application/pdf")
             .unwrap();
     }
+    let third = e.file("c.jpg", 10, 3);
     match e
         .device
-        .attach(&d.id, "kk", small.to_str().unwrap(), "image/jpeg")
+        .attach(&d.id, "kk", third.to_str().unwrap(), "image/jpeg")
     {
         Err(DeviceError::Validation { code, issues, .. }) => {
             assert_eq!(code, "attachment.too_many");

@@ -59,9 +59,18 @@ fn env() -> Env {
 impl Env {
     fn file(&self, name: &str, size: usize, seed: u8) -> PathBuf {
         let path = self.dir.path().join(name);
-        let bytes: Vec<u8> = (0..size)
+        let mut bytes: Vec<u8> = (0..size)
             .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
             .collect();
+        // Files are judged by their content: start like the kind the name says.
+        let magic: &[u8] = match name.rsplit('.').next() {
+            Some("pdf") => b"%PDF-1.4",
+            Some("gif") => b"GIF89a",
+            Some("png") => b"\x89PNG\r\n\x1a\n",
+            _ => &[0xFF, 0xD8, 0xFF, 0xE0],
+        };
+        let n = magic.len().min(bytes.len());
+        bytes[..n].copy_from_slice(&magic[..n]);
         std::fs::write(&path, bytes).unwrap();
         path
     }

@@ -108,15 +108,29 @@ const NIK_CODES: NumberCodes = NumberCodes {
     district: "nik.district",
 };
 
-/// Reads 16 ASCII digits. Surrounding whitespace is trimmed and ASCII spaces inside are
-/// dropped, since people type these numbers in groups (`1305 0141 0790 0001`); anything else
+/// Whether `c` is a separator people type or paste between the digit groups of a NIK or
+/// No. KK: any space, including the no-break space of copied text (but not a tab or a line
+/// break, which are refused like other stray characters).
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() && !c.is_control()
+}
+
+/// A NIK or No. KK as typed, trimmed and without separators ([`is_separator`]): the one
+/// normalisation the phone, the registry and the command line apply before comparing or
+/// storing a number.
+pub fn strip_separators(input: &str) -> String {
+    input.trim().chars().filter(|c| !is_separator(*c)).collect()
+}
+
+/// Reads 16 ASCII digits. Surrounding whitespace is trimmed and separators ([`is_separator`]:
+/// spaces, also a no-break space) are dropped, since people type these numbers in groups (`1305 0141 0790 0001`); anything else
 /// that is not an ASCII digit (dashes, dots, Arabic-Indic or full-width digits) is refused.
 /// Reports the non-digits (param `chars`) and a wrong length (param `length`) together.
 pub(crate) fn read_digits(input: &str, codes: &NumberCodes) -> Result<[u8; LEN], Vec<Finding>> {
     let mut digits = [0u8; LEN];
     let mut count = 0usize;
     let mut odd = OddChars::default();
-    for c in input.trim().chars().filter(|c| *c != ' ') {
+    for c in input.trim().chars().filter(|c| !is_separator(*c)) {
         if c.is_ascii_digit() {
             if let Some(slot) = digits.get_mut(count) {
                 *slot = c as u8 - b'0';

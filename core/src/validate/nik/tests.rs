@@ -318,3 +318,10 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn pasted_no_break_spaces_separate_groups_like_spaces() {
+    let typed = "1305\u{a0}0141 0790\u{202f}0001";
+    assert_eq!(super::strip_separators(typed), "1305014107900001");
+    assert_eq!(Nik::parse(typed).unwrap().to_string(), "1305014107900001");
+}
