@@ -57,7 +57,7 @@ class BirthFormRulesTest {
     fun `questions and documents follow the answers and a late birth report only warns`() = runTest(timeout = 3.minutes) {
         val runner = CoreRunner(StandardTestDispatcher(testScheduler))
         SessionModel(phone.client, runner, backgroundScope)
-            .register(Story.NIK_SITI, "Siti Rahmah", "081298765432", "sandi-siti-123").join()
+            .register(Story.NIK_SITI, "Siti Rahmah", "081298765432", Story.PASSWORD).join()
         server.stop()
 
         val form = FormModel(phone.client, runner, backgroundScope)
