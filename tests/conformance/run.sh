@@ -40,7 +40,7 @@ data="$(mktemp -d)"
 port="$("$here/.venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
 base="http://127.0.0.1:$port"
 log="$data/server.log"
-password="kesesuaian-2026"
+password="Uji-Kesesuaian-Tus-Sawah-2026"
 "$bin" --data "$data" admin create-user --role officer --username petugas.uji \
   --password "$password" >/dev/null || die "create officer"
 RUST_LOG=warn "$bin" --data "$data" --listen "127.0.0.1:$port" >"$log" 2>&1 &
