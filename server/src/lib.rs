@@ -32,6 +32,7 @@ mod config;
 mod credentials;
 mod http;
 mod identity;
+pub mod population;
 mod stats;
 mod store;
 pub mod tracking;

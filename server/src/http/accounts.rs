@@ -3,6 +3,7 @@
 use crate::credentials;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
+use crate::http::identity::describe;
 use crate::http::limits::JsonBody;
 use crate::http::state::{AppState, blocking};
 use crate::identity;
@@ -28,41 +29,52 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/me", get(me))
 }
 
-/// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password.
+/// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password. The account
+/// starts unverified (see `http::identity`).
 pub(crate) async fn register(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let user = citizen_account(&state, &req.nik, &req.name, &req.phone, req.password).await?;
+    let created = state
+        .db_call(move |db| db.create_user(&user, now_ms()))
+        .await?;
+    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
+    Ok((StatusCode::CREATED, Json(describe(&state, user).await?)))
+}
+
+/// A citizen account to store, from the identity data and password a person gave (at
+/// registration, or at the counter when they reclaim their NIK): checked, normalised, the
+/// password hashed.
+pub(crate) async fn citizen_account(
+    state: &AppState,
+    nik: &str,
+    name: &str,
+    phone: &str,
+    password: String,
+) -> Result<NewUser, ApiError> {
     let catalog = state.catalog();
-    let id = identity::check_registration(&catalog, &req.nik, &req.name, &req.phone).map_err(
-        |issues| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.malformed")
-                .detail("invalid identity data")
-                .issues(issues)
-        },
-    )?;
-    if !identity::password_ok(&req.password) {
+    let id = identity::check_registration(&catalog, nik, name, phone).map_err(|issues| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.malformed")
+            .detail("invalid identity data")
+            .issues(issues)
+    })?;
+    if !identity::password_ok(&password) {
         return Err(
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "auth.weak_password")
                 .with("min", credentials::MIN_PASSWORD_CHARS.to_string()),
         );
     }
-    let password = req.password;
     let hash =
         blocking(move || credentials::hash_password(&password).map_err(ApiError::internal)).await?;
-    let user = NewUser {
+    Ok(NewUser {
         username: id.nik,
         name: id.name,
         role: Role::Citizen,
         village: None,
         phone: Some(id.phone),
         password_hash: hash,
-    };
-    let created = state
-        .db_call(move |db| db.create_user(&user, now_ms()))
-        .await?;
-    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
-    Ok((StatusCode::CREATED, Json(user)))
+    })
 }
 
 /// Citizens may type their NIK in groups (`1305 0141 0790 0001`): the account name is the
@@ -134,7 +146,7 @@ async fn new_session(state: &AppState, user: UserInfo) -> Result<LoginResponse, 
     Ok(LoginResponse {
         token,
         expires_at_ms,
-        user,
+        user: describe(state, user).await?,
     })
 }
 
@@ -171,9 +183,12 @@ pub(crate) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/me`: the logged-in account.
-pub(crate) async fn me(caller: Caller) -> Json<UserInfo> {
-    Json(caller.user)
+/// `GET /v1/me`: the logged-in account, with its identity state.
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<UserInfo>, ApiError> {
+    describe(&state, caller.user).await.map(Json)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ pub(crate) mod accounts;
 pub(crate) mod blobs;
 pub(crate) mod catalog;
 mod db;
+pub(crate) mod identity;
 pub(crate) mod push;
 pub(crate) mod requests;
 mod schema;

@@ -257,6 +257,7 @@ pub(crate) mod tests {
                 name: format!("Name {id}"),
                 role,
                 village: village.map(str::to_string),
+                identity: None,
             },
         }
     }
