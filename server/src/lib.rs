@@ -14,13 +14,14 @@
 //! - `http/`: the HTTP edge: the application and its layers (`app`), authentication of
 //!   callers (`auth`), problem responses (`error`), input limits (`limits`), the tus protocol
 //!   (`tus`), the served OpenAPI document (`openapi`), the shared state (`state`), and one
-//!   module per resource (`accounts`, `catalog`, `review`, `stats`, `sync`, `uploads`), each
-//!   with its own `router()`.
+//!   module per resource (`accounts`, `catalog`, `identity`, `review`, `stats`, `sync`,
+//!   `uploads`), each with its own `router()`.
 //! - `store/`: persistence: the database handle (`db`), its schema, one module per table
-//!   group (`accounts`, `catalog`, `push`, `requests`, `uploads`) and the attachment files
-//!   (`blobs`). Every SQL statement lives here.
+//!   group (`accounts`, `catalog`, `identity`, `push`, `requests`, `uploads`) and the
+//!   attachment files (`blobs`). Every SQL statement lives here.
 //! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
-//!   checks (`identity`), password and token handling (`credentials`), yearly figures
+//!   checks (`identity`), the population register extract citizens prove their NIK against
+//!   ([`population`]), password and token handling (`credentials`), yearly figures
 //!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
 //!   administration commands ([`admin`]) used by the CLIs.
 
