@@ -1,11 +1,12 @@
-//! Keeps a citizen account's identity state current. While the device knows the account as
-//! unverified (or does not know yet), each pass asks `GET /v1/me`, so a verification done
-//! elsewhere (at the nagari office, on another device) shows up, and the feed starts over to
-//! bring in the requests filed for the NIK that the account may now follow. Verified
-//! accounts and staff cost no request.
+//! Keeps a citizen account's identity state current. While the server has said the account
+//! is unverified, each pass asks `GET /v1/me`, so a verification done elsewhere (at the
+//! nagari office, on another device) shows up, and the feed starts over to bring in the
+//! requests filed for the NIK that the account may now follow. Verified accounts, staff and
+//! accounts of servers that predate identity checks (no state) cost no request.
 
 use crate::device::store::accounts;
 use crate::device::sync::engine::{Engine, Stop};
+use crate::device::sync::http_api::Failure;
 use crate::protocol::{IdentityState, Role, UserInfo};
 
 impl Engine<'_> {
@@ -15,15 +16,29 @@ impl Engine<'_> {
         let Some(account) = account else {
             return Ok(());
         };
-        if account.role != Role::Citizen || account.identity == Some(IdentityState::Verified) {
+        if account.role != Role::Citizen || account.identity != Some(IdentityState::Unverified) {
             return Ok(());
         }
         let api = self.api;
-        let me: UserInfo = self.net(|| api.json::<(), _>("GET", "/v1/me", Some(token), None))?;
-        if let Some(state) = me.identity {
-            self.db
-                .write(|tx| accounts::set_identity(tx, account_id, state))?;
+        let me = self.net(|| api.json::<(), UserInfo>("GET", "/v1/me", Some(token), None));
+        match me {
+            Ok(me) => {
+                if let Some(state) = me.identity {
+                    self.db
+                        .write(|tx| accounts::set_identity(tx, account_id, state))?;
+                }
+                Ok(())
+            }
+            // Not worth failing the pass for: the state is asked again at the next one.
+            Err(Stop::Failure(f))
+                if !f.is_retryable() && !matches!(f, Failure::Unauthorized(_)) =>
+            {
+                self.report
+                    .problems
+                    .push(format!("identity: {}", f.describe()));
+                Ok(())
+            }
+            Err(stop) => Err(stop),
         }
-        Ok(())
     }
 }
