@@ -1,6 +1,7 @@
 //! Tests of the whole device API and sync engine against the in-process fake server, with
 //! injected faults: lost answers, broken uploads, 5xx/429, expired sessions and uploads.
 
+mod at_rest;
 mod drafts;
 mod requests;
 mod sync;
@@ -22,6 +23,9 @@ use std::sync::{Arc, Mutex};
 
 const CHUNK: u32 = 64 * 1024;
 
+/// The device key of the tests: every test runs on an encrypted store, as apps do.
+const TEST_KEY: [u8; 32] = [0x5a; 32];
+
 struct Env {
     dir: tempfile::TempDir,
     server: FakeServer,
@@ -33,6 +37,7 @@ fn config(dir: &tempfile::TempDir) -> DeviceConfig {
         dir.path().join("data").to_string_lossy(),
         "http://registry.test",
     );
+    c.encryption_key = Some(TEST_KEY.to_vec());
     c.chunk_size = CHUNK;
     c.backoff_base_ms = 40;
     c.backoff_max_ms = 200;
