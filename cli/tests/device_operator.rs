@@ -3,7 +3,9 @@
 //! unknown service or draft, server down) ending in a clear message and a documented status.
 
 use ceria_test_support::PASSWORD;
-use ceria_test_support::cli::{ServeChild, ceria, create_staff, dead_url, json_of, no_panic};
+use ceria_test_support::cli::{
+    PASSPHRASE, ServeChild, ceria, create_staff, dead_url, json_of, no_panic,
+};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -457,6 +459,7 @@ fn ctrl_c_stops_a_waiting_sync_cleanly() {
         .arg("--home")
         .arg(&citizen)
         .args(["sync", "--wait", "120"])
+        .env("CERIA_PASSPHRASE", PASSPHRASE)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
