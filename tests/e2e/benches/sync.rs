@@ -269,7 +269,11 @@ fn bad_network(server: &TestServer, proxy: &Proxy, row: u64, mean: Option<u64>) 
 
     // Exactly once, byte-identical.
     let on_server = server.requests(&officer);
-    assert_eq!(on_server.len() - already, BAD_REQUESTS, "lost or duplicated");
+    assert_eq!(
+        on_server.len() - already,
+        BAD_REQUESTS,
+        "lost or duplicated"
+    );
     let local = device.requests().expect("requests");
     assert_eq!(local.len(), BAD_REQUESTS);
     for summary in &local {
@@ -353,8 +357,18 @@ fn main() {
     let file_bytes = (BAD_REQUESTS * PDF_SIZE) as f64;
     let clean = bad_network(&server, &proxy, 0, None);
     let rows = [
-        (4u64, 1.02, 2.0, bad_network(&server, &proxy, 1, Some(4 * 1024 * 1024))),
-        (1u64, 1.05, 3.0, bad_network(&server, &proxy, 2, Some(1024 * 1024))),
+        (
+            4u64,
+            1.02,
+            2.0,
+            bad_network(&server, &proxy, 1, Some(4 * 1024 * 1024)),
+        ),
+        (
+            1u64,
+            1.05,
+            3.0,
+            bad_network(&server, &proxy, 2, Some(1024 * 1024)),
+        ),
     ];
     println!();
     println!(
@@ -384,7 +398,9 @@ fn main() {
             if met { "met" } else { "MISSED" }
         );
     }
-    println!("All {BAD_REQUESTS} requests arrived exactly once with byte-identical files in every row.");
+    println!(
+        "All {BAD_REQUESTS} requests arrived exactly once with byte-identical files in every row."
+    );
 
     let (seconds, delivered) = thousand_small(&server);
     println!();

@@ -52,15 +52,15 @@ fn a_cut_inside_every_chunk_loses_nothing_and_resends_nothing() {
     }
     let (up, started) = (proxy.bytes_up(), Instant::now());
     let report = sync(&device).expect("one pass delivers");
-    assert!(started.elapsed() < Duration::from_secs(30), "no pause after progress");
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "no pause after progress"
+    );
     assert_eq!(proxy.pending_rules(), 0, "every chunk was cut");
     assert_eq!(report.accepted, 1);
     let sent = proxy.bytes_up() - up;
     // File bytes once, plus request heads, HEADs and the push.
-    assert!(
-        sent < size as u64 + 40_000,
-        "{sent} bytes sent for {size}"
-    );
+    assert!(sent < size as u64 + 40_000, "{sent} bytes sent for {size}");
 
     let officer = server.officer();
     let on_server = server.requests(&officer);

@@ -53,7 +53,8 @@ pub(crate) enum UploadScope {
 }
 
 /// A pending submit or revise of the account needs the row's content.
-const NEEDED_BY_QUEUE: &str = "EXISTS (SELECT 1 FROM attachments a JOIN outbox o ON o.request_id = a.request_id
+const NEEDED_BY_QUEUE: &str =
+    "EXISTS (SELECT 1 FROM attachments a JOIN outbox o ON o.request_id = a.request_id
     WHERE a.account_id = u.account_id AND a.sha256 = u.sha256
       AND o.status = 'pending' AND o.kind <> 'cancel')";
 

@@ -193,7 +193,9 @@ impl Engine<'_> {
                     }
                     // 409, or a 460 before the end (only from a server checking chunks on its
                     // own): ask where the server stands.
-                    Ok(outcome @ (PatchOutcome::OffsetMismatch | PatchOutcome::ChecksumMismatch)) => {
+                    Ok(
+                        outcome @ (PatchOutcome::OffsetMismatch | PatchOutcome::ChecksumMismatch),
+                    ) => {
                         if outcome == PatchOutcome::ChecksumMismatch {
                             checksum_failures += 1;
                             if checksum_failures > MAX_RESTARTS {
