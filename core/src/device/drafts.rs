@@ -406,7 +406,6 @@ impl Device {
     }
 }
 
-/// The value of the service's first village-level region field, if filled in.
 /// The first bytes of a file, enough to tell its type.
 fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
@@ -417,6 +416,7 @@ fn read_head(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
+/// The value of the service's first village-level region field, if filled in.
 fn village_from_form(catalog: &Catalog, row: &DraftRow) -> Option<String> {
     let service = catalog
         .source()
