@@ -62,6 +62,12 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Data kependudukan / The population register extract for NIK verification.
+    Population {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: crate::population::PopulationCommand,
+    },
 }
 
 /// Staff roles (citizens register themselves with their NIK).
@@ -248,6 +254,9 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
             } else {
                 say!("Katalog {version} diterbitkan / catalog {version} published");
             }
+        }
+        AdminCommand::Population { command } => {
+            return crate::population::run(&db, &data, command, json);
         }
     }
     Ok(exit::OK)

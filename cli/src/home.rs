@@ -144,6 +144,7 @@ mod tests {
                 name: "Op".into(),
                 role: Role::Operator,
                 village: Some("13.05.08.2002".into()),
+                identity: None,
             },
             expires_at_ms: 5,
         };

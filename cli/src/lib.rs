@@ -2,7 +2,8 @@
 //! of every option and handler: `ceria` (`src/main.rs`, the whole product) and `ceria-server`
 //! (`src/bin/ceria-server.rs`, the registry server on its own, reusing `serve` and `admin`).
 //!
-//! One module per command group: [`serve`] and [`admin`] work on a server's data directory,
+//! One module per command group: [`serve`] and [`admin`] (with [`population`], the register
+//! extract) work on a server's data directory,
 //! [`device`] is a desktop frontend of the on-device core, [`operator`] the review tool of
 //! staff (with its HTTP client), [`validate`] the core's validators for scripts, and [`demo`]
 //! the whole story on loopback. `output`, `exit`, `home` and `interrupt` are what they share.
@@ -17,6 +18,7 @@ pub mod exit;
 mod home;
 mod interrupt;
 pub mod operator;
+pub mod population;
 pub mod serve;
 pub mod validate;
 

@@ -15,13 +15,14 @@
 //!   application and its layers (`app`), authentication of
 //!   callers (`auth`), problem responses (`error`), input limits (`limits`), the tus protocol
 //!   (`tus`), the served OpenAPI document (`openapi`), the shared state (`state`), and one
-//!   module per resource (`accounts`, `catalog`, `review`, `stats`, `sync`, `uploads`), each
-//!   with its own `router()`.
+//!   module per resource (`accounts`, `catalog`, `identity`, `review`, `stats`, `sync`,
+//!   `uploads`), each with its own `router()`.
 //! - `store/`: persistence: the database handle (`db`), its schema, one module per table
-//!   group (`accounts`, `catalog`, `push`, `requests`, `uploads`) and the attachment files
-//!   (`blobs`). Every SQL statement lives here.
+//!   group (`accounts`, `catalog`, `identity`, `push`, `requests`, `uploads`) and the
+//!   attachment files (`blobs`). Every SQL statement lives here.
 //! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
-//!   checks (`identity`), password and token handling (`credentials`), yearly figures
+//!   checks (`identity`), the population register extract citizens prove their NIK against
+//!   ([`population`]), password and token handling (`credentials`), yearly figures
 //!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
 //!   administration commands ([`admin`]) used by the CLIs.
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
@@ -37,6 +38,7 @@ mod credentials;
 pub mod fuzzing;
 mod http;
 mod identity;
+pub mod population;
 mod stats;
 mod store;
 pub mod tracking;

@@ -118,6 +118,7 @@ mod tests {
             name: "U".into(),
             role,
             village: village.map(String::from),
+            identity: None,
         }
     }
 

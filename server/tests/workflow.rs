@@ -216,8 +216,18 @@ fn an_operator_submits_for_a_citizen_who_then_follows_it() {
     assert_eq!(results[0]["status"], "accepted", "{results:?}");
     let id = results[0]["request_id"].as_str().unwrap();
 
-    // The citizen registers later and sees the request filed for their NIK, and may cancel it.
+    // The citizen registers later; once the operator has checked their KTP-el (issue 11:
+    // registering a NIK alone proves nothing), they see the request filed for their NIK and
+    // may cancel it.
     let citizen = ts.citizen(&citizen_nik, "Budi Santoso");
+    assert!(ts.pull_all(&citizen).is_empty(), "not before verification");
+    let r = ts.call(
+        "POST",
+        "/v1/identity/verifications",
+        Some(&operator),
+        Some(&json!({"nik": citizen_nik, "document": "ktp_el"})),
+    );
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
     let changes = ts.pull_all(&citizen);
     assert_eq!(changes.len(), 1);
     assert_eq!(changes[0]["request_id"], id);

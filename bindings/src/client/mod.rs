@@ -140,6 +140,27 @@ impl CeriaClient {
         guard(|| self.device.switch_account(&account_id))
     }
 
+    /// Proves that the current citizen account owns its NIK with the facts the population
+    /// register holds: No. KK, birth date (`YYYY-MM-DD`) and mother's name. On a match the
+    /// account becomes verified (`Account.identity`) and its next sync also brings the
+    /// requests staff filed for the NIK. Show `identity.unverified` from the catalog to say
+    /// what else the person can do (visit the nagari office with the KTP-el or KK).
+    ///
+    /// Blocking (network): call off the main thread. Errors: `Unauthorized`, `Offline`,
+    /// `Validation` (a fact cannot be read), `Server` (`identity.mismatch` with the attempts
+    /// left, `identity.attempts_exceeded`, `identity.no_register`).
+    pub fn prove_identity(
+        &self,
+        nomor_kk: String,
+        birth_date: String,
+        mother_name: String,
+    ) -> Result<Account, DeviceError> {
+        guard(|| {
+            self.device
+                .prove_identity(&nomor_kk, &birth_date, &mother_name)
+        })
+    }
+
     // ---- sync ----
 
     /// One sync pass for every logged-in account (the current one first): uploads files

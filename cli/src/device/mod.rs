@@ -60,6 +60,19 @@ pub enum DeviceCommand {
     Logout,
     /// Akun / Accounts on this device.
     Accounts,
+    /// Verifikasi NIK / Proves that the current account's NIK is yours with the data of the
+    /// population register (online).
+    Verify {
+        /// No. KK (16 digits).
+        #[arg(long = "nomor-kk")]
+        nomor_kk: String,
+        /// Birth date, YYYY-MM-DD.
+        #[arg(long = "birth-date")]
+        birth_date: String,
+        /// Mother's name as on the KK.
+        #[arg(long = "mother-name")]
+        mother_name: String,
+    },
     /// Daftar layanan / The services one can request.
     Services,
     /// Rincian layanan / One service: requirements, fields, service time.
@@ -217,6 +230,8 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
             } else {
                 say!("Terdaftar dan masuk / registered and logged in ({server}):");
                 say!("{}", view::account_line(&account));
+                print_lines(view::identity_lines(&catalog, &account));
+                print_lines(view::identity_lines(&catalog, &account));
             }
         }
         DeviceCommand::Login { username, password } => {
@@ -226,6 +241,7 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
             } else {
                 say!("Masuk / logged in ({server}):");
                 say!("{}", view::account_line(&account));
+                print_lines(view::identity_lines(&catalog, &account));
             }
         }
         DeviceCommand::Logout => {
@@ -246,9 +262,26 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
             } else if accounts.is_empty() {
                 say!("Belum ada akun / no account yet (`ceria device register` / `login`)");
             } else {
-                accounts
-                    .iter()
-                    .for_each(|a| say!("{}", view::account_line(a)));
+                for a in &accounts {
+                    say!("{}", view::account_line(a));
+                    print_lines(view::identity_lines(&catalog, a));
+                }
+            }
+        }
+        DeviceCommand::Verify {
+            nomor_kk,
+            birth_date,
+            mother_name,
+        } => {
+            let account = device.prove_identity(&nomor_kk, &birth_date, &mother_name)?;
+            if json {
+                json_line(&view::account_json(&account));
+            } else {
+                say!("{}", view::account_line(&account));
+                print_lines(view::identity_lines(&catalog, &account));
+                say!(
+                    "Permohonan untuk NIK ini datang pada sinkron berikut / requests filed for this NIK arrive with the next sync: ceria device sync"
+                );
             }
         }
         DeviceCommand::Services => {

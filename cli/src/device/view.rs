@@ -23,8 +23,18 @@ pub fn account_json(a: &Account) -> Value {
         "id": a.id, "username": a.username, "name": a.name, "role": a.role,
         "village": a.village, "logged_in": a.logged_in, "needs_login": a.needs_login,
         "current": a.current, "last_sync_ms": a.last_sync_ms,
-        "session_expires_ms": a.session_expires_ms,
+        "session_expires_ms": a.session_expires_ms, "identity": a.identity,
     })
+}
+
+/// A citizen account's identity state and what to do about it, worded by the catalog
+/// (Indonesian first, English second); nothing for staff.
+pub fn identity_lines(catalog: &Catalog, a: &Account) -> Vec<String> {
+    let Some(state) = a.identity else {
+        return Vec::new();
+    };
+    let m = catalog.message(state.message_code(), &[]);
+    vec![format!("    {}", m.id), format!("    {}", m.en)]
 }
 
 /// One line for an account.

@@ -12,8 +12,9 @@ use ceria_core::device::transport::{
     HttpRequest, HttpResponse, Timeouts, TransportError, UreqTransport,
 };
 use ceria_core::protocol::{
-    LoginRequest, LoginResponse, MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestState,
-    StatusChange, TransitionRequest, UserInfo,
+    IdentityEvent, InPersonCheck, LoginRequest, LoginResponse, MAX_QUEUE_PAGE, QueuePage,
+    ReclaimRequest, ReclaimResponse, RequestDetail, RequestState, StatusChange, TransitionRequest,
+    UserInfo,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -131,6 +132,22 @@ impl Client {
     pub fn transition(&self, id: &str, body: &TransitionRequest) -> Result<StatusChange, Failure> {
         let path = format!("/v1/requests/{}/transitions", encode(id));
         self.json("POST", &path, Some(body))
+    }
+
+    /// `POST /v1/identity/verifications`: the KTP-el or KK was checked in person.
+    pub fn verify_identity(&self, body: &InPersonCheck) -> Result<UserInfo, Failure> {
+        self.json("POST", "/v1/identity/verifications", Some(body))
+    }
+
+    /// `POST /v1/identity/reclaims`: the owner of a NIK gets a new verified account.
+    pub fn reclaim_nik(&self, body: &ReclaimRequest) -> Result<ReclaimResponse, Failure> {
+        self.json("POST", "/v1/identity/reclaims", Some(body))
+    }
+
+    /// `GET /v1/identity/events?nik=`: the identity audit log of a NIK (officers).
+    pub fn identity_events(&self, nik: &str) -> Result<Vec<IdentityEvent>, Failure> {
+        let path = format!("/v1/identity/events?nik={}", encode(nik));
+        self.json("GET", &path, None::<&()>)
     }
 
     /// Finds a request's server id from its tracking code (`CR-XXXX-XXXX`) by paging the

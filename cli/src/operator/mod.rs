@@ -1,9 +1,11 @@
 //! `ceria operator ...`: the review tool of nagari operators and registry officers over the
 //! server's HTTP API: log in, list the queue, look at a request, and move it through the
-//! workflow (verify, return with reasons, process, complete with a document number, reject).
+//! workflow (verify, return with reasons, process, complete with a document number, reject),
+//! and check who owns a NIK at the counter ([`identity`]).
 //! The session is kept in `HOME/operator-session.json`.
 
 pub mod client;
+pub mod identity;
 
 use crate::exit::{self, Failure};
 use crate::home::{self, OperatorSession};
@@ -109,6 +111,12 @@ pub enum OperatorCommand {
         /// Why (required).
         #[arg(long)]
         note: String,
+    },
+    /// Identitas / Who owns a NIK: verify in person, reclaim, audit log.
+    Identity {
+        /// What to do.
+        #[command(subcommand)]
+        command: identity::IdentityCommand,
     },
 }
 
@@ -314,6 +322,7 @@ fn command(
         OperatorCommand::Reject { id, note } => {
             step(&id, transition(RequestState::Rejected, Some(note)))
         }
+        OperatorCommand::Identity { command } => identity::run(catalog, client, command, json),
     }
 }
 

@@ -10,6 +10,7 @@
 pub(crate) mod config;
 mod drafts;
 pub(crate) mod error;
+mod identity;
 mod requests;
 pub(crate) mod store;
 pub(crate) mod sync;

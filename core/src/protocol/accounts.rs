@@ -81,6 +81,10 @@ pub struct UserInfo {
     /// The village an operator is bound to.
     #[serde(default)]
     pub village: Option<String>,
+    /// Citizens: whether the account has shown that it owns its NIK (absent for staff, and
+    /// from servers that predate identity checks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<crate::protocol::IdentityState>,
 }
 
 /// `POST /v1/sessions` response.

@@ -6,17 +6,23 @@
 //! - `request`: a request's content and workflow state;
 //! - `sync`: push and pull;
 //! - `accounts`: roles, registration, sessions;
+//! - `identity`: whether a citizen owns their NIK, and how that is shown;
 //! - `review`: the review queue, request detail and transitions of staff;
 //! - here: the error body every endpoint answers with.
 //!
 //! Every type is re-exported here, so its path is `ceria_core::protocol::Name`.
 
 mod accounts;
+mod identity;
 mod request;
 mod review;
 mod sync;
 
 pub use accounts::{LoginRequest, LoginResponse, RegisterRequest, Role, UserInfo};
+pub use identity::{
+    IdentityDocument, IdentityEvent, IdentityMethod, IdentityState, InPersonCheck, ReclaimRequest,
+    ReclaimResponse, RegisterProof,
+};
 pub use request::{AttachmentRef, DocumentInfo, RequestPayload, RequestState, ReturnReason};
 pub use review::{
     AuditEntry, MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestSummary, StoredAttachment,

@@ -6,6 +6,7 @@ use crate::credentials;
 use crate::http::auth::Caller;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
+use crate::http::identity::describe;
 use crate::http::limits::JsonBody;
 use crate::http::state::{AppState, blocking};
 use crate::identity;
@@ -36,35 +37,14 @@ fn millis(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-/// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password.
+/// `POST /v1/accounts`: a citizen registers with NIK, name, phone and password. The account
+/// starts unverified (see `http::identity`).
 pub(crate) async fn register(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let catalog = state.catalog();
-    let id = identity::check_registration(&catalog, &req.nik, &req.name, &req.phone).map_err(
-        |issues| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.malformed")
-                .detail("invalid identity data")
-                .issues(issues)
-        },
-    )?;
-    // The estimator takes milliseconds: off the async threads.
-    let password = req.password;
-    let own_data = [id.nik.clone(), id.name.clone(), id.phone.clone()];
-    let password = blocking(move || {
-        let own: Vec<&str> = own_data.iter().map(String::as_str).collect();
-        match identity::check_password(&password, &own) {
-            Ok(()) => Ok(password),
-            Err(p) => Err(p.params().into_iter().fold(
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
-                |e, (k, v)| e.with(k, v),
-            )),
-        }
-    })
-    .await?;
-    // Counted once the cheap checks pass, before the hash: a registration costs one.
+    // Counted before the checks and the hash: a registration attempt costs one.
     let limit = [Limit {
         key: format!("register:{addr}"),
         max: state.config.registrations_per_address_per_hour,
@@ -77,23 +57,55 @@ pub(crate) async fn register(
     {
         return Err(limited("auth.registration_limited", retry_after_ms));
     }
+    let user = citizen_account(&state, &req.nik, &req.name, &req.phone, req.password).await?;
+    let created = state
+        .db_call(move |db| db.create_user(&user, now_ms()))
+        .await?;
+    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
+    Ok((StatusCode::CREATED, Json(describe(&state, user).await?)))
+}
+
+/// A citizen account to store, from the identity data and password a person gave (at
+/// registration, or at the counter when they reclaim their NIK): checked, normalised, the
+/// password hashed.
+pub(crate) async fn citizen_account(
+    state: &AppState,
+    nik: &str,
+    name: &str,
+    phone: &str,
+    password: String,
+) -> Result<NewUser, ApiError> {
+    let catalog = state.catalog();
+    let id = identity::check_registration(&catalog, nik, name, phone).map_err(|issues| {
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "request.malformed")
+            .detail("invalid identity data")
+            .issues(issues)
+    })?;
+    // The estimator takes milliseconds: off the async threads.
+    let own_data = [id.nik.clone(), id.name.clone(), id.phone.clone()];
+    let password = blocking(move || {
+        let own: Vec<&str> = own_data.iter().map(String::as_str).collect();
+        match identity::check_password(&password, &own) {
+            Ok(()) => Ok(password),
+            Err(p) => Err(p.params().into_iter().fold(
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, p.code()),
+                |e, (k, v)| e.with(k, v),
+            )),
+        }
+    })
+    .await?;
     let hash = state
         .hashing
         .run(move || credentials::hash_password(&password).map_err(ApiError::internal))
         .await?;
-    let user = NewUser {
+    Ok(NewUser {
         username: id.nik,
         name: id.name,
         role: Role::Citizen,
         village: None,
         phone: Some(id.phone),
         password_hash: hash,
-    };
-    let created = state
-        .db_call(move |db| db.create_user(&user, now_ms()))
-        .await?;
-    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
-    Ok((StatusCode::CREATED, Json(user)))
+    })
 }
 
 /// Citizens may type their NIK in groups (`1305 0141 0790 0001`): the account name is the
@@ -227,7 +239,7 @@ async fn new_token(
     Ok(LoginResponse {
         token,
         expires_at_ms,
-        user,
+        user: describe(state, user).await?,
     })
 }
 
@@ -273,9 +285,12 @@ pub(crate) async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /v1/me`: the logged-in account.
-pub(crate) async fn me(caller: Caller) -> Json<UserInfo> {
-    Json(caller.user)
+/// `GET /v1/me`: the logged-in account, with its identity state.
+pub(crate) async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<UserInfo>, ApiError> {
+    describe(&state, caller.user).await.map(Json)
 }
 
 #[cfg(test)]

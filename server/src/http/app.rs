@@ -4,7 +4,7 @@
 
 use crate::http::error::{ApiError, panic_response, render_problems};
 use crate::http::state::AppState;
-use crate::http::{accounts, catalog, openapi, review, stats, sync, uploads, users};
+use crate::http::{accounts, catalog, identity, openapi, review, stats, sync, uploads, users};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -31,6 +31,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(openapi::router())
         .merge(accounts::router())
         .merge(catalog::router())
+        .merge(identity::router())
         .merge(review::router())
         .merge(stats::router())
         .merge(sync::router())

@@ -3,7 +3,7 @@
 use super::db::user_from_row;
 use crate::store::{Db, DbError, new_id};
 use ceria_core::protocol::{Role, UserInfo};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A new account to store (the password already hashed).
 #[derive(Debug, Clone)]
@@ -22,6 +22,47 @@ pub(crate) struct NewUser {
     pub password_hash: String,
 }
 
+/// Stores a new account in `tx`; `Ok(None)` when the user name is taken.
+pub(crate) fn insert_user(
+    tx: &Transaction<'_>,
+    user: &NewUser,
+    now: i64,
+) -> Result<Option<UserInfo>, DbError> {
+    let taken: Option<i64> = tx
+        .query_row(
+            "SELECT 1 FROM users WHERE username = ?1",
+            [&user.username],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if taken.is_some() {
+        return Ok(None);
+    }
+    let id = new_id();
+    tx.execute(
+        "INSERT INTO users (id, username, name, role, village, phone, password_hash, created_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            id,
+            user.username,
+            user.name,
+            user.role.code(),
+            user.village,
+            user.phone,
+            user.password_hash,
+            now
+        ],
+    )?;
+    Ok(Some(UserInfo {
+        id,
+        username: user.username.clone(),
+        name: user.name.clone(),
+        role: user.role,
+        village: user.village.clone(),
+        identity: None,
+    }))
+}
+
 impl Db {
     /// Stores a new account; `Ok(None)` when the user name is taken.
     pub(crate) fn create_user(
@@ -29,36 +70,7 @@ impl Db {
         user: &NewUser,
         now: i64,
     ) -> Result<Option<UserInfo>, DbError> {
-        self.write(|tx| {
-            let taken: Option<i64> = tx
-                .query_row("SELECT 1 FROM users WHERE username = ?1", [&user.username], |r| r.get(0))
-                .optional()?;
-            if taken.is_some() {
-                return Ok(None);
-            }
-            let id = new_id();
-            tx.execute(
-                "INSERT INTO users (id, username, name, role, village, phone, password_hash, created_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    id,
-                    user.username,
-                    user.name,
-                    user.role.code(),
-                    user.village,
-                    user.phone,
-                    user.password_hash,
-                    now
-                ],
-            )?;
-            Ok(Some(UserInfo {
-                id,
-                username: user.username.clone(),
-                name: user.name.clone(),
-                role: user.role,
-                village: user.village.clone(),
-            }))
-        })
+        self.write(|tx| insert_user(tx, user, now))
     }
 
     /// The account, its password hash and whether it is disabled, for a login name.

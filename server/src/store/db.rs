@@ -130,6 +130,7 @@ pub(crate) fn user_from_row(row: &rusqlite::Row<'_>) -> Result<UserInfo, rusqlit
         name: row.get(2)?,
         role,
         village: row.get(4)?,
+        identity: None,
     })
 }
 

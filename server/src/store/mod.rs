@@ -7,6 +7,7 @@ pub(crate) mod administration;
 pub(crate) mod blobs;
 pub(crate) mod catalog;
 mod db;
+pub(crate) mod identity;
 pub(crate) mod push;
 pub(crate) mod rate_limits;
 pub(crate) mod requests;

@@ -4,6 +4,7 @@
 //! pull from: its `seq` is the server order and the pull cursor.
 
 use super::db::role_column;
+use super::identity::VERIFIED_SQL;
 use crate::store::{Db, DbError};
 use ceria_core::protocol::{
     AuditEntry, DocumentInfo, RequestDetail, RequestPayload, RequestState, RequestSummary,
@@ -14,7 +15,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 /// Which requests an account may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Scope {
-    /// A citizen: requests they submitted and requests filed for their NIK.
+    /// A citizen: requests they submitted and, once their identity is verified, requests
+    /// filed for their NIK by others (an unverified account may not own the NIK).
     Citizen {
         /// Account id.
         user_id: String,
@@ -46,7 +48,10 @@ impl Scope {
         let (a, b) = (first, first + 1);
         match self {
             Scope::Citizen { user_id, nik } => (
-                format!("(r.submitted_by = ?{a} OR r.citizen_nik = ?{b})"),
+                format!(
+                    "(r.submitted_by = ?{a} OR (r.citizen_nik = ?{b} AND {}))",
+                    VERIFIED_SQL.replace("{n}", &a.to_string())
+                ),
                 [user_id.clone(), nik.clone()],
             ),
             Scope::Village(v) => (

@@ -144,6 +144,37 @@ CREATE INDEX request_attachments_sha ON request_attachments(sha256);
 CREATE INDEX uploads_owner_open ON uploads(owner_id, completed_ms, expires_ms);
 CREATE INDEX requests_submitter_service ON requests(submitted_by, citizen_nik, service, created_ms);
 "#,
+    // Identity (issue 11) of citizen accounts (docs/protocol.md, "Identity"). A citizen account is
+    // verified while it has a row in `identity_verifications`; `population` holds the register
+    // extract only as keyed hashes; `identity_events` is the audit log of verifications and
+    // reclaims; `identity_attempts` counts failed register checks per account.
+    r#"
+CREATE TABLE identity_verifications (
+    user_id     TEXT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+    method      TEXT NOT NULL,
+    verified_by TEXT NOT NULL REFERENCES users(id),
+    verified_ms INTEGER NOT NULL
+);
+CREATE TABLE identity_events (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    user_id  TEXT NOT NULL REFERENCES users(id),
+    nik      TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    method   TEXT NOT NULL,
+    actor_id TEXT NOT NULL REFERENCES users(id),
+    at_ms    INTEGER NOT NULL,
+    note     TEXT
+);
+CREATE INDEX identity_events_nik ON identity_events(nik, seq);
+CREATE TABLE identity_attempts (
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    at_ms   INTEGER NOT NULL
+);
+CREATE INDEX identity_attempts_user ON identity_attempts(user_id, at_ms);
+CREATE TABLE population (
+    proof TEXT PRIMARY KEY
+);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).

@@ -3,7 +3,7 @@
 //! drafts. Logging out wipes that account's drafts, requests, outbox and files.
 
 use crate::device::error::Result;
-use crate::protocol::{LoginResponse, Role};
+use crate::protocol::{IdentityState, LoginResponse, Role};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// An account known to this device.
@@ -32,6 +32,11 @@ pub struct Account {
     /// renews it during its last week, so it only runs out on a device that stays offline
     /// that long.
     pub session_expires_ms: Option<i64>,
+    /// Citizens: whether the account has shown that it owns its NIK; an unverified account
+    /// sees only the requests it filed itself (`identity.unverified` says what to do). `None`
+    /// for staff, and until the server has said.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub identity: Option<IdentityState>,
 }
 
 /// A bearer token and its expiry.
@@ -71,7 +76,24 @@ pub(crate) fn record_login(conn: &Connection, login: &LoginResponse, now: i64) -
         ],
     )?;
     set_current(conn, Some(&user.id))?;
+    if let Some(state) = user.identity {
+        set_identity(conn, &user.id, state)?;
+    }
     Ok(())
+}
+
+/// Records what the server says about the account's identity. When it becomes verified the
+/// feed cursor starts over: the requests others filed for the NIK were hidden from the
+/// account until now, so their past changes lie before the cursor. (Changes already applied
+/// are applied again harmlessly.) Returns whether the state changed.
+pub(crate) fn set_identity(conn: &Connection, id: &str, state: IdentityState) -> Result<bool> {
+    let changed = conn.execute(
+        "UPDATE accounts SET identity = ?2,
+             pull_cursor = CASE WHEN ?2 = 'verified' THEN '' ELSE pull_cursor END
+         WHERE id = ?1 AND identity IS NOT ?2",
+        params![id, state.code()],
+    )?;
+    Ok(changed == 1)
 }
 
 /// Replaces a logged-in account's token with a renewed one (the current account stays as it
@@ -90,6 +112,11 @@ pub(crate) fn renew_session(
          WHERE id = ?1 AND token IS NOT NULL AND needs_login = 0",
         params![account_id, login.token, login.expires_at_ms],
     )?;
+    if changed == 1
+        && let Some(state) = login.user.identity
+    {
+        set_identity(conn, account_id, state)?;
+    }
     Ok(changed == 1)
 }
 
@@ -121,7 +148,7 @@ const ACCOUNT_COLUMNS: &str =
     "a.id, a.username, a.name, a.role, a.village, a.token IS NOT NULL AND a.needs_login = 0,
      a.needs_login, a.id = (SELECT value FROM settings WHERE key = 'current_account'),
      a.last_sync_ms,
-     CASE WHEN a.token IS NOT NULL AND a.needs_login = 0 THEN a.expires_at_ms END";
+     CASE WHEN a.token IS NOT NULL AND a.needs_login = 0 THEN a.expires_at_ms END, a.identity";
 
 fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
     let role: String = r.get(3)?;
@@ -136,6 +163,9 @@ fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
         current: r.get::<_, Option<bool>>(7)?.unwrap_or(false),
         last_sync_ms: r.get(8)?,
         session_expires_ms: r.get(9)?,
+        identity: r
+            .get::<_, Option<String>>(10)?
+            .and_then(|c| IdentityState::from_code(&c)),
     })
 }
 
@@ -257,6 +287,7 @@ pub(crate) mod tests {
                 name: format!("Name {id}"),
                 role,
                 village: village.map(str::to_string),
+                identity: None,
             },
         }
     }
@@ -338,6 +369,37 @@ pub(crate) mod tests {
                 .session_expires_ms,
             None
         );
+    }
+
+    #[test]
+    fn verification_restarts_the_feed() {
+        let db = Db::open_in_memory().unwrap();
+        let mut l = login("a", Role::Citizen, None);
+        l.user.identity = Some(IdentityState::Unverified);
+        db.write(|tx| record_login(tx, &l, 1)).unwrap();
+        db.write(|tx| set_cursor(tx, "a", "42")).unwrap();
+        let a = db.read(|c| get(c, "a")).unwrap().unwrap();
+        assert_eq!(a.identity, Some(IdentityState::Unverified));
+        assert!(
+            !db.write(|tx| set_identity(tx, "a", IdentityState::Unverified))
+                .unwrap()
+        );
+        assert_eq!(db.read(|c| cursor(c, "a")).unwrap(), "42");
+        assert!(
+            db.write(|tx| set_identity(tx, "a", IdentityState::Verified))
+                .unwrap()
+        );
+        assert_eq!(
+            db.read(|c| cursor(c, "a")).unwrap(),
+            "",
+            "pulled again from the start"
+        );
+        let a = db.read(|c| get(c, "a")).unwrap().unwrap();
+        assert_eq!(a.identity, Some(IdentityState::Verified));
+        // Staff have no identity state.
+        db.write(|tx| record_login(tx, &login("b", Role::Operator, Some("13.05.01.2001")), 2))
+            .unwrap();
+        assert_eq!(db.read(|c| get(c, "b")).unwrap().unwrap().identity, None);
     }
 
     #[test]

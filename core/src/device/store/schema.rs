@@ -126,6 +126,11 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_pending ON outbox(account_id, status, ord);
     CREATE INDEX outbox_by_request ON outbox(request_id);
     "#,
+    // 2: whether a citizen account has shown that it owns its NIK (`IdentityState` code;
+    // NULL for staff and until the server says).
+    r#"
+    ALTER TABLE accounts ADD COLUMN identity TEXT;
+    "#,
 ];
 
 /// The schema version this code writes.

@@ -213,6 +213,7 @@ impl<'a> Engine<'a> {
         let token = self.renew_if_due(&session)?;
         self.upload_all(account_id, &token)?;
         self.push_all(account_id, &token)?;
+        self.refresh_identity(account_id, &token)?;
         self.pull_all(account_id, &token)?;
         Ok(())
     }

@@ -178,6 +178,7 @@ impl FakeServer {
             name: format!("Pengguna {username}"),
             role,
             village: village.map(str::to_string),
+            identity: None,
         };
         s.users
             .insert(username.to_string(), (password.to_string(), info));

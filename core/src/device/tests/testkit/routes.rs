@@ -71,6 +71,7 @@ pub(super) fn route(
                 name: body.name,
                 role: Role::Citizen,
                 village: None,
+                identity: None,
             };
             s.users.insert(body.nik, (body.password, info.clone()));
             json_reply(201, &info)
