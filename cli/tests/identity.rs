@@ -132,7 +132,12 @@ fn citizens_verify_against_the_register_and_staff_at_the_counter() {
             "--name",
             "Pemilik Asli",
         ])
-        .args(["--phone", "081234567892", "--password", "sandi-pemilik-1"])
+        .args([
+            "--phone",
+            "081234567892",
+            "--password",
+            "rumah-gadang-bagonjong",
+        ])
         .args(["--document", "kk"])
         .assert()
         .success()

@@ -5,7 +5,7 @@
 use ceria_core::protocol::{IdentityState, Role};
 use ceria_core::{Device, DeviceError};
 use ceria_test_support::{
-    TestServer, VILLAGE_X, device_config, fixture, nik, payload, submit, sync_until_done,
+    PASSWORD, TestServer, VILLAGE_X, device_config, fixture, nik, payload, submit, sync_until_done,
 };
 
 #[test]
@@ -20,7 +20,7 @@ fn a_device_follows_requests_filed_for_its_nik_only_once_verified() {
     let dir = ts.scratch("phone");
     let device = Device::open_with(device_config(&dir.join("data"), &ts.base_url())).unwrap();
     let account = device
-        .register(&resident, "Budi Santoso", "081234567890", "sandi-warga-1")
+        .register(&resident, "Budi Santoso", "081234567890", PASSWORD)
         .unwrap();
     assert_eq!(account.identity, Some(IdentityState::Unverified));
     sync_until_done(&device, 5).unwrap();
@@ -70,7 +70,7 @@ fn a_verification_at_the_office_reaches_the_device_at_its_next_sync() {
     let dir = ts.scratch("phone");
     let device = Device::open_with(device_config(&dir.join("data"), &ts.base_url())).unwrap();
     device
-        .register(&resident, "Budi Santoso", "081234567890", "sandi-warga-1")
+        .register(&resident, "Budi Santoso", "081234567890", PASSWORD)
         .unwrap();
     sync_until_done(&device, 5).unwrap();
     assert!(device.requests().unwrap().is_empty());

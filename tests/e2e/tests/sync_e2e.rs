@@ -396,7 +396,7 @@ fn operator_submits_for_a_citizen_who_sees_it_and_cancels_their_own() {
     // The citizen sees the request filed for them, from the feed alone, once the operator
     // has checked their KTP-el (issue 11: a registered NIK alone proves nothing).
     let (citizen_dev, dir) = citizen(&server, &server.base_url(), "citizen", &applicant);
-    let staff = server.login_with("operator.nagari", "sandi-operator-1");
+    let staff = server.login_with("operator.nagari", "Kursi-Rotan-Coklat-5");
     let r = server.call(
         "POST",
         "/v1/identity/verifications",
