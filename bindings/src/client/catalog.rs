@@ -11,6 +11,7 @@ use crate::guard::guard;
 use ceria_core::catalog::source::{
     CodeListSource, GroupSource, LimitsSource, RegencySource, ServiceSource,
 };
+use ceria_core::protocol::IdentityState;
 use ceria_core::{Date, DeviceError, LocalState, Localized, ValidationContext, ValidationReport};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -73,6 +74,13 @@ impl CeriaClient {
     /// when the catalog has no label.
     pub fn state_label(&self, state: LocalState) -> Localized {
         self.device.catalog().state_label_by_code(state.code())
+    }
+
+    /// What a citizen account's identity state (`Account.identity`) means and what the
+    /// person can do: verify with the register data or visit the nagari office with the
+    /// KTP-el or KK (`identity.unverified`), or that the NIK is theirs (`identity.verified`).
+    pub fn identity_message(&self, state: IdentityState) -> Localized {
+        self.device.catalog().message(state.message_code(), &[])
     }
 
     /// Words a message code with its parameters (e.g. a timeline entry's `code`). An unknown

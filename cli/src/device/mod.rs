@@ -231,7 +231,6 @@ fn run_command(args: DeviceArgs, json: bool) -> Result<u8, Failure> {
                 say!("Terdaftar dan masuk / registered and logged in ({server}):");
                 say!("{}", view::account_line(&account));
                 print_lines(view::identity_lines(&catalog, &account));
-                print_lines(view::identity_lines(&catalog, &account));
             }
         }
         DeviceCommand::Login { username, password } => {

@@ -4,6 +4,7 @@
 
 use crate::output::{both, bytes, issue_lines, local_time, state_label};
 use ceria_core::catalog::source::ServiceSource;
+use ceria_core::protocol::IdentityState;
 use ceria_core::{
     Account, Attachment, Catalog, Draft, DraftSummary, Issue, RequestInfo, RequestSummary,
     Severity, SyncReport, ValidationReport,
@@ -34,7 +35,15 @@ pub fn identity_lines(catalog: &Catalog, a: &Account) -> Vec<String> {
         return Vec::new();
     };
     let m = catalog.message(state.message_code(), &[]);
-    vec![format!("    {}", m.id), format!("    {}", m.en)]
+    let mut lines = vec![format!("    {}", m.id), format!("    {}", m.en)];
+    if state == IdentityState::Unverified {
+        // The catalog's words serve every app; the command is this frontend's own.
+        lines.push(
+            "    ceria device verify --nomor-kk NO_KK --birth-date YYYY-MM-DD --mother-name NAMA"
+                .to_string(),
+        );
+    }
+    lines
 }
 
 /// One line for an account.

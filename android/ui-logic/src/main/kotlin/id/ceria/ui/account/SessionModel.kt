@@ -1,6 +1,7 @@
 /*
  * Who uses the app: logging in (NIK for citizens, user name for nagari operators),
- * registering a citizen account, several accounts on one phone, logging out.
+ * registering a citizen account, proving that its NIK is the citizen's own, several accounts
+ * on one phone, logging out.
  */
 package id.ceria.ui.account
 
@@ -12,6 +13,7 @@ import id.ceria.ui.common.CoreRunner
 import id.ceria.ui.common.Message
 import id.ceria.ui.common.Outcome
 import id.ceria.ui.common.UiError
+import id.ceria.ui.common.bilingual
 import id.ceria.ui.common.toMessage
 import kotlinx.coroutines.CoroutineScope
 import kotlinx.coroutines.Job
@@ -46,8 +48,13 @@ data class SessionState(
     val busy: Boolean = false,
     /** The last failure (wrong password, offline, NIK taken ...). */
     val error: UiError? = null,
-    /** Messages per registration field (`nik`, `name`, `phone`, `password`). */
+    /**
+     * Messages per field of registration (`nik`, `name`, `phone`, `password`) or of the
+     * identity check (`nomor_kk`, `birth_date`, `mother_name`).
+     */
     val fieldMessages: Map<String, List<Message>> = emptyMap(),
+    /** The current citizen account's identity and what to do; null for staff. */
+    val identity: IdentityNotice? = null,
 ) {
     /** The home screen to show. */
     val mode: Mode
@@ -109,6 +116,27 @@ class SessionModel(
         }
     }
 
+    /**
+     * Proves that the current citizen account's NIK is the person's own with the facts of the
+     * population register: No. KK, birth date (`YYYY-MM-DD`) and mother's name. On a match the
+     * account becomes verified and the next sync brings the requests staff filed for the NIK;
+     * a miss says how many attempts are left (`identity.mismatch`), unreadable facts land on
+     * their fields.
+     */
+    fun proveIdentity(nomorKk: String, birthDate: String, motherName: String): Job = scope.launch {
+        _state.update { it.copy(busy = true, error = null, fieldMessages = emptyMap()) }
+        when (val r = runner.call { client.proveIdentity(nomorKk, birthDate, motherName) }) {
+            is Outcome.Failed -> _state.update { s ->
+                s.copy(
+                    busy = false,
+                    error = r.error,
+                    fieldMessages = r.error.issues.groupBy { it.target ?: "" },
+                )
+            }
+            is Outcome.Ok -> reload()
+        }
+    }
+
     /** Makes another account on this phone the current one. */
     fun switchTo(accountId: String): Job = scope.launch {
         when (val r = runner.call { client.switchAccount(accountId) }) {
@@ -133,10 +161,14 @@ class SessionModel(
     private suspend fun reload() {
         val accounts = runner.call { client.accounts() }
         val current = runner.call { client.currentAccount() }
+        val identity = (current as? Outcome.Ok)?.value?.identity?.let { state ->
+            IdentityNotice(state, client.identityMessage(state).bilingual())
+        }
         _state.update {
             it.copy(
                 accounts = (accounts as? Outcome.Ok)?.value.orEmpty(),
                 current = (current as? Outcome.Ok)?.value,
+                identity = identity,
                 busy = false,
                 error = (accounts as? Outcome.Failed)?.error ?: (current as? Outcome.Failed)?.error,
             )

@@ -1,6 +1,6 @@
 /*
- * The nagari operator and the registry officer acting through the server's review API, as
- * their web console would.
+ * The nagari operator and the registry officer acting through the server's review and
+ * identity API, as their web console would.
  */
 package id.ceria.ui.support
 
@@ -89,6 +89,17 @@ class RegistryStaff(private val url: String, username: String, password: String)
         requestId,
         buildJsonObject {
             put("to", "rejected")
+            put("note", note)
+        },
+    )
+
+    /** Verifies a citizen account in person after checking its KTP-el or KK (`ktp_el`, `kk`). */
+    fun verifyIdentity(nik: String, document: String, note: String): JsonElement = call(
+        "POST",
+        "/v1/identity/verifications",
+        buildJsonObject {
+            put("nik", nik)
+            put("document", document)
             put("note", note)
         },
     )

@@ -36,6 +36,9 @@ class TestServer private constructor(private val bin: File, val dataDir: File) :
     /** Loads a Kemendagri region CSV into the server (`regions import`). */
     fun importRegions(csv: File) = admin(listOf("regions", "import", csv.path))
 
+    /** Loads a population register extract CSV into the server (`admin population import`). */
+    fun importPopulation(csv: File) = admin(listOf("admin", "population", "import", csv.path))
+
     private fun admin(args: List<String>) {
         val p = ProcessBuilder(listOf(bin.path, "--data", dataDir.path) + args)
             .redirectErrorStream(true)
