@@ -1,5 +1,6 @@
 /*
- * Logging in, registering a citizen account, and the accounts on this phone.
+ * Logging in, registering a citizen account, the accounts on this phone, and whether the
+ * citizen's NIK is verified (with the register check when it is not).
  */
 package id.ceria.app.ui
 
@@ -28,6 +29,7 @@ import androidx.compose.ui.text.input.PasswordVisualTransformation
 import androidx.compose.ui.unit.dp
 import androidx.lifecycle.compose.collectAsStateWithLifecycle
 import id.ceria.app.R
+import id.ceria.ui.account.IdentityNotice
 import id.ceria.ui.account.SessionModel
 import id.ceria.ui.common.Message
 
@@ -90,11 +92,12 @@ fun LoginScreen(model: SessionModel) {
     }
 }
 
-/** The accounts on this phone, to switch or log out. */
+/** The accounts on this phone, to switch or log out; a citizen's identity state on top. */
 @Composable
 fun AccountsScreen(model: SessionModel) {
     val state by model.state.collectAsStateWithLifecycle()
-    Column(Modifier.fillMaxSize().padding(16.dp)) {
+    Column(Modifier.fillMaxSize().verticalScroll(rememberScrollState()).padding(16.dp)) {
+        state.identity?.let { IdentitySection(model, it) }
         for (account in state.accounts) {
             ListItem(
                 headlineContent = { Text(account.name) },
@@ -109,6 +112,48 @@ fun AccountsScreen(model: SessionModel) {
             }
         }
     }
+}
+
+/** What the identity state means and what to do; the register check while unverified. */
+@Composable
+private fun IdentitySection(model: SessionModel, notice: IdentityNotice) {
+    val state by model.state.collectAsStateWithLifecycle()
+    var nomorKk by rememberSaveable { mutableStateOf("") }
+    var birthDate by rememberSaveable { mutableStateOf("") }
+    var motherName by rememberSaveable { mutableStateOf("") }
+    Text(tr(notice.text), style = MaterialTheme.typography.bodyMedium, modifier = Modifier.padding(bottom = 8.dp))
+    if (!notice.canProve) return
+    OutlinedTextField(
+        nomorKk,
+        { nomorKk = it },
+        label = { Text(stringResource(R.string.identity_nomor_kk)) },
+        keyboardOptions = KeyboardOptions(keyboardType = KeyboardType.Number),
+        singleLine = true,
+        modifier = Modifier.fillMaxWidth(),
+    )
+    Messages(state.fieldMessages["nomor_kk"].orEmpty())
+    OutlinedTextField(
+        birthDate,
+        { birthDate = it },
+        label = { Text(stringResource(R.string.identity_birth_date)) },
+        singleLine = true,
+        modifier = Modifier.fillMaxWidth(),
+    )
+    Messages(state.fieldMessages["birth_date"].orEmpty())
+    OutlinedTextField(
+        motherName,
+        { motherName = it },
+        label = { Text(stringResource(R.string.identity_mother_name)) },
+        singleLine = true,
+        modifier = Modifier.fillMaxWidth(),
+    )
+    Messages(state.fieldMessages["mother_name"].orEmpty())
+    state.error?.let { Text(tr(it.text), color = MaterialTheme.colorScheme.error) }
+    Button(
+        onClick = { model.proveIdentity(nomorKk, birthDate, motherName) },
+        enabled = !state.busy,
+        modifier = Modifier.fillMaxWidth().padding(vertical = 8.dp),
+    ) { Text(stringResource(R.string.identity_button)) }
 }
 
 @Composable
