@@ -7,6 +7,7 @@
 //! ceria-server [--data DIR] admin create-user --role ... --username ... --password ...
 //! ceria-server [--data DIR] admin user disable|enable|end-sessions|history USER
 //! ceria-server [--data DIR] admin user reset-password USER --password ...
+//! ceria-server [--data DIR] admin population import FILE.csv
 //! ceria-server [--data DIR] regions import FILE.csv
 //! ceria-server [--data DIR] catalog publish FILE.json
 //! ```
