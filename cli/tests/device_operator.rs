@@ -3,29 +3,13 @@
 //! unknown service or draft, server down) ending in a clear message and a documented status.
 
 use ceria_test_support::PASSWORD;
-use ceria_test_support::cli::{ServeChild, ceria, create_staff, dead_url, json_of, no_panic};
+use ceria_test_support::cli::{
+    ServeChild, ceria, create_staff, dead_url, device, device_json, json_of, no_panic, operator,
+};
 use predicates::prelude::*;
 use std::path::Path;
 
 const NIK: &str = "1305021005090003";
-
-fn device(home: &Path) -> assert_cmd::Command {
-    let mut cmd = ceria();
-    cmd.arg("device").arg("--home").arg(home);
-    cmd
-}
-
-fn device_json(home: &Path) -> assert_cmd::Command {
-    let mut cmd = ceria();
-    cmd.args(["--json", "device", "--home"]).arg(home);
-    cmd
-}
-
-fn operator(home: &Path) -> assert_cmd::Command {
-    let mut cmd = ceria();
-    cmd.arg("operator").arg("--home").arg(home);
-    cmd
-}
 
 /// Registers the test citizen on `url` (remembered by the device for later commands).
 fn register(home: &Path, url: &str) -> assert_cmd::assert::Assert {

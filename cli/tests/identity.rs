@@ -3,24 +3,13 @@
 //! catalog's words, and `ceria operator identity verify|reclaim|log` at the counter.
 
 use ceria_test_support::PASSWORD;
-use ceria_test_support::cli::{ServeChild, ceria, create_staff, json_of, no_panic};
+use ceria_test_support::cli::{
+    ServeChild, ceria, create_staff, device, device_json, json_of, no_panic, operator,
+};
 use predicates::prelude::*;
-use std::path::Path;
 
 const NIK: &str = "1305021005090003";
 const OTHER: &str = "1305021005090004";
-
-fn device(home: &Path) -> assert_cmd::Command {
-    let mut cmd = ceria();
-    cmd.arg("device").arg("--home").arg(home);
-    cmd
-}
-
-fn operator(home: &Path) -> assert_cmd::Command {
-    let mut cmd = ceria();
-    cmd.arg("operator").arg("--home").arg(home);
-    cmd
-}
 
 #[test]
 fn citizens_verify_against_the_register_and_staff_at_the_counter() {
@@ -63,9 +52,7 @@ fn citizens_verify_against_the_register_and_staff_at_the_counter() {
         .success()
         .stdout(predicate::str::contains("Akun belum terverifikasi"))
         .stdout(predicate::str::contains("Account not verified"));
-    let out = ceria()
-        .args(["--json", "device", "--home"])
-        .arg(&citizen)
+    let out = device_json(&citizen)
         .arg("accounts")
         .assert()
         .success()

@@ -106,10 +106,11 @@ impl Db {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn user(name: &str) -> NewUser {
+    /// A citizen account to store with user name `name` (tests of the store).
+    pub(crate) fn user(name: &str) -> NewUser {
         NewUser {
             username: name.into(),
             name: "Siti Rahma".into(),

@@ -318,19 +318,9 @@ mod tests {
     use super::*;
 
     fn citizen(db: &Db, nik: &str) -> UserInfo {
-        db.create_user(
-            &NewUser {
-                username: nik.into(),
-                name: "Siti Rahma".into(),
-                role: Role::Citizen,
-                village: None,
-                phone: None,
-                password_hash: "$argon2id$x".into(),
-            },
-            1,
-        )
-        .unwrap()
-        .unwrap()
+        db.create_user(&crate::store::accounts::tests::user(nik), 1)
+            .unwrap()
+            .unwrap()
     }
 
     #[test]

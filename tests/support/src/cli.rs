@@ -26,6 +26,27 @@ pub fn ceria() -> Command {
     cmd
 }
 
+/// `ceria device --home HOME`: the desktop device frontend on the phone directory `home`.
+pub fn device(home: &Path) -> Command {
+    let mut cmd = ceria();
+    cmd.arg("device").arg("--home").arg(home);
+    cmd
+}
+
+/// `ceria --json device --home HOME`.
+pub fn device_json(home: &Path) -> Command {
+    let mut cmd = ceria();
+    cmd.args(["--json", "device", "--home"]).arg(home);
+    cmd
+}
+
+/// `ceria operator --home HOME`: the staff review tool with its session in `home`.
+pub fn operator(home: &Path) -> Command {
+    let mut cmd = ceria();
+    cmd.arg("operator").arg("--home").arg(home);
+    cmd
+}
+
 /// A `ceria serve` child process; killed on drop if still running.
 pub struct ServeChild {
     pub child: Child,

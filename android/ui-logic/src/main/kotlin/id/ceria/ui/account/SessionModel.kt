@@ -105,13 +105,7 @@ class SessionModel(
     fun register(nik: String, name: String, phone: String, password: String): Job = scope.launch {
         _state.update { it.copy(busy = true, error = null, fieldMessages = emptyMap()) }
         when (val r = runner.call { client.register(nik, name, phone, password) }) {
-            is Outcome.Failed -> _state.update { s ->
-                s.copy(
-                    busy = false,
-                    error = r.error,
-                    fieldMessages = r.error.issues.groupBy { it.target ?: "" },
-                )
-            }
+            is Outcome.Failed -> showFailure(r.error)
             is Outcome.Ok -> reload()
         }
     }
@@ -126,13 +120,7 @@ class SessionModel(
     fun proveIdentity(nomorKk: String, birthDate: String, motherName: String): Job = scope.launch {
         _state.update { it.copy(busy = true, error = null, fieldMessages = emptyMap()) }
         when (val r = runner.call { client.proveIdentity(nomorKk, birthDate, motherName) }) {
-            is Outcome.Failed -> _state.update { s ->
-                s.copy(
-                    busy = false,
-                    error = r.error,
-                    fieldMessages = r.error.issues.groupBy { it.target ?: "" },
-                )
-            }
+            is Outcome.Failed -> showFailure(r.error)
             is Outcome.Ok -> reload()
         }
     }
@@ -156,6 +144,11 @@ class SessionModel(
     /** Dismisses the error shown. */
     fun dismissError() {
         _state.update { it.copy(error = null) }
+    }
+
+    /** Shows a failed call, with the server's issues on their fields. */
+    private fun showFailure(error: UiError) {
+        _state.update { it.copy(busy = false, error = error, fieldMessages = error.issues.groupBy { m -> m.target ?: "" }) }
     }
 
     private suspend fun reload() {
