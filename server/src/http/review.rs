@@ -67,6 +67,7 @@ fn queue_filter(query: &HashMap<String, String>) -> Result<QueueFilter, ApiError
         village: get("village").map(str::to_string),
         after: get("after").map(str::to_string),
         limit,
+        ..QueueFilter::default()
     })
 }
 

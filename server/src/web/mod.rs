@@ -16,6 +16,7 @@
 //!   style, `frame-ancestors 'none'`, `nosniff`, `no-store`) and the error pages.
 //! - `assets/`: the one stylesheet and the one small script (our own, no third-party file),
 //!   embedded in the binary and served under content-hashed names.
+//! - `format`: dates in local time, query strings.
 //! - `render`: the page context every template gets, and [`render::WebError`].
 //! - `templates/`: askama templates (`layout.html` and one per page).
 //! - `pages/`: the handlers, one folder per audience: `review/` (operators and officers),
@@ -31,7 +32,7 @@
 //! 2. Write the template `templates/<audience>/<page>.html`: `{% extends "layout.html" %}`,
 //!    fill `{% block content %}`; the struct has a `page: render::Page` field
 //!    (`Page::new(&state, &staff, &lang, "/console/...")`), texts come from
-//!    `page.t.get("web.key")` (add `web.key` with `id` and `en` to the catalog's
+//!    `page.t.get("web.<page>.<text>")` (add the code with `id` and `en` to the catalog's
 //!    `messages`). askama escapes every `{{ }}`; never use `|safe` on anything a person typed.
 //! 3. A form that changes anything is a POST carrying
 //!    `<input type="hidden" name="_csrf" value="{{ page.csrf }}">`; the handler calls
@@ -43,6 +44,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod csrf;
+pub(crate) mod format;
 pub(crate) mod headers;
 pub(crate) mod i18n;
 pub(crate) mod pages;

@@ -90,16 +90,7 @@ impl Page {
 
     /// The language switch's link (to the other language, back to this page).
     pub(crate) fn switch_href(&self) -> String {
-        let back: String = self
-            .here
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' => {
-                    (b as char).to_string()
-                }
-                other => format!("%{other:02X}"),
-            })
-            .collect();
+        let back = crate::web::format::url_component(&self.here);
         format!("/console/lang/{}?back={back}", self.t.lang.other().code())
     }
 

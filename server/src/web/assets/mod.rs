@@ -37,11 +37,6 @@ impl Asset {
     pub(crate) fn url(&'static self) -> &'static str {
         &self.url
     }
-
-    /// Its size in bytes (the page weight benchmark adds it).
-    pub(crate) fn len(&self) -> usize {
-        self.bytes.len()
-    }
 }
 
 /// The stylesheet.
