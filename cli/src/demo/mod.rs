@@ -472,7 +472,9 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
         say!("Konsol petugas / staff console: {console}");
         say!("  operator nagari / nagari operator: {OPERATOR}  sandi/password: {PASSWORD}");
         say!("  petugas Disdukcapil / registry officer: {OFFICER}  sandi/password: {PASSWORD}");
-        say!("Server tetap berjalan; Ctrl-C untuk berhenti / the server keeps running; Ctrl-C to stop");
+        say!(
+            "Server tetap berjalan; Ctrl-C untuk berhenti / the server keeps running; Ctrl-C to stop"
+        );
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
