@@ -8,6 +8,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+# shellcheck source=../lib/pytest-summary.sh
+. "$root/scripts/lib/pytest-summary.sh"
 here="$root/tests/browser"
 target="${CARGO_TARGET_DIR:-$root/target}"
 
@@ -40,14 +42,6 @@ CERIA_BIN="$target/debug/ceria" CHROMIUM="$chromium" SCREENSHOTS="$shots" \
   AXE_JS="$here/node_modules/axe-core/axe.min.js" \
   "$here/.venv/bin/python" -m pytest -q -p no:cacheprovider "$here" --junitxml="$results"
 status=$?
-line="$(grep -m1 '<testsuite ' "$results" 2>/dev/null)"
-get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$line" | head -n 1; }
-tests="$(get tests)"; failures="$(get failures)"; errors="$(get errors)"; skipped="$(get skipped)"
-failed=$(( ${failures:-0} + ${errors:-0} ))
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-passed=$(( ${tests:-0} - ${failures:-0} - ${errors:-0} - ${skipped:-0} ))
-[ "$passed" -lt 0 ] && passed=0
-rm -f "$results"
 echo "browser: screenshots in $shots"
-echo "browser: $passed passed, $failed failed"
+pytest_summary browser "$status" "$results"
 [ "$status" -eq 0 ]

@@ -38,10 +38,16 @@ def test_operator_returns_citizen_revises_officer_completes(console_factory, cit
     body = op.page.inner_text("main")
     assert "Perempuan" in body and "Belum Kawin" in body, "code lists shown as labels"
     assert op.page.locator("figure[data-image] img").count() == 1
+    op.check_page("03-operator-request")
+    # The photo turns and zooms in place (our script), and back.
     op.page.get_by_role("button", name="Putar").click()
     op.page.get_by_role("button", name="Perbesar").click()
     assert op.page.locator("figure.zoomed img.rot90").count() == 1
-    op.check_page("03-operator-request")
+    op.shot("03b-operator-photo-zoomed")
+    op.page.get_by_role("button", name="Perbesar").click()
+    for _ in range(3):
+        op.page.get_by_role("button", name="Putar").click()
+    assert op.page.locator("figure.zoomed, img.rot90, img.rot180, img.rot270").count() == 0
 
     # Returned with a reason on the KK attachment.
     op.page.select_option("#rt-1", "kk")
