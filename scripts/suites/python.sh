@@ -7,6 +7,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+# shellcheck source=../lib/pytest-summary.sh
+. "$root/scripts/lib/pytest-summary.sh"
 here="$root/tests/python"
 
 fail() { echo "python: setup failed: $*" >&2; echo "python: 0 passed, 1 failed"; exit 1; }
@@ -32,13 +34,5 @@ results="$(mktemp)"
 CERIA_SERVER="$bin_dir/ceria-server" CERIA_FIXTURES="$root/core/tests/fixtures/services" \
   "$here/.venv/bin/python" -m pytest -q -p no:cacheprovider "$here" --junitxml="$results"
 status=$?
-line="$(grep -m1 '<testsuite ' "$results" 2>/dev/null)"
-get() { sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$line" | head -n 1; }
-tests="$(get tests)"; failures="$(get failures)"; errors="$(get errors)"; skipped="$(get skipped)"
-failed=$(( ${failures:-0} + ${errors:-0} ))
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-passed=$(( ${tests:-0} - ${failures:-0} - ${errors:-0} - ${skipped:-0} ))
-[ "$passed" -lt 0 ] && passed=0
-rm -f "$results"
-echo "python: $passed passed, $failed failed"
+pytest_summary python "$status" "$results"
 [ "$status" -eq 0 ]

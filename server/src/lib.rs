@@ -25,6 +25,8 @@
 //!   ([`population`]), password and token handling (`credentials`), yearly figures
 //!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
 //!   administration commands ([`admin`]) used by the CLIs.
+//! - `web/`: the staff web console at `/console/` (server-rendered pages for operators,
+//!   officers and admins over the same domain functions as the API; see its module doc).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
 //!   untrusted input, opened to the fuzz targets.
 
@@ -42,6 +44,7 @@ pub mod population;
 mod stats;
 mod store;
 pub mod tracking;
+mod web;
 mod workflow;
 
 pub use catalog_store::PublishError;

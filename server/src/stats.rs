@@ -87,6 +87,19 @@ pub(crate) fn working_days_between(from_day: i64, to_day: i64) -> u32 {
     u32::try_from(count).unwrap_or(u32::MAX)
 }
 
+/// The time (ms) before which an open request of a service with `service_days` is late at
+/// `now_ms`: one first submitted on a day with more than `service_days` working days from
+/// it to today.
+pub(crate) fn late_cutoff_ms(now_ms: i64, service_days: u32, utc_offset_minutes: i32) -> i64 {
+    let today = local_day(now_ms, utc_offset_minutes);
+    // The first day (going back) that is already late; the cutoff is the end of it.
+    let mut day = today;
+    while working_days_between(day, today) <= service_days {
+        day -= 1;
+    }
+    (day + 1) * DAY_MS - i64::from(utc_offset_minutes) * 60_000
+}
+
 /// Computes the figures. `service_days` gives each service's service-level time.
 pub(crate) fn compute(
     rows: &[StatsRow],
@@ -176,6 +189,20 @@ mod tests {
         assert_eq!(working_days_between(MON, MON + 14), 10, "two weeks");
         assert_eq!(working_days_between(MON + 3, MON + 24), 15);
         assert_eq!(working_days_between(MON + 2, MON), 0);
+    }
+
+    #[test]
+    fn late_cutoff_counts_working_days_back_from_today() {
+        // Wednesday noon, one service day: Monday's requests are late, Tuesday's are not.
+        let wednesday_noon = (MON + 2) * DAY_MS + 12 * 3_600_000;
+        assert_eq!(late_cutoff_ms(wednesday_noon, 1, 0), (MON + 1) * DAY_MS);
+        // Monday, one service day: Thursday's are late (Fri and Mon are two working days).
+        assert_eq!(late_cutoff_ms(MON * DAY_MS, 1, 0), (MON - 3) * DAY_MS);
+        // Local time: the day ends at local midnight.
+        assert_eq!(
+            late_cutoff_ms(wednesday_noon, 1, 420),
+            (MON + 1) * DAY_MS - 420 * 60_000
+        );
     }
 
     #[test]

@@ -175,6 +175,13 @@ CREATE TABLE population (
     proof TEXT PRIMARY KEY
 );
 "#,
+    // The web console's queue (issue 12): the counts per state and the service, age and
+    // lateness filters of a village (or of all villages) read these indexes alone instead of
+    // every request row with its payload.
+    r#"
+CREATE INDEX requests_village_state ON requests(village, state, service, created_ms);
+CREATE INDEX requests_state_service ON requests(state, service, created_ms);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).
