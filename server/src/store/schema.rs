@@ -144,6 +144,14 @@ CREATE INDEX request_attachments_sha ON request_attachments(sha256);
 CREATE INDEX uploads_owner_open ON uploads(owner_id, completed_ms, expires_ms);
 CREATE INDEX requests_submitter_service ON requests(submitted_by, citizen_nik, service, created_ms);
 "#,
+    // Issue 12: the working-day calendar. National holidays and collective leave (local
+    // dates `YYYY-MM-DD`) are not working days in the service-level figures.
+    r#"
+CREATE TABLE holidays (
+    day  TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).
