@@ -32,6 +32,10 @@ pub struct ServeArgs {
     /// client could claim a fresh address for every attempt.
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// Mark the web console's cookies `Secure` (HTTPS only). Set it when the console is
+    /// reached through a TLS-terminating reverse proxy.
+    #[arg(long, env = "CERIA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 /// Words a start failure: a taken port or an unusable data directory are the usual causes.
@@ -55,15 +59,18 @@ pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
     let mut config = Config::new(&args.dir.data, args.listen);
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
     config.trust_forwarded_for = args.trust_forwarded_for;
+    config.secure_cookies = args.secure_cookies;
     let server = Server::start(config).map_err(|e| start_failure(&e, &args.dir.data))?;
     let url = format!("http://{}", server.local_addr);
     if json {
         crate::output::json_line(&serde_json::json!({
             "url": url,
+            "console": format!("{url}/console/"),
             "data": args.dir.data.display().to_string(),
         }));
     } else {
         say!("Server Ceria berjalan di / Ceria server listening on {url}");
+        say!("Konsol petugas / staff console: {url}/console/");
         say!(
             "Data: {}  (Ctrl-C atau SIGTERM untuk berhenti / Ctrl-C or SIGTERM to stop)",
             args.dir.data.display()

@@ -148,6 +148,21 @@ impl WorkingCalendar {
         let off = self.holidays.range(from_day + 1..=to_day).count() as i64;
         u32::try_from(count - off).unwrap_or(u32::MAX)
     }
+
+    /// The time (ms) before which an open request of a service with `service_days` is late
+    /// at `now_ms`: one first submitted on a day with more than `service_days` working days
+    /// from it to today.
+    pub fn late_cutoff_ms(&self, now_ms: i64, service_days: u32, utc_offset_minutes: i32) -> i64 {
+        const DAY_MS: i64 = 86_400_000;
+        let offset_ms = i64::from(utc_offset_minutes) * 60_000;
+        let today = (now_ms + offset_ms).div_euclid(DAY_MS);
+        // The first day (going back) that is already late; the cutoff is the end of it.
+        let mut day = today;
+        while self.working_days_between(day, today) <= service_days {
+            day -= 1;
+        }
+        (day + 1) * DAY_MS - offset_ms
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +221,28 @@ mod tests {
         // The submission day itself is not counted even when it is a holiday.
         let thu = day("2026-12-24").to_days();
         assert_eq!(cal.working_days_between(thu, thu + 4), 1, "Thu -> Mon");
+    }
+
+    #[test]
+    fn late_cutoff_counts_working_days_back_from_today() {
+        const DAY_MS: i64 = 86_400_000;
+        let cal = WorkingCalendar::default();
+        // Wednesday noon, one service day: Monday's requests are late, Tuesday's are not.
+        let wednesday_noon = (MON + 2) * DAY_MS + 12 * 3_600_000;
+        assert_eq!(cal.late_cutoff_ms(wednesday_noon, 1, 0), (MON + 1) * DAY_MS);
+        // Monday, one service day: Thursday's are late (Fri and Mon are two working days).
+        assert_eq!(cal.late_cutoff_ms(MON * DAY_MS, 1, 0), (MON - 3) * DAY_MS);
+        // Local time: the day ends at local midnight.
+        assert_eq!(
+            cal.late_cutoff_ms(wednesday_noon, 1, 420),
+            (MON + 1) * DAY_MS - 420 * 60_000
+        );
+        // With Tuesday a holiday, Monday's requests are not late yet on Wednesday.
+        let tuesday_off = WorkingCalendar::with_holidays(Date::from_days(MON + 1));
+        assert_eq!(
+            tuesday_off.late_cutoff_ms(wednesday_noon, 1, 0),
+            (MON - 2) * DAY_MS
+        );
     }
 
     #[test]

@@ -22,6 +22,9 @@ pub const DEFAULT_REGISTRATIONS_PER_ADDRESS_PER_HOUR: u32 = 10;
 pub const DEFAULT_SESSION_FAMILY_LIFETIME: Duration = Duration::from_secs(90 * 24 * 3600);
 /// Live logins per account; a new one ends the oldest.
 pub const DEFAULT_MAX_SESSIONS_PER_ACCOUNT: u32 = 10;
+/// How long a staff sign-in to the web console lasts (a working day and then some); the
+/// browser is asked for the password again afterwards.
+pub const DEFAULT_WEB_SESSION_TTL: Duration = Duration::from_secs(12 * 3600);
 /// How long a request waits for a password-hashing permit before 503 `server.busy`.
 pub const DEFAULT_PASSWORD_HASH_WAIT: Duration = Duration::from_secs(10);
 
@@ -99,6 +102,12 @@ pub struct Config {
     /// Requests per service, per person filed for, per submitting account in 24 hours (push
     /// issue `quota.requests_per_day` above).
     pub max_requests_per_day: u32,
+    /// Lifetime of a web console sign-in.
+    pub web_session_ttl: Duration,
+    /// Mark the web console's cookies `Secure` (sent over HTTPS only). Set it whenever the
+    /// console is reached through TLS (a reverse proxy); off by default so the console works
+    /// on `http://127.0.0.1`.
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -128,6 +137,8 @@ impl Config {
             unattached_file_expiry: DEFAULT_UNATTACHED_FILE_EXPIRY,
             max_upload_metadata_bytes: DEFAULT_MAX_UPLOAD_METADATA_BYTES,
             max_requests_per_day: DEFAULT_MAX_REQUESTS_PER_DAY,
+            web_session_ttl: DEFAULT_WEB_SESSION_TTL,
+            secure_cookies: false,
         }
     }
 

@@ -26,6 +26,8 @@
 //!   CSV and XLSX files (`export`), receipt codes ([`tracking`]), the catalog in force
 //!   (`catalog_store`), the region table in force (`regions`), and the administration
 //!   commands ([`admin`]) used by the CLIs.
+//! - `web/`: the staff web console at `/console/` (server-rendered pages for operators,
+//!   officers and admins over the same domain functions as the API; see its module doc).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
 //!   untrusted input, opened to the fuzz targets.
 
@@ -45,6 +47,7 @@ mod regions;
 pub mod stats;
 mod store;
 pub mod tracking;
+mod web;
 mod workflow;
 
 pub use catalog_store::PublishError;

@@ -31,6 +31,14 @@ pub struct DemoArgs {
     /// Keep the demo's data directory (printed at the end) to explore it afterwards.
     #[arg(long)]
     pub keep: bool,
+    /// After the story, leave the server running (until Ctrl-C or SIGTERM) and print the
+    /// staff console's URL with the demo's sign-ins, to look at the request in a browser.
+    /// Keeps the data.
+    #[arg(long)]
+    pub serve: bool,
+    /// With `--serve`: the address to listen on (default: a free loopback port).
+    #[arg(long, requires = "serve")]
+    pub listen: Option<SocketAddr>,
 }
 
 /// The citizen of the story (valid sample data of the catalog's KTP-el fixtures).
@@ -101,8 +109,8 @@ pub fn run(args: DemoArgs, json: bool) -> Result<u8, Failure> {
         .tempdir()
         .map_err(|e| Failure::new(exit::INTERNAL, format!("temporary directory: {e}")))?;
     let root = dir.path().to_path_buf();
-    let result = story(&root, json);
-    if args.keep {
+    let result = story(&root, json, &args);
+    if args.keep || args.serve {
         let kept = dir.keep();
         say!("");
         say!(
@@ -117,7 +125,7 @@ pub fn run(args: DemoArgs, json: bool) -> Result<u8, Failure> {
     result
 }
 
-fn story(root: &std::path::Path, json: bool) -> Result<u8, Failure> {
+fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Failure> {
     let mut s = Story {
         step: 0,
         started: Instant::now(),
@@ -136,7 +144,7 @@ fn story(root: &std::path::Path, json: bool) -> Result<u8, Failure> {
         "The registry server starts (embedded SQLite, loopback)",
     );
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let config = Config::new(root.join("server"), loopback);
+    let config = Config::new(root.join("server"), args.listen.unwrap_or(loopback));
     let db_path = config.db_path();
     let server = Server::start(config).map_err(|e| broken(format!("server: {e}")))?;
     let url = format!("http://{}", server.local_addr);
@@ -444,20 +452,36 @@ fn story(root: &std::path::Path, json: bool) -> Result<u8, Failure> {
         ));
     }
 
-    server.shutdown();
     let elapsed = s.started.elapsed();
     say!("");
     say!(
         "Semua langkah berhasil dalam / every step succeeded in {:.1} s",
         elapsed.as_secs_f64()
     );
+    let console = format!("{url}/console/");
     if json {
         crate::output::json_line(&serde_json::json!({
             "ok": true, "tracking_code": tracking, "state": done.state.code(),
             "state_label": label_id, "document": document.number,
             "seconds": elapsed.as_secs_f64(),
+            "console": args.serve.then_some(&console),
         }));
     }
+    if args.serve {
+        say!("");
+        say!("Konsol petugas / staff console: {console}");
+        say!("  operator nagari / nagari operator: {OPERATOR}  sandi/password: {PASSWORD}");
+        say!("  petugas Disdukcapil / registry officer: {OFFICER}  sandi/password: {PASSWORD}");
+        say!(
+            "Server tetap berjalan; Ctrl-C untuk berhenti / the server keeps running; Ctrl-C to stop"
+        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| broken(format!("runtime: {e}")))?;
+        runtime.block_on(ceria_server::wait_for_termination());
+    }
+    server.shutdown();
     Ok(exit::OK)
 }
 

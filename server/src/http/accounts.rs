@@ -127,16 +127,33 @@ fn login_limits(state: &AppState, username: &str, addr: std::net::IpAddr) -> [Li
     ]
 }
 
-/// `POST /v1/sessions`: logs in. The attempt is counted before the password is checked, and
-/// every path costs the same: an over-long password is refused before any lookup, a known
-/// and an unknown name are both verified once (the unknown one against a decoy hash).
+/// `POST /v1/sessions`: logs in (see [`check_login`]) and answers a fresh token.
 pub(crate) async fn login(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let username = login_name(&req.username);
-    let limits = login_limits(&state, &username, addr);
+    let user = check_login(&state, addr, &req.username, req.password).await?;
+    let family = crate::store::new_id();
+    let now = now_ms();
+    let lifetime = state.config.session_ttl;
+    new_token(&state, user, family, now, true, lifetime)
+        .await
+        .map(Json)
+}
+
+/// Checks a login (the JSON API's and the web console's): the attempt is counted before the
+/// password is checked, and every path costs the same: an over-long password is refused
+/// before any lookup, a known and an unknown name are both verified once (the unknown one
+/// against a decoy hash). The account, if the password is right and it is not disabled.
+pub(crate) async fn check_login(
+    state: &AppState,
+    addr: std::net::IpAddr,
+    username: &str,
+    password: String,
+) -> Result<UserInfo, ApiError> {
+    let username = login_name(username);
+    let limits = login_limits(state, &username, addr);
     let take = limits.clone();
     if let Admission::Refused { retry_after_ms } = state
         .db_call(move |db| db.take_attempt(&take, now_ms()))
@@ -144,7 +161,6 @@ pub(crate) async fn login(
     {
         return Err(limited("auth.rate_limited", retry_after_ms));
     }
-    let password = req.password;
     let verified = if password.len() > credentials::MAX_PASSWORD_BYTES {
         None
     } else {
@@ -185,26 +201,24 @@ pub(crate) async fn login(
             "auth.account_disabled",
         ));
     }
-    let family = crate::store::new_id();
-    let now = now_ms();
-    new_token(&state, user, family, now, true).await.map(Json)
+    Ok(user)
 }
 
-/// A fresh token for `user` in `family` (started at `family_started_ms`), valid for the
-/// session lifetime but never past the family's lifetime. A new login (`new_login`) may end
-/// the account's oldest logins beyond the cap.
-async fn new_token(
+/// A fresh token for `user` in `family` (started at `family_started_ms`), valid for
+/// `lifetime` (the API's session lifetime, or the web console's shorter one) but never past
+/// the family's lifetime. A new login (`new_login`) may end the account's oldest logins
+/// beyond the cap.
+pub(crate) async fn new_token(
     state: &AppState,
     user: UserInfo,
     family: String,
     family_started_ms: i64,
     new_login: bool,
+    lifetime: Duration,
 ) -> Result<LoginResponse, ApiError> {
     let now = now_ms();
     let family_end = family_started_ms.saturating_add(millis(state.config.session_family_lifetime));
-    let expires_at_ms = now
-        .saturating_add(millis(state.config.session_ttl))
-        .min(family_end);
+    let expires_at_ms = now.saturating_add(millis(lifetime)).min(family_end);
     if expires_at_ms <= now {
         return Err(ApiError::unauthenticated());
     }
@@ -242,12 +256,14 @@ pub(crate) async fn refresh(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<LoginResponse>, ApiError> {
+    let lifetime = state.config.session_ttl;
     new_token(
         &state,
         caller.user,
         caller.family,
         caller.family_started_ms,
         false,
+        lifetime,
     )
     .await
     .map(Json)

@@ -40,6 +40,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(uploads::router())
         .merge(users::router())
+        .merge(crate::web::router(state.clone()))
         .fallback(no_route)
         // A body that stalls longer than this between two chunks fails to read (a 400, or a
         // cut-off tus PATCH that keeps what arrived); a slow body that keeps coming does not.

@@ -21,6 +21,7 @@ use axum::routing::{get, post};
 use ceria_core::catalog::attachments::media_type_of;
 use ceria_core::protocol::{
     MAX_QUEUE_PAGE, QueuePage, RequestDetail, RequestState, Role, StatusChange, TransitionRequest,
+    UserInfo,
 };
 use ceria_core::{Finding, Issue};
 use std::collections::HashMap;
@@ -34,10 +35,11 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/requests/{id}/transitions", post(transition))
 }
 
-/// Only operators and officers review.
-fn reviewer(caller: &Caller) -> Result<Scope, ApiError> {
-    match caller.user.role {
-        Role::Operator | Role::Officer => Ok(Scope::of(&caller.user)),
+/// Only operators and officers review; the requests `user` may see (the API and the web
+/// console both ask here).
+pub(crate) fn reviewer(user: &UserInfo) -> Result<Scope, ApiError> {
+    match user.role {
+        Role::Operator | Role::Officer => Ok(Scope::of(user)),
         Role::Citizen | Role::Admin => Err(ApiError::forbidden()),
     }
 }
@@ -65,6 +67,7 @@ fn queue_filter(query: &HashMap<String, String>) -> Result<QueueFilter, ApiError
         village: get("village").map(str::to_string),
         after: get("after").map(str::to_string),
         limit,
+        ..QueueFilter::default()
     })
 }
 
@@ -74,7 +77,7 @@ pub(crate) async fn list(
     caller: Caller,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<QueuePage>, ApiError> {
-    let scope = reviewer(&caller)?;
+    let scope = reviewer(&caller.user)?;
     let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
     let filter = queue_filter(&query)?;
     let limit = filter.limit;
@@ -91,7 +94,17 @@ pub(crate) async fn detail(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<RequestDetail>, ApiError> {
-    let scope = reviewer(&caller)?;
+    request_detail(&state, &caller.user, id).await.map(Json)
+}
+
+/// A request as `user` (a reviewer) may see it, with the core's warnings for its form; 404
+/// outside their scope.
+pub(crate) async fn request_detail(
+    state: &AppState,
+    user: &UserInfo,
+    id: String,
+) -> Result<RequestDetail, ApiError> {
+    let scope = reviewer(user)?;
     let mut detail = state
         .db_call(move |db| db.request_detail(&id, &scope))
         .await?
@@ -103,7 +116,7 @@ pub(crate) async fn detail(
         detail.request.created_ms,
         state.config.validation_today,
     );
-    Ok(Json(detail))
+    Ok(detail)
 }
 
 /// The policy an attachment is served under: it may be shown, never run. `sandbox` keeps
@@ -119,7 +132,18 @@ pub(crate) async fn attachment(
     caller: Caller,
     Path((id, sha256)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
-    let scope = reviewer(&caller)?;
+    attachment_response(&state, &caller.user, id, sha256).await
+}
+
+/// The attachment `sha256` of request `id` as served to `user` (a reviewer), under the
+/// headers described at [`attachment`]; 404 outside their scope.
+pub(crate) async fn attachment_response(
+    state: &AppState,
+    user: &UserInfo,
+    id: String,
+    sha256: String,
+) -> Result<Response, ApiError> {
+    let scope = reviewer(user)?;
     if !is_sha256_hex(&sha256) {
         return Err(ApiError::not_found());
     }
@@ -192,8 +216,22 @@ pub(crate) async fn transition(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<TransitionRequest>,
 ) -> Result<Json<StatusChange>, ApiError> {
-    let scope = reviewer(&caller)?;
-    let actor = caller.user.clone();
+    apply_transition(&state, &caller.user, id, req)
+        .await
+        .map(Json)
+}
+
+/// Moves request `id` through the workflow as `user` (a reviewer): the one path of the API
+/// and the web console. 404 outside their scope, 403 for a transition their role may not
+/// make, 409 for one the state machine lacks, 422 when a required part is missing.
+pub(crate) async fn apply_transition(
+    state: &AppState,
+    user: &UserInfo,
+    id: String,
+    req: TransitionRequest,
+) -> Result<StatusChange, ApiError> {
+    let scope = reviewer(user)?;
+    let actor = user.clone();
     let TransitionRequest {
         to,
         note,
@@ -223,7 +261,7 @@ pub(crate) async fn transition(
         })
         .await?;
     match result {
-        TransitionResult::Applied(change) => Ok(Json(*change)),
+        TransitionResult::Applied(change) => Ok(*change),
         TransitionResult::NotFound => Err(ApiError::not_found()),
         TransitionResult::Denied(Ok(part)) => {
             Err(ApiError::unprocessable(format!("`{part}` is required"))

@@ -224,6 +224,56 @@ pub(crate) struct QueueFilter {
     pub after: Option<String>,
     /// Page size.
     pub limit: usize,
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only requests first submitted before this time (ms): older than an age.
+    pub created_before_ms: Option<i64>,
+    /// Only open requests that are late: submitted before the cutoff (ms) of their service
+    /// (`service id -> cutoff`, from `WorkingCalendar::late_cutoff_ms`); services not listed are never
+    /// late.
+    pub late_cutoffs: Option<std::collections::BTreeMap<String, i64>>,
+}
+
+/// The queue filter's conditions on `r`, after the scope's `?1`, `?2`: state `?3`, village
+/// `?4`, paging `?5`, service `?7`, age `?8`, lateness `?9` (`?6` is the page size).
+fn filter_condition() -> String {
+    let finals: Vec<String> = RequestState::ALL
+        .into_iter()
+        .filter(|s| s.is_final())
+        .map(|s| format!("'{}'", s.code()))
+        .collect();
+    format!(
+        "(?3 IS NULL OR r.state = ?3) AND (?4 IS NULL OR r.village = ?4)
+         AND (?5 IS NULL OR r.id > ?5) AND (?7 IS NULL OR r.service = ?7)
+         AND (?8 IS NULL OR r.created_ms < ?8)
+         AND (?9 IS NULL OR (r.state NOT IN ({}) AND r.created_ms <
+              (SELECT value FROM json_each(?9) WHERE key = r.service)))",
+        finals.join(", ")
+    )
+}
+
+/// The parameters `?3`.. of [`filter_condition`] (with the page size `limit`).
+fn filter_params(
+    filter: &QueueFilter,
+    state: Option<RequestState>,
+    after: Option<&str>,
+) -> Result<[rusqlite::types::Value; 7], DbError> {
+    use rusqlite::types::Value;
+    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_string()));
+    let late = filter
+        .late_cutoffs
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()?;
+    Ok([
+        text(state.map(RequestState::code)),
+        text(filter.village.as_deref()),
+        text(after),
+        Value::Integer(i64::try_from(filter.limit).unwrap_or(i64::MAX)),
+        text(filter.service.as_deref()),
+        filter.created_before_ms.map_or(Value::Null, Value::Integer),
+        text(late.as_deref()),
+    ])
 }
 
 impl Db {
@@ -259,23 +309,49 @@ impl Db {
         self.read(|c| {
             let (cond, p) = scope.condition(1);
             let sql = format!(
-                "SELECT {SUMMARY_COLUMNS} FROM requests r WHERE {cond}
-                   AND (?3 IS NULL OR r.state = ?3) AND (?4 IS NULL OR r.village = ?4)
-                   AND (?5 IS NULL OR r.id > ?5)
-                 ORDER BY r.id LIMIT ?6"
+                "SELECT {SUMMARY_COLUMNS} FROM requests r WHERE {cond} AND {}
+                 ORDER BY r.id LIMIT ?6",
+                filter_condition()
             );
+            let [a, b, c3, d, e, f, g] =
+                filter_params(filter, filter.state, filter.after.as_deref())?;
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(
-                params![
-                    p[0],
-                    p[1],
-                    filter.state.map(RequestState::code),
-                    filter.village,
-                    filter.after,
-                    i64::try_from(filter.limit).unwrap_or(i64::MAX)
-                ],
-                summary_from_row,
-            )?;
+            let rows =
+                stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], summary_from_row)?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// How many requests of the queue (in `scope`, under `filter` but whatever their state
+    /// and page) are in each state.
+    pub(crate) fn queue_counts(
+        &self,
+        scope: &Scope,
+        filter: &QueueFilter,
+    ) -> Result<Vec<(RequestState, i64)>, DbError> {
+        self.read(|c| {
+            let (cond, p) = scope.condition(1);
+            let sql = format!(
+                "SELECT r.state, count(*) FROM requests r WHERE {cond} AND {} AND ?6 > 0
+                 GROUP BY r.state",
+                filter_condition()
+            );
+            let [a, b, c3, d, e, f, g] = filter_params(filter, None, None)?;
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], |r| {
+                Ok((parse_state(&r.get::<_, String>(0)?)?, r.get(1)?))
+            })?;
+            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        })
+    }
+
+    /// The villages that have requests in `scope` (the officer's village filter).
+    pub(crate) fn request_villages(&self, scope: &Scope) -> Result<Vec<String>, DbError> {
+        self.read(|c| {
+            let (cond, p) = scope.condition(1);
+            let sql = format!("SELECT DISTINCT r.village FROM requests r WHERE {cond} ORDER BY 1");
+            let mut stmt = c.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![p[0], p[1]], |r| r.get(0))?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

@@ -1,0 +1,75 @@
+//! The layer around every console answer: words the [`ErrorPage`] a handler left into an HTML
+//! page in the browser's language, and sets the security headers.
+//!
+//! The Content-Security-Policy allows scripts, styles, images and frames from this origin only
+//! and nothing inline (no `'unsafe-inline'`: the page's behaviour is in `assets/console.js`,
+//! its looks in `assets/console.css`), no plugins, forms posting only here, and no framing
+//! of the console by anyone (`frame-ancestors 'none'`, against clickjacking). An answer that
+//! set its own policy (an attachment, sandboxed) keeps it.
+
+use crate::http::state::AppState;
+use crate::web::i18n::Lang;
+use crate::web::render::{ErrorPage, Page, html};
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// The console's Content-Security-Policy.
+pub(crate) const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+    img-src 'self'; frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+    frame-ancestors 'none'";
+
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    page: Page,
+    status: u16,
+    message: String,
+}
+
+/// Renders error pages and sets the security headers of every console answer.
+pub(crate) async fn console_layer(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let lang = Lang::of(request.headers());
+    let here = request.uri().path().to_string();
+    let mut response = next.run(request).await;
+    if let Some(error) = response.extensions_mut().remove::<ErrorPage>() {
+        let page = Page::public(&state, lang, &here, "web.error.title");
+        let message = page.t.with(error.code, &error.params);
+        let template = ErrorTemplate {
+            page,
+            status: error.status.as_u16(),
+            message,
+        };
+        let (parts, _) = response.into_parts();
+        let rendered = html(&template).map_or_else(IntoResponse::into_response, |r| r);
+        let (_, body) = rendered.into_parts();
+        response = Response::from_parts(parts, body);
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
+    let headers = response.headers_mut();
+    let own_policy = headers.contains_key(header::CONTENT_SECURITY_POLICY);
+    let mut set = |name: HeaderName, value: &'static str| {
+        headers
+            .entry(name)
+            .or_insert_with(|| HeaderValue::from_static(value));
+    };
+    set(header::CONTENT_SECURITY_POLICY, CONSOLE_CSP);
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::REFERRER_POLICY, "same-origin");
+    // Pages show personal data: never kept in a shared cache or the browser's history cache.
+    set(header::CACHE_CONTROL, "no-store");
+    if !own_policy {
+        set(header::X_FRAME_OPTIONS, "DENY");
+    }
+    response
+}

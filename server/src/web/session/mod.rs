@@ -1,0 +1,127 @@
+//! Staff sessions of the web console. A sign-in is a login of the API's kind: the same
+//! account check (`http::accounts::check_login`: argon2id under the bounded hashing gate,
+//! the per-account and per-address limits counted before the password is checked, a decoy
+//! hash for unknown names) and a token of the same `sessions` table, carried in an
+//! `HttpOnly` cookie instead of an `Authorization` header. So logout ends it, a password
+//! reset or a disabled account ends it, and it expires after `Config::web_session_ttl`.
+//!
+//! Citizens have accounts too, but not in the console: their sign-in is refused, and a
+//! citizen's token in the cookie counts as no session.
+
+pub(crate) mod cookie;
+
+use crate::credentials::token_hash;
+use crate::http::accounts::{check_login, new_token};
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+use crate::store::now_ms;
+use crate::web::csrf;
+use crate::web::render::WebError;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use ceria_core::protocol::{Role, UserInfo};
+use std::net::IpAddr;
+
+/// Longest cookie token looked up (ours are 43 characters).
+const MAX_TOKEN_CHARS: usize = 256;
+
+/// A signed-in staff member (operator, officer or admin).
+#[derive(Debug, Clone)]
+pub(crate) struct Staff {
+    /// The account.
+    pub user: UserInfo,
+    /// The login's token family (signing out ends it).
+    pub family: String,
+    /// The anti-forgery token of this session, for the forms of its pages.
+    pub csrf: String,
+}
+
+impl Staff {
+    /// Lets only `roles` through; anyone else gets the 404 of a page that does not exist,
+    /// as the API answers requests outside a caller's scope.
+    pub(crate) fn require(&self, roles: &[Role]) -> Result<(), WebError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(WebError::NotFound)
+        }
+    }
+
+    /// Refuses a form without this session's anti-forgery token.
+    pub(crate) fn check_csrf(&self, form: &crate::web::render::Fields) -> Result<(), WebError> {
+        csrf::check(&self.csrf, form.get(csrf::FIELD))
+    }
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = WebError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
+        let token = cookie::get(&parts.headers, cookie::SESSION)
+            .filter(|t| t.len() <= MAX_TOKEN_CHARS)
+            .ok_or(WebError::SignIn)?;
+        let csrf = csrf::for_session(token);
+        let hash = token_hash(token);
+        let session = state
+            .db_call(move |db| db.session(&hash, now_ms()))
+            .await?
+            .filter(|s| s.user.role != Role::Citizen)
+            .ok_or(WebError::SignIn)?;
+        Ok(Staff {
+            user: session.user,
+            family: session.family,
+            csrf,
+        })
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Staff {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, WebError> {
+        match <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(staff) => Ok(Some(staff)),
+            Err(WebError::SignIn) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// A new console session.
+#[derive(Debug)]
+pub(crate) struct SignedIn {
+    /// The cookie's token.
+    pub token: String,
+    /// The account.
+    pub user: UserInfo,
+}
+
+/// Signs a staff member in: the API's login check, then a token that lives
+/// `Config::web_session_ttl`. Citizens are refused (403 `web.not_staff`).
+pub(crate) async fn sign_in(
+    state: &AppState,
+    addr: IpAddr,
+    username: &str,
+    password: String,
+) -> Result<SignedIn, ApiError> {
+    let user = check_login(state, addr, username, password).await?;
+    if user.role == Role::Citizen {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, "web.not_staff"));
+    }
+    let family = crate::store::new_id();
+    let lifetime = state.config.web_session_ttl;
+    let login = new_token(state, user, family, now_ms(), true, lifetime).await?;
+    Ok(SignedIn {
+        token: login.token,
+        user: login.user,
+    })
+}
+
+/// Signs out: every token of this sign-in stops working.
+pub(crate) async fn sign_out(state: &AppState, staff: Staff) -> Result<(), ApiError> {
+    state.db_call(move |db| db.end_family(&staff.family)).await
+}
