@@ -10,7 +10,7 @@ mod csv;
 mod reports;
 mod xlsx;
 
-pub use reports::{RequestFilter, request_list, statistics};
+pub use reports::{MAX_EXPORT_ROWS, RequestFilter, month_name, request_list, statistics};
 
 /// A file format of the exports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -39,7 +39,7 @@ fn count(n: u64) -> Cell {
 }
 
 /// The month's name (`month.1` .. `month.12`).
-pub(crate) fn month_name(catalog: &Catalog, month: usize, lang: &str) -> String {
+pub fn month_name(catalog: &Catalog, month: usize, lang: &str) -> String {
     label(catalog, &format!("month.{month}"), lang)
 }
 
