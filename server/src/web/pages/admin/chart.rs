@@ -55,10 +55,10 @@ fn length(value: f64, max: f64, room: i64) -> i64 {
 
 /// Vertical bars (one per item: label, value, the value as written), as for the months.
 pub(crate) fn columns(title: String, items: &[(String, f64, String)]) -> Chart {
-    const WIDTH: i64 = 720;
-    const HEIGHT: i64 = 240;
-    const TOP: i64 = 22;
-    const BOTTOM: i64 = 28;
+    const WIDTH: i64 = 480;
+    const HEIGHT: i64 = 220;
+    const TOP: i64 = 20;
+    const BOTTOM: i64 = 26;
     let n = items.len().max(1) as i64;
     let slot = WIDTH / n;
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max);
@@ -97,10 +97,11 @@ pub(crate) fn columns(title: String, items: &[(String, f64, String)]) -> Chart {
 
 /// Horizontal bars with the label on the left, as for services and nagari (long names).
 pub(crate) fn rows(title: String, items: &[(String, f64, String)]) -> Chart {
-    const WIDTH: i64 = 720;
+    const WIDTH: i64 = 480;
     const ROW: i64 = 24;
-    const LABEL: i64 = 260;
-    const VALUE_ROOM: i64 = 70;
+    const LABEL: i64 = 170;
+    const VALUE_ROOM: i64 = 56;
+    const LABEL_CHARS: usize = 24;
     let max = items.iter().map(|i| i.1).fold(0.0, f64::max);
     let room = WIDTH - LABEL - VALUE_ROOM;
     let bars = items
@@ -110,8 +111,11 @@ pub(crate) fn rows(title: String, items: &[(String, f64, String)]) -> Chart {
             let w = length(*value, max, room);
             let y = i as i64 * ROW + 4;
             // Long names are cut to what fits beside the bars; the table has them whole.
-            let label = if label.chars().count() > 34 {
-                format!("{}…", label.chars().take(33).collect::<String>())
+            let label = if label.chars().count() > LABEL_CHARS {
+                format!(
+                    "{}…",
+                    label.chars().take(LABEL_CHARS - 1).collect::<String>()
+                )
             } else {
                 label.clone()
             };
@@ -154,7 +158,7 @@ mod tests {
             &[item("Jan", 10.0), item("Feb", 5.0), item("Mar", 0.0)],
         );
         assert_eq!(c.bars.len(), 3);
-        let room = 240 - 22 - 28;
+        let room = 220 - 20 - 26;
         assert_eq!(c.bars[0].h, room);
         assert_eq!(c.bars[1].h, room / 2);
         assert_eq!(c.bars[2].h, 0);
@@ -167,7 +171,7 @@ mod tests {
         let long = "Nagari Sungai Buluh Timur Kecamatan Batang Anai";
         let r = rows("t".into(), &[item(long, 1000.0), item("Kasang", 1.0)]);
         assert!(r.bars[0].label.ends_with('…'));
-        assert_eq!(r.bars[0].label.chars().count(), 34);
+        assert_eq!(r.bars[0].label.chars().count(), 24);
         assert_eq!(r.bars[1].w, 1);
         assert_eq!(r.height, 2 * 24 + 8);
         let empty = rows("t".into(), &[]);

@@ -63,6 +63,9 @@ pub(crate) struct Row {
     pub village: String,
     pub disabled: bool,
     pub created: String,
+    /// The signed-in admin's own account (not offered for disabling: that would lock the
+    /// admin out).
+    pub is_self: bool,
 }
 
 #[derive(Template)]
@@ -204,6 +207,7 @@ async fn render(
             village: a.village.as_deref().map(village_name).unwrap_or_default(),
             role: t.get(&format!("web.role.{}", a.role.code())),
             created: date(a.created_ms, offset),
+            is_self: a.id == staff.user.id,
             id: a.id,
             username: a.username,
             name: a.name,
