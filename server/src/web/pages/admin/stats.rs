@@ -136,7 +136,7 @@ async fn dashboard(
     let l = lang.code();
 
     let month_names: Vec<String> = (1..=12)
-        .map(|m| export::month_name(&catalog, m, l))
+        .map(|m| export::month_name(catalog, m, l))
         .collect();
     let months: Vec<MonthRow> = month_names
         .iter()

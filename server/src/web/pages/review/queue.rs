@@ -151,7 +151,7 @@ pub(crate) async fn queue(
     let now = now_ms();
     let offset = catalog.utc_offset_minutes();
     // Late counts working days: weekends and the holiday calendar are not.
-    let calendar = state.db_call(|db| crate::calendar::load(db)).await?;
+    let calendar = state.db_call(crate::calendar::load).await?;
     let cutoffs: BTreeMap<String, i64> = catalog
         .services()
         .iter()
