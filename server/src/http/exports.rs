@@ -62,6 +62,45 @@ pub(crate) fn download(bytes: Vec<u8>, format: Format, stem: &str) -> Response {
         .into_response()
 }
 
+/// The figures of `year` as a download (the API's and the console's).
+pub(crate) async fn stats_download(
+    state: &AppState,
+    year: i64,
+    format: Format,
+    lang: &str,
+) -> Result<Response, ApiError> {
+    let catalog = state.catalog();
+    let figures = figures(state, Some(year)).await?.year(year);
+    let bytes = export::render(&export::statistics(&figures, &catalog, lang), format)
+        .map_err(ApiError::internal)?;
+    Ok(download(bytes, format, &format!("statistik-{year}")))
+}
+
+/// The request list matching `filter` as a download (the API's and the console's).
+pub(crate) async fn requests_download(
+    state: &AppState,
+    filter: RequestFilter,
+    format: Format,
+    lang: &'static str,
+) -> Result<Response, ApiError> {
+    let catalog = state.catalog();
+    let regions = state.regions();
+    let stem = match filter.year {
+        Some(y) => format!("permohonan-{y}"),
+        None => "permohonan".to_string(),
+    };
+    let sheet = state
+        .db_call(move |db| export::request_list(db, &catalog, regions.as_deref(), &filter, lang))
+        .await?;
+    let bytes = export::render(&[sheet], format).map_err(ApiError::internal)?;
+    Ok(download(bytes, format, &stem))
+}
+
+/// This year in the regency's local time.
+pub(crate) fn this_year(state: &AppState) -> i64 {
+    i64::from(ceria_core::Date::today(state.catalog().utc_offset_minutes()).year())
+}
+
 /// `GET /v1/exports/stats?year=&format=&lang=`: the figures of a year (default: this year).
 pub(crate) async fn stats_file(
     State(state): State<AppState>,
@@ -71,15 +110,8 @@ pub(crate) async fn stats_file(
     reader(&caller)?;
     let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
     let (format, lang) = format_and_lang(&query)?;
-    let catalog = state.catalog();
-    let year = match year_param(&query)? {
-        Some(y) => y,
-        None => i64::from(ceria_core::Date::today(catalog.utc_offset_minutes()).year()),
-    };
-    let figures = figures(&state, Some(year)).await?.year(year);
-    let bytes = export::render(&export::statistics(&figures, &catalog, lang), format)
-        .map_err(ApiError::internal)?;
-    Ok(download(bytes, format, &format!("statistik-{year}")))
+    let year = year_param(&query)?.unwrap_or_else(|| this_year(&state));
+    stats_download(&state, year, format, lang).await
 }
 
 /// `GET /v1/exports/requests?format=&lang=&year=&state=&service=&region=`: the request
@@ -93,17 +125,7 @@ pub(crate) async fn requests_file(
     let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
     let (format, lang) = format_and_lang(&query)?;
     let filter = request_filter(&query)?;
-    let catalog = state.catalog();
-    let regions = state.regions();
-    let stem = match filter.year {
-        Some(y) => format!("permohonan-{y}"),
-        None => "permohonan".to_string(),
-    };
-    let sheet = state
-        .db_call(move |db| export::request_list(db, &catalog, regions.as_deref(), &filter, lang))
-        .await?;
-    let bytes = export::render(&[sheet], format).map_err(ApiError::internal)?;
-    Ok(download(bytes, format, &stem))
+    requests_download(&state, filter, format, lang).await
 }
 
 /// The list filter of a query.

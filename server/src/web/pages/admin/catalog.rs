@@ -3,27 +3,24 @@
 //! once, as `PUT /v1/catalog`), and shows what changed from the version before: services,
 //! fields and requirements added, removed or changed (`ceria_core::catalog::diff`).
 
-use super::{Upload, admin_page, done_notice, read_upload, tabs};
+use super::{QueryMap, admin_page, answer, done_notice, params, tabs, uploaded_text};
 use crate::catalog_store::{self, PublishError};
 use crate::http::error::ApiError;
 use crate::http::limits::MAX_CATALOG_BYTES;
 use crate::http::state::{AppState, blocking};
 use crate::web::format::query;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{NavLink, Page, WebError, html, see_other};
+use crate::web::render::{NavLink, Page, WebError, see_other};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use ceria_core::Catalog;
 use ceria_core::catalog::diff::{CatalogDiff, diff};
-use ceria_core::protocol::Role;
 use std::collections::HashMap;
 
 /// The routes of the catalog page.
@@ -202,23 +199,21 @@ async fn render(
             service_days: s.service_days,
         })
         .collect();
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let body = html(&CatalogPage {
-        tabs: tabs(t, "/console/admin/catalog"),
-        notice: done_notice(t, q, &["published"]),
-        error,
-        version: current.version().to_string(),
-        services,
-        changes,
-        service_changes,
-        changes_title,
-        page,
-    })?;
-    Ok((status, body).into_response())
+    let refused_form = error.is_some();
+    answer(
+        &CatalogPage {
+            tabs: tabs(t, "/console/admin/catalog"),
+            notice: done_notice(t, q, &["published"]),
+            error,
+            version: current.version().to_string(),
+            services,
+            changes,
+            service_changes,
+            changes_title,
+            page,
+        },
+        refused_form,
+    )
 }
 
 /// `GET /console/admin/catalog?from=VERSION`.
@@ -226,9 +221,9 @@ async fn show(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = params(q);
     render(&state, &staff, lang, &q, None).await
 }
 
@@ -239,15 +234,12 @@ async fn publish(
     lang: Lang,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
-    staff.require(&[Role::Admin])?;
-    let Upload { fields, file } = read_upload(multipart, MAX_CATALOG_BYTES).await?;
-    staff.check_csrf(&fields)?;
-    let t = Texts::new(&state, lang);
     let none = HashMap::new();
-    let Ok(json) = String::from_utf8(file) else {
-        let error = t.with("web.admin.invalid", &[("detail", "not UTF-8 text".into())]);
-        return render(&state, &staff, lang, &none, Some(error)).await;
+    let json = match uploaded_text(&state, &staff, lang, multipart, MAX_CATALOG_BYTES).await? {
+        Ok(text) => text,
+        Err(error) => return render(&state, &staff, lang, &none, Some(error)).await,
     };
+    let t = Texts::new(&state, lang);
     let st = state.clone();
     let by = staff.user.id.clone();
     let current = state.catalog();

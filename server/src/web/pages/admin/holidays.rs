@@ -2,20 +2,18 @@
 //! year's holidays and collective leave, adds (or renames) one, removes one, through
 //! `crate::calendar` as `/v1/holidays` and `ceria admin holiday`.
 
-use super::{admin_page, done_notice, tabs};
+use super::{QueryMap, admin_page, answer, done_notice, params, tabs, typed};
 use crate::calendar::{self, HolidayError};
 use crate::http::error::ApiError;
 use crate::http::state::{AppState, blocking};
 use crate::web::format::query;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{Fields, NavLink, Page, WebError, html, see_other};
+use crate::web::render::{Fields, NavLink, Page, WebError, see_other};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use ceria_core::Date;
 use ceria_core::protocol::Role;
@@ -89,36 +87,30 @@ async fn render(
             name: h.name,
         })
         .collect();
-    let typed = |name: &str| {
-        refused
-            .as_ref()
-            .and_then(|(_, f)| f.get(name))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let (date, name) = (typed("date"), typed("name"));
+    let refused_form = refused.is_some();
+    let (date, name) = (
+        typed(refused.as_ref(), "date"),
+        typed(refused.as_ref(), "name"),
+    );
     let none_text = t.with("web.admin.holidays.none", &[("year", year.to_string())]);
     let caption = t.with("web.admin.holidays.caption", &[("year", year.to_string())]);
-    let body = html(&HolidaysPage {
-        tabs: tabs(t, "/console/admin/holidays"),
-        notice: done_notice(t, q, &["holiday_added", "holiday_removed"]),
-        error: refused.as_ref().map(|(e, _)| e.clone()),
-        year,
-        prev: year - 1,
-        next: year + 1,
-        rows,
-        date,
-        name,
-        none_text,
-        caption,
-        page,
-    })?;
-    Ok((status, body).into_response())
+    answer(
+        &HolidaysPage {
+            tabs: tabs(t, "/console/admin/holidays"),
+            notice: done_notice(t, q, &["holiday_added", "holiday_removed"]),
+            error: refused.as_ref().map(|(e, _)| e.clone()),
+            year,
+            prev: year - 1,
+            next: year + 1,
+            rows,
+            date,
+            name,
+            none_text,
+            caption,
+            page,
+        },
+        refused_form,
+    )
 }
 
 /// `GET /console/admin/holidays?year=`.
@@ -126,9 +118,9 @@ async fn show(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = params(q);
     render(&state, &staff, lang, None, &q, None).await
 }
 

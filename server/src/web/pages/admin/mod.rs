@@ -13,12 +13,15 @@ mod users;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{Fields, NavLink, Page, WebError, html};
+use crate::web::render::{Fields, NavLink, Page, WebError, html, links};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
 use axum::routing::get;
 use ceria_core::protocol::Role;
@@ -46,14 +49,7 @@ const SECTIONS: [(&str, &str); 5] = [
 
 /// The tabs of the administration pages, the current one marked.
 pub(crate) fn tabs(t: &Texts, here: &str) -> Vec<NavLink> {
-    SECTIONS
-        .iter()
-        .map(|(href, code)| NavLink {
-            href,
-            label: t.get(code),
-            current: here.starts_with(href),
-        })
-        .collect()
+    links(t, &SECTIONS, here)
 }
 
 /// The page of an admin, or the 404 of a page that does not exist for anyone else.
@@ -66,6 +62,24 @@ pub(crate) fn admin_page(
 ) -> Result<Page, WebError> {
     staff.require(&[Role::Admin])?;
     Ok(Page::new(state, staff, lang, here, title))
+}
+
+/// The query string of a page (a malformed one reads as empty).
+pub(crate) type QueryMap = Result<Query<HashMap<String, String>>, QueryRejection>;
+
+/// The parameters of a page's query string.
+pub(crate) fn params(q: QueryMap) -> HashMap<String, String> {
+    q.map(|Query(q)| q).unwrap_or_default()
+}
+
+/// A page, answered 422 when it shows a refused form again, else 200.
+pub(crate) fn answer(template: &impl Template, refused: bool) -> Result<Response, WebError> {
+    let status = if refused {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, html(template)?).into_response())
 }
 
 /// The notice after a successful form (`?ok=<what>`): only the page's own known outcomes
@@ -139,4 +153,29 @@ pub(crate) async fn read_upload(
         }
     }
     Ok(upload)
+}
+
+/// The text file of an admin's upload form with its token checked; `Err(notice)` when the
+/// file is not UTF-8 text (the notice to show on the form).
+pub(crate) async fn uploaded_text(
+    state: &AppState,
+    staff: &Staff,
+    lang: Lang,
+    multipart: Result<Multipart, MultipartRejection>,
+    max: usize,
+) -> Result<Result<String, String>, WebError> {
+    staff.require(&[Role::Admin])?;
+    let Upload { fields, file } = read_upload(multipart, max).await?;
+    staff.check_csrf(&fields)?;
+    Ok(String::from_utf8(file).map_err(|_| {
+        Texts::new(state, lang).with("web.admin.invalid", &[("detail", "not UTF-8 text".into())])
+    }))
+}
+
+/// What was typed into `name` of a refused form (empty without one).
+pub(crate) fn typed(refused: Option<&(String, &Fields)>, name: &str) -> String {
+    refused
+        .and_then(|(_, f)| f.get(name))
+        .unwrap_or_default()
+        .to_string()
 }

@@ -2,24 +2,21 @@
 //! Kemendagri `code,name` CSV (such as a decree year of `wilayah_2025.csv`), put in force
 //! at once for validation and names (`crate::regions`, as `PUT /v1/regions`).
 
-use super::{Upload, admin_page, done_notice, read_upload, tabs};
+use super::{QueryMap, admin_page, answer, done_notice, params, tabs, uploaded_text};
 use crate::http::error::ApiError;
 use crate::http::limits::MAX_REGIONS_BYTES;
 use crate::http::state::{AppState, blocking};
 use crate::regions::{self, ImportError};
 use crate::web::i18n::Lang;
-use crate::web::render::{NavLink, Page, WebError, html, see_other};
+use crate::web::render::{NavLink, Page, WebError, see_other};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
-use ceria_core::protocol::Role;
 use std::collections::HashMap;
 
 /// The routes of the region table page.
@@ -88,20 +85,18 @@ async fn render(
     } else {
         Vec::new()
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let body = html(&RegionsPage {
-        tabs: tabs(t, "/console/admin/regions"),
-        notice: done_notice(t, q, &["regions"]),
-        error,
-        levels,
-        total: counts.iter().sum(),
-        page,
-    })?;
-    Ok((status, body).into_response())
+    let refused_form = error.is_some();
+    answer(
+        &RegionsPage {
+            tabs: tabs(t, "/console/admin/regions"),
+            notice: done_notice(t, q, &["regions"]),
+            error,
+            levels,
+            total: counts.iter().sum(),
+            page,
+        },
+        refused_form,
+    )
 }
 
 /// `GET /console/admin/regions`.
@@ -109,9 +104,9 @@ async fn show(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = params(q);
     render(&state, &staff, lang, &q, None).await
 }
 
@@ -122,14 +117,11 @@ async fn import(
     lang: Lang,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Result<Response, WebError> {
-    staff.require(&[Role::Admin])?;
-    let Upload { fields, file } = read_upload(multipart, MAX_REGIONS_BYTES).await?;
-    staff.check_csrf(&fields)?;
-    let t = crate::web::i18n::Texts::new(&state, lang);
-    let Ok(text) = String::from_utf8(file) else {
-        let error = t.with("web.admin.invalid", &[("detail", "not UTF-8 text".into())]);
-        return render(&state, &staff, lang, &HashMap::new(), Some(error)).await;
+    let text = match uploaded_text(&state, &staff, lang, multipart, MAX_REGIONS_BYTES).await? {
+        Ok(text) => text,
+        Err(error) => return render(&state, &staff, lang, &HashMap::new(), Some(error)).await,
     };
+    let t = crate::web::i18n::Texts::new(&state, lang);
     let db = state.db.clone();
     let imported = blocking(move || Ok(regions::import(&db, &text))).await?;
     match imported {

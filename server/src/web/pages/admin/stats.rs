@@ -5,10 +5,9 @@
 //! `crate::stats::gather`'s and the files `crate::export`'s, as for the API and the CLI.
 
 use super::chart::{self, Chart};
-use super::{admin_page, tabs};
+use super::{QueryMap, admin_page, params, tabs};
 use crate::export::{self, Format, RequestFilter};
-use crate::http::error::ApiError;
-use crate::http::exports::download;
+use crate::http::exports::{requests_download, stats_download};
 use crate::http::state::AppState;
 use crate::http::stats::figures;
 use crate::web::format::query;
@@ -17,8 +16,7 @@ use crate::web::render::{NavLink, Page, WebError, html};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use ceria_core::Date;
@@ -112,9 +110,9 @@ async fn dashboard(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = params(q);
     let page = admin_page(
         &state,
         &staff,
@@ -292,11 +290,15 @@ async fn dashboard(
     })
 }
 
-/// The format of a download query (`csv` or `xlsx`).
-fn format_of(q: &HashMap<String, String>) -> Result<Format, WebError> {
-    q.get("format")
+/// The format and year of a download query (an admin's only; an unknown format: 404).
+fn download_of(state: &AppState, staff: &Staff, q: QueryMap) -> Result<(Format, i64), WebError> {
+    staff.require(&[Role::Admin])?;
+    let q = params(q);
+    let format = q
+        .get("format")
         .and_then(|f| Format::from_code(f))
-        .ok_or(WebError::NotFound)
+        .ok_or(WebError::NotFound)?;
+    Ok((format, year_of(&q, state.catalog().utc_offset_minutes())))
 }
 
 /// `GET /console/admin/stats/export?year=&format=`: the year's figures as a file.
@@ -304,17 +306,10 @@ async fn stats_file(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    staff.require(&[Role::Admin])?;
-    let q = q.map(|Query(q)| q).unwrap_or_default();
-    let format = format_of(&q)?;
-    let catalog = state.catalog();
-    let year = year_of(&q, catalog.utc_offset_minutes());
-    let figures = figures(&state, Some(year)).await?.year(year);
-    let bytes = export::render(&export::statistics(&figures, &catalog, lang.code()), format)
-        .map_err(ApiError::internal)?;
-    Ok(download(bytes, format, &format!("statistik-{year}")))
+    let (format, year) = download_of(&state, &staff, q)?;
+    Ok(stats_download(&state, year, format, lang.code()).await?)
 }
 
 /// `GET /console/admin/requests/export?year=&format=`: the year's request list as a file.
@@ -322,22 +317,12 @@ async fn requests_file(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    staff.require(&[Role::Admin])?;
-    let q = q.map(|Query(q)| q).unwrap_or_default();
-    let format = format_of(&q)?;
-    let catalog = state.catalog();
-    let year = year_of(&q, catalog.utc_offset_minutes());
-    let regions = state.regions();
+    let (format, year) = download_of(&state, &staff, q)?;
     let filter = RequestFilter {
         year: Some(year),
         ..RequestFilter::default()
     };
-    let l = lang.code();
-    let sheet = state
-        .db_call(move |db| export::request_list(db, &catalog, regions.as_deref(), &filter, l))
-        .await?;
-    let bytes = export::render(&[sheet], format).map_err(ApiError::internal)?;
-    Ok(download(bytes, format, &format!("permohonan-{year}")))
+    Ok(requests_download(&state, filter, format, lang.code()).await?)
 }

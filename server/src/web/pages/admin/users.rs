@@ -3,20 +3,18 @@
 //! officers and admins, disables and enables accounts and resets passwords, through the
 //! `admin` module that `ceria admin` and `/v1/users` use (and that audits every action).
 
-use super::{admin_page, done_notice, tabs};
+use super::{QueryMap, admin_page, answer, done_notice, params, tabs, typed};
 use crate::admin::{self, AccountSummary, AdminError, StaffAccount};
 use crate::http::error::ApiError;
 use crate::http::state::{AppState, blocking};
 use crate::web::format::{date, query};
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{Fields, NavLink, Page, WebError, html, see_other};
+use crate::web::render::{Fields, NavLink, Page, WebError, see_other};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
+use axum::response::Response;
 use axum::routing::{get, post};
 use ceria_core::RegionTable;
 use ceria_core::protocol::Role;
@@ -214,13 +212,6 @@ async fn render(
             disabled: a.disabled,
         })
         .collect();
-    let typed = |name: &str| {
-        refused
-            .as_ref()
-            .and_then(|(_, f)| f.get(name))
-            .unwrap_or_default()
-            .to_string()
-    };
     let picked_role = refused
         .as_ref()
         .and_then(|(_, f)| f.get("role"))
@@ -234,30 +225,28 @@ async fn render(
             selected: r.code() == picked_role,
         })
         .collect();
-    let status = if refused.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+    let refused_form = refused.is_some();
     let known = ["created", "disabled", "enabled", "password"];
     let notice = done_notice(t, q, &known);
-    let username = typed("username");
-    let name = typed("name");
-    let body = html(&UsersPage {
-        tabs: tabs(t, "/console/admin/users"),
-        notice,
-        error: refused.as_ref().map(|(e, _)| e.clone()),
-        no_regions: regions.is_none(),
-        picker: levels,
-        villages,
-        roles,
-        username,
-        name,
-        rows,
-        next,
-        page,
-    })?;
-    Ok((status, body).into_response())
+    let username = typed(refused.as_ref(), "username");
+    let name = typed(refused.as_ref(), "name");
+    answer(
+        &UsersPage {
+            tabs: tabs(t, "/console/admin/users"),
+            notice,
+            error: refused.as_ref().map(|(e, _)| e.clone()),
+            no_regions: regions.is_none(),
+            picker: levels,
+            villages,
+            roles,
+            username,
+            name,
+            rows,
+            next,
+            page,
+        },
+        refused_form,
+    )
 }
 
 /// `GET /console/admin/users?province=&regency=&district=&after=`.
@@ -265,9 +254,9 @@ async fn list(
     State(state): State<AppState>,
     staff: Staff,
     lang: Lang,
-    q: Result<Query<HashMap<String, String>>, QueryRejection>,
+    q: QueryMap,
 ) -> Result<Response, WebError> {
-    let q = q.map(|Query(q)| q).unwrap_or_default();
+    let q = params(q);
     render(&state, &staff, lang, &q, None).await
 }
 
