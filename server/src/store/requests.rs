@@ -234,46 +234,58 @@ pub(crate) struct QueueFilter {
     pub late_cutoffs: Option<std::collections::BTreeMap<String, i64>>,
 }
 
+/// An SQL string literal.
+fn sql_text(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// The queue filter's conditions on `r`, after the scope's `?1`, `?2`: state `?3`, village
-/// `?4`, paging `?5`, service `?7`, age `?8`, lateness `?9` (`?6` is the page size).
-fn filter_condition() -> String {
-    let finals: Vec<String> = RequestState::ALL
-        .into_iter()
-        .filter(|s| s.is_final())
-        .map(|s| format!("'{}'", s.code()))
-        .collect();
+/// `?4`, service `?7`, age `?8` (`?5`, paging, and `?6`, the page size, belong to the list). Lateness compares each
+/// request with its service's cutoff, written into the statement as a `CASE` (service ids and
+/// whole numbers of our own, quoted), so SQLite decides it on the index alone.
+fn filter_condition(filter: &QueueFilter) -> String {
+    let late = match &filter.late_cutoffs {
+        None => String::new(),
+        Some(cutoffs) => {
+            let finals: Vec<String> = RequestState::ALL
+                .into_iter()
+                .filter(|s| s.is_final())
+                .map(|s| sql_text(s.code()))
+                .collect();
+            let cases: String = cutoffs
+                .iter()
+                .map(|(service, cut)| format!(" WHEN {} THEN {cut}", sql_text(service)))
+                .collect();
+            format!(
+                " AND r.state NOT IN ({}) AND r.created_ms < (CASE r.service{cases} ELSE {} END)",
+                finals.join(", "),
+                i64::MIN
+            )
+        }
+    };
     format!(
         "(?3 IS NULL OR r.state = ?3) AND (?4 IS NULL OR r.village = ?4)
-         AND (?5 IS NULL OR r.id > ?5) AND (?7 IS NULL OR r.service = ?7)
-         AND (?8 IS NULL OR r.created_ms < ?8)
-         AND (?9 IS NULL OR (r.state NOT IN ({}) AND r.created_ms <
-              (SELECT value FROM json_each(?9) WHERE key = r.service)))",
-        finals.join(", ")
+         AND (?7 IS NULL OR r.service = ?7)
+         AND (?8 IS NULL OR r.created_ms < ?8){late}"
     )
 }
 
-/// The parameters `?3`.. of [`filter_condition`] (with the page size `limit`).
+/// The parameters `?3`..`?8` of [`filter_condition`] (with the page size `limit`).
 fn filter_params(
     filter: &QueueFilter,
     state: Option<RequestState>,
     after: Option<&str>,
-) -> Result<[rusqlite::types::Value; 7], DbError> {
+) -> [rusqlite::types::Value; 6] {
     use rusqlite::types::Value;
     let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_string()));
-    let late = filter
-        .late_cutoffs
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()?;
-    Ok([
+    [
         text(state.map(RequestState::code)),
         text(filter.village.as_deref()),
         text(after),
         Value::Integer(i64::try_from(filter.limit).unwrap_or(i64::MAX)),
         text(filter.service.as_deref()),
         filter.created_before_ms.map_or(Value::Null, Value::Integer),
-        text(late.as_deref()),
-    ])
+    ]
 }
 
 impl Db {
@@ -310,14 +322,13 @@ impl Db {
             let (cond, p) = scope.condition(1);
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM requests r WHERE {cond} AND {}
+                   AND (?5 IS NULL OR r.id > ?5)
                  ORDER BY r.id LIMIT ?6",
-                filter_condition()
+                filter_condition(filter)
             );
-            let [a, b, c3, d, e, f, g] =
-                filter_params(filter, filter.state, filter.after.as_deref())?;
+            let [a, b, c3, d, e, f] = filter_params(filter, filter.state, filter.after.as_deref());
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows =
-                stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], summary_from_row)?;
+            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f], summary_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }
@@ -332,13 +343,14 @@ impl Db {
         self.read(|c| {
             let (cond, p) = scope.condition(1);
             let sql = format!(
-                "SELECT r.state, count(*) FROM requests r WHERE {cond} AND {} AND ?6 > 0
+                "SELECT r.state, count(*) FROM requests r WHERE {cond} AND {}
+                   AND ?5 IS NULL AND ?6 > 0
                  GROUP BY r.state",
-                filter_condition()
+                filter_condition(filter)
             );
-            let [a, b, c3, d, e, f, g] = filter_params(filter, None, None)?;
+            let [a, b, c3, d, e, f] = filter_params(filter, None, None);
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], |r| {
+            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f], |r| {
                 Ok((parse_state(&r.get::<_, String>(0)?)?, r.get(1)?))
             })?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)

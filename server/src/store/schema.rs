@@ -144,6 +144,13 @@ CREATE INDEX request_attachments_sha ON request_attachments(sha256);
 CREATE INDEX uploads_owner_open ON uploads(owner_id, completed_ms, expires_ms);
 CREATE INDEX requests_submitter_service ON requests(submitted_by, citizen_nik, service, created_ms);
 "#,
+    // The web console's queue (issue 12): the counts per state and the service, age and
+    // lateness filters of a village (or of all villages) read these indexes alone instead of
+    // every request row with its payload.
+    r#"
+CREATE INDEX requests_village_state ON requests(village, state, service, created_ms);
+CREATE INDEX requests_state_service ON requests(state, service, created_ms);
+"#,
     // Issue 12: the working-day calendar. National holidays and collective leave (local
     // dates `YYYY-MM-DD`) are not working days in the service-level figures.
     r#"
