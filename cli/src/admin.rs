@@ -1,14 +1,18 @@
 //! `ceria admin --data DIR ...`: staff accounts, account administration (disable, enable,
-//! reset a password, end sessions; audited), the region table and catalog publishing,
+//! reset a password, end sessions; audited), the region table, catalog publishing, the
+//! holiday calendar and the yearly figures (on screen, CSV or XLSX),
 //! straight on a server's data directory (works whether or not the server runs; a running
 //! server sees the changes at once, they are in its database).
 
 use crate::exit::{self, Failure};
 use crate::serve::DataDir;
 use ceria_core::Catalog;
+use ceria_core::catalog::diff::CatalogDiff;
 use ceria_core::protocol::Role;
 use ceria_server::Db;
 use ceria_server::admin::{self, AdminError, StaffAccount};
+use ceria_server::calendar::{self, HolidayError};
+use ceria_server::export;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +71,47 @@ pub enum AdminCommand {
         /// What to do with it.
         #[command(subcommand)]
         command: crate::population::PopulationCommand,
+    },
+    /// Hari libur / The holiday calendar (not working days in the service-time figures).
+    Holiday {
+        /// What to do with it.
+        #[command(subcommand)]
+        command: HolidayCommand,
+    },
+    /// Statistik tahunan / The yearly figures, on screen or as a CSV or XLSX file.
+    Stats {
+        /// Only this year (a file always holds one year: default this year).
+        #[arg(long)]
+        year: Option<i64>,
+        /// Write the figures to this file (`.csv` or `.xlsx`) instead of printing them.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Language of the file's headings: `id` (default) or `en`.
+        #[arg(long, default_value = "id")]
+        lang: String,
+    },
+}
+
+/// `ceria admin holiday ...`.
+#[derive(Debug, clap::Subcommand)]
+pub enum HolidayCommand {
+    /// Records a holiday or collective leave (renames the one on that date).
+    Add {
+        /// Date YYYY-MM-DD.
+        date: String,
+        /// Name, e.g. "Hari Raya Idul Fitri".
+        name: String,
+    },
+    /// Lists the holidays, oldest first.
+    List {
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i32>,
+    },
+    /// Removes the holiday on a date (it is a working day again).
+    Remove {
+        /// Date YYYY-MM-DD.
+        date: String,
     },
 }
 
@@ -146,7 +191,8 @@ pub enum RegionsCommand {
 /// `ceria admin catalog ...`.
 #[derive(Debug, clap::Subcommand)]
 pub enum CatalogCommand {
-    /// Publishes a newer catalog file (a running server applies it at its next start).
+    /// Publishes a newer catalog file and shows what changed (a running server applies it at
+    /// its next start; the API and the admin console apply it at once).
     Publish {
         /// The catalog JSON.
         file: PathBuf,
@@ -247,19 +293,166 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         AdminCommand::Catalog {
             command: CatalogCommand::Publish { file },
         } => {
-            let version =
+            let changes =
                 admin::publish_catalog(&db, &file).map_err(|e| admin_failure(&e, Some(&file)))?;
+            let version = &changes.to_version;
             if json {
-                crate::output::json_line(&json!({"published": version}));
+                crate::output::json_line(&json!({"published": version, "changes": changes}));
             } else {
                 say!("Katalog {version} diterbitkan / catalog {version} published");
+                say_changes(&changes);
+            }
+        }
+        AdminCommand::Holiday { command } => run_holiday(&db, command, json)?,
+        AdminCommand::Stats { year, out, lang } => run_stats(&db, year, out, &lang, json)?,
+    }
+    Ok(exit::OK)
+}
+
+/// Prints what a catalog publication changed, one line per kind of change.
+fn say_changes(d: &CatalogDiff) {
+    let list = |ids: &[String]| ids.join(", ");
+    if d.is_empty() {
+        say!("Tidak ada perubahan layanan / no service changes");
+    }
+    if !d.services_added.is_empty() {
+        say!("+ layanan / services: {}", list(&d.services_added));
+    }
+    if !d.services_removed.is_empty() {
+        say!("- layanan / services: {}", list(&d.services_removed));
+    }
+    for s in &d.services_changed {
+        say!("~ {}", s.service);
+        for (sign, what, ids) in [
+            ('+', "isian / fields", &s.fields_added),
+            ('-', "isian / fields", &s.fields_removed),
+            ('~', "isian / fields", &s.fields_changed),
+            ('+', "persyaratan / requirements", &s.requirements_added),
+            ('-', "persyaratan / requirements", &s.requirements_removed),
+            ('~', "persyaratan / requirements", &s.requirements_changed),
+        ] {
+            if !ids.is_empty() {
+                say!("    {sign} {what}: {}", list(ids));
+            }
+        }
+        if let Some([before, after]) = s.service_days {
+            say!("    ~ waktu layanan / service days: {before} -> {after}");
+        }
+    }
+}
+
+/// Runs `ceria admin holiday ...`.
+fn run_holiday(db: &Db, command: HolidayCommand, json: bool) -> Result<(), Failure> {
+    let fail = |e: HolidayError| {
+        let status = match e {
+            HolidayError::Db(_) => exit::INTERNAL,
+            HolidayError::Date(_) | HolidayError::Name => exit::INVALID,
+        };
+        Failure::coded(status, &Catalog::embedded(), e.code(), &[]).context(e.to_string())
+    };
+    match command {
+        HolidayCommand::Add { date, name } => {
+            let (holiday, _) = calendar::add(db, &date, &name).map_err(fail)?;
+            if json {
+                crate::output::json_line(&holiday);
+            } else {
+                say!("Hari libur / holiday {}: {}", holiday.date, holiday.name);
+            }
+        }
+        HolidayCommand::List { year } => {
+            let holidays = calendar::list(db, year).map_err(fail)?;
+            if json {
+                crate::output::json_line(&holidays);
+            } else {
+                for h in &holidays {
+                    say!("{}  {}", h.date, h.name);
+                }
+            }
+        }
+        HolidayCommand::Remove { date } => {
+            if !calendar::remove(db, &date).map_err(fail)? {
+                return Err(Failure::new(
+                    exit::NOT_FOUND,
+                    format!("tidak ada hari libur / no holiday on {date}"),
+                ));
+            }
+            if json {
+                crate::output::json_line(&json!({"removed": date}));
+            } else {
+                say!("Dihapus / removed: {date}");
             }
         }
         AdminCommand::Population { command } => {
             return crate::population::run(&db, &data, command, json);
         }
     }
-    Ok(exit::OK)
+    Ok(())
+}
+
+/// Runs `ceria admin stats`: prints the figures, or writes one year as CSV or XLSX.
+fn run_stats(
+    db: &Db,
+    year: Option<i64>,
+    out: Option<PathBuf>,
+    lang: &str,
+    json: bool,
+) -> Result<(), Failure> {
+    let fail = |e: AdminError| admin_failure(&e, None);
+    if let Some(path) = out {
+        let format = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(export::Format::from_code)
+            .ok_or_else(|| {
+                Failure::new(
+                    exit::USAGE,
+                    "--out harus berakhiran .csv atau .xlsx / --out must end in .csv or .xlsx",
+                )
+            })?;
+        let year = year.unwrap_or_else(|| {
+            i64::from(ceria_core::Date::today(Catalog::embedded().utc_offset_minutes()).year())
+        });
+        let bytes = admin::export_statistics(db, year, format, lang).map_err(fail)?;
+        std::fs::write(&path, bytes).map_err(|e| admin_failure(&AdminError::Io(e), Some(&path)))?;
+        if json {
+            crate::output::json_line(&json!({"year": year, "file": path}));
+        } else {
+            say!(
+                "Statistik {year} ditulis / figures written: {}",
+                path.display()
+            );
+        }
+        return Ok(());
+    }
+    let stats = admin::statistics(db, year).map_err(fail)?;
+    if json {
+        crate::output::json_line(&stats);
+        return Ok(());
+    }
+    for y in &stats.years {
+        let o = &y.overall;
+        say!(
+            "{}: {} permohonan / requests; {} selesai / completed, {:.1}% tepat waktu / on time, \
+             rata-rata / mean {:.1} hari kerja / working days",
+            y.year,
+            y.requests,
+            o.completed,
+            o.share_on_time * 100.0,
+            o.mean_working_days
+        );
+        for (service, n) in &y.by_service {
+            let timing = y.processing.get(service);
+            say!(
+                "  {service}: {n}{}",
+                timing.map_or(String::new(), |t| format!(
+                    ", {:.1}% <= {} hari kerja / working days",
+                    t.timing.share_on_time * 100.0,
+                    t.service_days
+                ))
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Runs `ceria admin user ...`.

@@ -1,20 +1,24 @@
 //! Administration commands run against a data directory (used by `ceria-server admin ...` and
 //! by the `ceria` CLI): create staff accounts, administer accounts (disable, enable, reset a
 //! password, end sessions: each recorded in the account's audit log, also when the
-//! `/v1/users` API does it), import a region table, publish a catalog.
+//! `/v1/users` API does it), import a region table, publish a catalog, read the yearly
+//! figures and export them.
 //!
 //! They open the database directly, so they also work while no server runs. A running server
 //! picks up a catalog published this way at its next start (`PUT /v1/catalog` applies at once).
 
 use crate::catalog_store::{self, PublishError};
 use crate::credentials;
+use crate::export;
 use crate::identity;
 pub use crate::identity::PasswordProblem;
+use crate::regions;
+use crate::stats::{self, Stats};
 use crate::store::accounts::NewUser;
 use crate::store::administration::AccountAction;
 pub use crate::store::administration::{AccountEvent, AccountSummary};
-use crate::store::catalog::Region;
 use crate::store::{Db, DbError, now_ms};
+use ceria_core::catalog::diff::CatalogDiff;
 use ceria_core::protocol::{Role, UserInfo};
 use std::path::Path;
 
@@ -238,24 +242,46 @@ pub fn account_history(db: &Db, who: &str) -> Result<Vec<AccountEvent>, AdminErr
 /// Replaces the region table with a Kemendagri CSV (`code,name`); returns the row count.
 pub fn import_regions(db: &Db, csv_path: &Path) -> Result<usize, AdminError> {
     let text = std::fs::read_to_string(csv_path)?;
-    let table =
-        ceria_core::RegionTable::from_csv(&text).map_err(|e| AdminError::Regions(e.to_string()))?;
-    let rows: Vec<Region> = table
-        .iter()
-        .map(|(code, name)| Region {
-            code: code.as_str().to_string(),
-            name: name.to_string(),
-        })
-        .collect();
-    Ok(db.replace_regions(&rows)?)
+    let table = regions::import(db, &text).map_err(|e| match e {
+        regions::ImportError::Invalid(e) => AdminError::Regions(e.to_string()),
+        regions::ImportError::Db(e) => AdminError::Db(e),
+    })?;
+    Ok(table.len())
 }
 
-/// Publishes a catalog file (must load and be newer than the one in force); returns its version.
-pub fn publish_catalog(db: &Db, json_path: &Path) -> Result<String, AdminError> {
+/// Publishes a catalog file (must load and be newer than the one in force); returns what
+/// changed (its `to_version` is the version now published).
+pub fn publish_catalog(db: &Db, json_path: &Path) -> Result<CatalogDiff, AdminError> {
     let json = std::fs::read_to_string(json_path)?;
     let current = catalog_store::load(db)?;
-    let published = catalog_store::publish(db, &current, &json, None)?;
-    Ok(published.version().to_string())
+    Ok(catalog_store::publish(db, &current, &json, None)?.changes)
+}
+
+/// The yearly figures (of `year` alone when given) with the catalog and region table stored
+/// in the data directory.
+pub fn statistics(db: &Db, year: Option<i64>) -> Result<Stats, AdminError> {
+    let catalog = catalog_store::load(db)?;
+    let regions = regions::load(db)?;
+    Ok(stats::gather(
+        db,
+        &catalog,
+        regions.as_deref(),
+        year,
+        now_ms(),
+    )?)
+}
+
+/// The figures of `year` as a CSV or XLSX file, labelled in `lang` (`id` or `en`).
+pub fn export_statistics(
+    db: &Db,
+    year: i64,
+    format: export::Format,
+    lang: &str,
+) -> Result<Vec<u8>, AdminError> {
+    let catalog = catalog_store::load(db)?;
+    let figures = statistics(db, Some(year))?.year(year);
+    export::render(&export::statistics(&figures, &catalog, lang), format)
+        .map_err(|e| AdminError::Invalid(e.to_string()))
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! Which catalog is in force: the newest one published to this server, else the catalog
-//! embedded in `ceria-core`. Publishing checks the file with the core loader and only accepts
-//! a newer version.
+//! embedded in `ceria-core`. Publishing checks the file with the core loader, only accepts
+//! a newer version, and tells what changed (services, fields, requirements).
 
 use crate::store::{Db, DbError, now_ms};
 use ceria_core::Catalog;
 use ceria_core::catalog::compare_versions;
+use ceria_core::catalog::diff::{CatalogDiff, diff};
 use std::cmp::Ordering;
 use std::sync::Arc;
 
@@ -44,13 +45,22 @@ pub(crate) fn load(db: &Db) -> Result<Arc<Catalog>, PublishError> {
     }
 }
 
-/// Checks and stores a catalog newer than `current`; returns it loaded.
+/// A catalog put in force, and what it changed.
+#[derive(Debug, Clone)]
+pub(crate) struct Publication {
+    /// The catalog now in force.
+    pub catalog: Arc<Catalog>,
+    /// What changed from the one before.
+    pub changes: CatalogDiff,
+}
+
+/// Checks and stores a catalog newer than `current`; returns it loaded, with what changed.
 pub(crate) fn publish(
     db: &Db,
     current: &Catalog,
     json: &str,
     by: Option<&str>,
-) -> Result<Arc<Catalog>, PublishError> {
+) -> Result<Publication, PublishError> {
     let catalog = Catalog::from_json(json)?;
     if compare_versions(catalog.version(), current.version()) != Ordering::Greater {
         return Err(PublishError::NotNewer {
@@ -64,7 +74,10 @@ pub(crate) fn publish(
             current: current.version().to_string(),
         });
     }
-    Ok(Arc::new(catalog))
+    Ok(Publication {
+        changes: diff(current.source(), catalog.source()),
+        catalog: Arc::new(catalog),
+    })
 }
 
 #[cfg(test)]

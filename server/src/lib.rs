@@ -23,8 +23,10 @@
 //! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
 //!   checks (`identity`), the population register extract citizens prove their NIK against
 //!   ([`population`]), password and token handling (`credentials`), yearly figures
-//!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
-//!   administration commands ([`admin`]) used by the CLIs.
+//!   (`stats`) counted in the working days of the holiday calendar ([`calendar`]), their
+//!   CSV and XLSX files (`export`), receipt codes ([`tracking`]), the catalog in force
+//!   (`catalog_store`), the region table in force (`regions`), and the administration
+//!   commands ([`admin`]) used by the CLIs.
 //! - `web/`: the staff web console at `/console/` (server-rendered pages for operators,
 //!   officers and admins over the same domain functions as the API; see its module doc).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
@@ -33,15 +35,18 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod calendar;
 mod catalog_store;
 mod config;
 mod credentials;
+pub mod export;
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 mod http;
 mod identity;
 pub mod population;
-mod stats;
+mod regions;
+pub mod stats;
 mod store;
 pub mod tracking;
 mod web;
@@ -82,30 +87,10 @@ pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     let db = Arc::new(Db::open(&config.db_path())?);
     let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
     let catalog = catalog_store::load(&db)?;
-    let regions = load_regions(&db)?;
+    let regions = regions::load(&db)?;
     // Before serving, so no request (with a client's read timeout running) waits for it.
     identity::warm_up_password_policy();
     Ok(AppState::new(db, config.clone(), blobs, catalog, regions))
-}
-
-/// The imported region table, if any, for the region warnings of validation. Rows that no
-/// longer build a table (they were checked at import) are logged and left out rather than
-/// keeping the registry from starting.
-fn load_regions(db: &Db) -> Result<Option<Arc<ceria_core::RegionTable>>, StartError> {
-    let rows = db.all_regions()?;
-    if rows.is_empty() {
-        return Ok(None);
-    }
-    match ceria_core::RegionTable::from_rows(rows.iter().map(|(c, n)| (c.as_str(), n.as_str()))) {
-        Ok(table) => {
-            tracing::info!(regions = table.len(), "region table loaded for validation");
-            Ok(Some(Arc::new(table)))
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "stored regions unusable; validating without them");
-            Ok(None)
-        }
-    }
 }
 
 /// Serves until `shutdown` resolves, then finishes in-flight requests (up to

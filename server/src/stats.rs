@@ -1,22 +1,22 @@
-//! Yearly figures a head of registry reports: accounts by role, requests by service, village
-//! and state, and processing time against each service's service-level time.
+//! Yearly figures a head of registry reports: accounts by role; requests by month, service,
+//! village and state; and processing time against each service's service-level time.
 //!
-//! Processing time counts working days (Monday to Friday, in the regency's local time) from
-//! the day after submission up to and including the completion day. There is no holiday
-//! table: national holidays and collective leave count as working days, so the figures are
-//! slightly pessimistic in weeks with holidays.
+//! Processing time counts working days in the regency's local time, from the day after
+//! submission up to and including the completion day: Monday to Friday less the holidays and
+//! collective leave of the [`crate::calendar`]. [`gather`] is the one way to the figures: the
+//! JSON API, the command line, the admin console and the exports all use it.
 
+use crate::calendar::{self, WorkingCalendar};
 use crate::store::requests::StatsRow;
-use ceria_core::Date;
+use crate::store::{Db, DbError};
 use ceria_core::protocol::RequestState;
+use ceria_core::{Catalog, Date, Localized, RegionTable};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// Processing time of one service in one year.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct ServiceTiming {
-    /// Service-level time in working days (from the catalog; 0 when unknown).
-    pub service_days: u32,
+/// Processing time of a group of completed requests.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Timing {
     /// Requests completed.
     pub completed: u64,
     /// Completed within the service-level time.
@@ -29,13 +29,25 @@ pub(crate) struct ServiceTiming {
     pub max_working_days: u32,
 }
 
+/// Processing time of one service in one year.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServiceTiming {
+    /// Service-level time in working days (from the catalog; 0 when unknown).
+    pub service_days: u32,
+    /// The figures.
+    #[serde(flatten)]
+    pub timing: Timing,
+}
+
 /// The figures of one year (by submission date, local time).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub(crate) struct YearStats {
+pub struct YearStats {
     /// Calendar year.
     pub year: i64,
     /// Requests submitted that year.
     pub requests: u64,
+    /// Requests submitted per month, January first (12 entries).
+    pub by_month: Vec<u64>,
     /// By service id.
     pub by_service: BTreeMap<String, u64>,
     /// By village code.
@@ -44,117 +56,153 @@ pub(crate) struct YearStats {
     pub by_state: BTreeMap<String, u64>,
     /// Processing time per service.
     pub processing: BTreeMap<String, ServiceTiming>,
+    /// Processing time of every request completed, each against its own service's time.
+    pub overall: Timing,
+    /// Names of the services counted (from the catalog in force).
+    pub service_names: BTreeMap<String, Localized>,
+    /// Names of the villages counted that the region table lists.
+    pub village_names: BTreeMap<String, String>,
 }
 
 /// `GET /v1/stats` body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub(crate) struct Stats {
+pub struct Stats {
     /// When computed (ms).
     pub generated_at_ms: i64,
     /// Accounts per role.
     pub users_by_role: BTreeMap<String, i64>,
-    /// One entry per year with requests, oldest first.
+    /// One entry per year with requests, oldest first; only the year asked for when one was.
     pub years: Vec<YearStats>,
+}
+
+impl Stats {
+    /// The figures of `year` (empty ones when nothing was submitted that year).
+    pub fn year(&self, year: i64) -> YearStats {
+        self.years
+            .iter()
+            .find(|y| y.year == year)
+            .cloned()
+            .unwrap_or_else(|| YearStats::empty(year))
+    }
+}
+
+impl YearStats {
+    fn empty(year: i64) -> YearStats {
+        YearStats {
+            year,
+            by_month: vec![0; 12],
+            ..YearStats::default()
+        }
+    }
+}
+
+/// What the figures are measured against.
+pub(crate) struct Rules<'a> {
+    /// Each service's service-level time.
+    pub service_days: &'a dyn Fn(&str) -> Option<u32>,
+    /// Which days are working days.
+    pub calendar: &'a WorkingCalendar,
+    /// The regency's offset from UTC.
+    pub utc_offset_minutes: i32,
 }
 
 const DAY_MS: i64 = 86_400_000;
 
 /// Local day number (days since 1970-01-01) of a timestamp.
-fn local_day(ms: i64, utc_offset_minutes: i32) -> i64 {
+pub(crate) fn local_day(ms: i64, utc_offset_minutes: i32) -> i64 {
     (ms + i64::from(utc_offset_minutes) * 60_000).div_euclid(DAY_MS)
 }
 
-/// Monday..Friday? Day 0 (1970-01-01) was a Thursday.
-fn is_working_day(day: i64) -> bool {
-    day.rem_euclid(7) < 2 || day.rem_euclid(7) > 3
+/// Local date of a timestamp.
+pub(crate) fn local_date(ms: i64, utc_offset_minutes: i32) -> Option<Date> {
+    Date::from_days(local_day(ms, utc_offset_minutes))
 }
 
-/// Working days after `from_day` up to and including `to_day`.
-pub(crate) fn working_days_between(from_day: i64, to_day: i64) -> u32 {
-    if to_day <= from_day {
-        return 0;
+impl Rules<'_> {
+    /// Working days a request took (submission to completion).
+    pub(crate) fn working_days(&self, created_ms: i64, completed_ms: i64) -> u32 {
+        self.calendar.working_days_between(
+            local_day(created_ms, self.utc_offset_minutes),
+            local_day(completed_ms, self.utc_offset_minutes),
+        )
     }
-    let span = to_day - from_day;
-    let full_weeks = span / 7;
-    let mut count = full_weeks * 5;
-    let mut day = from_day + full_weeks * 7;
-    while day < to_day {
-        day += 1;
-        if is_working_day(day) {
-            count += 1;
+}
+
+/// Sums up durations against `target` (None: each duration carries its own).
+fn timing(days: &[(u32, u32)]) -> Timing {
+    let completed = days.len() as u64;
+    let on_time = days.iter().filter(|(d, target)| d <= target).count() as u64;
+    let total: u64 = days.iter().map(|(d, _)| u64::from(*d)).sum();
+    let share = |n: u64| {
+        if completed == 0 {
+            0.0
+        } else {
+            n as f64 / completed as f64
         }
+    };
+    Timing {
+        completed,
+        on_time,
+        share_on_time: share(on_time),
+        mean_working_days: share(total),
+        max_working_days: days.iter().map(|(d, _)| *d).max().unwrap_or(0),
     }
-    u32::try_from(count).unwrap_or(u32::MAX)
 }
 
-/// The time (ms) before which an open request of a service with `service_days` is late at
-/// `now_ms`: one first submitted on a day with more than `service_days` working days from
-/// it to today.
-pub(crate) fn late_cutoff_ms(now_ms: i64, service_days: u32, utc_offset_minutes: i32) -> i64 {
-    let today = local_day(now_ms, utc_offset_minutes);
-    // The first day (going back) that is already late; the cutoff is the end of it.
-    let mut day = today;
-    while working_days_between(day, today) <= service_days {
-        day -= 1;
-    }
-    (day + 1) * DAY_MS - i64::from(utc_offset_minutes) * 60_000
-}
-
-/// Computes the figures. `service_days` gives each service's service-level time.
+/// Computes the figures (of `only_year` alone when given).
 pub(crate) fn compute(
     rows: &[StatsRow],
     users_by_role: Vec<(String, i64)>,
-    service_days: &dyn Fn(&str) -> Option<u32>,
-    utc_offset_minutes: i32,
+    rules: &Rules<'_>,
+    only_year: Option<i64>,
     now_ms: i64,
 ) -> Stats {
     let mut years: BTreeMap<i64, YearStats> = BTreeMap::new();
-    let mut durations: BTreeMap<(i64, String), Vec<u32>> = BTreeMap::new();
+    if let Some(year) = only_year {
+        years.insert(year, YearStats::empty(year));
+    }
+    // (duration, service-level time) per year and service.
+    let mut durations: BTreeMap<(i64, String), Vec<(u32, u32)>> = BTreeMap::new();
     for row in rows {
-        let year = Date::from_days(local_day(row.created_ms, utc_offset_minutes))
-            .map_or(1970, |date| i64::from(date.year()));
-        let y = years.entry(year).or_insert_with(|| YearStats {
-            year,
-            ..YearStats::default()
-        });
+        let date = local_date(row.created_ms, rules.utc_offset_minutes);
+        let year = date.map_or(1970, |d| i64::from(d.year()));
+        if only_year.is_some_and(|y| y != year) {
+            continue;
+        }
+        let y = years.entry(year).or_insert_with(|| YearStats::empty(year));
         y.requests += 1;
+        let month = date.map_or(1, Date::month) as usize;
+        if let Some(n) = y.by_month.get_mut(month - 1) {
+            *n += 1;
+        }
         *y.by_service.entry(row.service.clone()).or_default() += 1;
         *y.by_village.entry(row.village.clone()).or_default() += 1;
         *y.by_state.entry(row.state.code().to_string()).or_default() += 1;
         if let (RequestState::Completed, Some(done)) = (row.state, row.completed_ms) {
-            let days = working_days_between(
-                local_day(row.created_ms, utc_offset_minutes),
-                local_day(done, utc_offset_minutes),
-            );
+            let target = (rules.service_days)(&row.service).unwrap_or(0);
             durations
                 .entry((year, row.service.clone()))
                 .or_default()
-                .push(days);
+                .push((rules.working_days(row.created_ms, done), target));
         }
     }
+    let mut all: BTreeMap<i64, Vec<(u32, u32)>> = BTreeMap::new();
     for ((year, service), days) in durations {
-        let target = service_days(&service).unwrap_or(0);
-        let completed = days.len() as u64;
-        let on_time = days.iter().filter(|d| **d <= target).count() as u64;
-        let total: u64 = days.iter().map(|d| u64::from(*d)).sum();
-        let timing = ServiceTiming {
-            service_days: target,
-            completed,
-            on_time,
-            share_on_time: if completed == 0 {
-                0.0
-            } else {
-                on_time as f64 / completed as f64
-            },
-            mean_working_days: if completed == 0 {
-                0.0
-            } else {
-                total as f64 / completed as f64
-            },
-            max_working_days: days.iter().copied().max().unwrap_or(0),
-        };
+        all.entry(year).or_default().extend_from_slice(&days);
         if let Some(y) = years.get_mut(&year) {
-            y.processing.insert(service, timing);
+            let service_days = (rules.service_days)(&service).unwrap_or(0);
+            y.processing.insert(
+                service,
+                ServiceTiming {
+                    service_days,
+                    timing: timing(&days),
+                },
+            );
+        }
+    }
+    for (year, days) in all {
+        if let Some(y) = years.get_mut(&year) {
+            y.overall = timing(&days);
         }
     }
     Stats {
@@ -164,88 +212,44 @@ pub(crate) fn compute(
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    // 2026-11-30 is a Monday; day number 20787.
-    const MON: i64 = 20_787;
-
-    #[test]
-    fn weekdays() {
-        assert!(is_working_day(MON));
-        assert!(is_working_day(MON + 4), "Friday");
-        assert!(!is_working_day(MON + 5), "Saturday");
-        assert!(!is_working_day(MON + 6), "Sunday");
-        assert!(is_working_day(0), "1970-01-01 was a Thursday");
-    }
-
-    #[test]
-    fn working_days_skip_weekends() {
-        assert_eq!(working_days_between(MON, MON), 0);
-        assert_eq!(working_days_between(MON, MON + 2), 2, "Mon -> Wed");
-        assert_eq!(working_days_between(MON + 4, MON + 7), 1, "Fri -> Mon");
-        assert_eq!(working_days_between(MON + 5, MON + 6), 0, "Sat -> Sun");
-        assert_eq!(working_days_between(MON, MON + 14), 10, "two weeks");
-        assert_eq!(working_days_between(MON + 3, MON + 24), 15);
-        assert_eq!(working_days_between(MON + 2, MON), 0);
-    }
-
-    #[test]
-    fn late_cutoff_counts_working_days_back_from_today() {
-        // Wednesday noon, one service day: Monday's requests are late, Tuesday's are not.
-        let wednesday_noon = (MON + 2) * DAY_MS + 12 * 3_600_000;
-        assert_eq!(late_cutoff_ms(wednesday_noon, 1, 0), (MON + 1) * DAY_MS);
-        // Monday, one service day: Thursday's are late (Fri and Mon are two working days).
-        assert_eq!(late_cutoff_ms(MON * DAY_MS, 1, 0), (MON - 3) * DAY_MS);
-        // Local time: the day ends at local midnight.
-        assert_eq!(
-            late_cutoff_ms(wednesday_noon, 1, 420),
-            (MON + 1) * DAY_MS - 420 * 60_000
-        );
-    }
-
-    #[test]
-    fn yearly_figures_use_local_time_and_service_days() {
-        let wib = 420;
-        // 2026-12-31 20:00 UTC is already 2027-01-01 in WIB.
-        let new_year_local = (MON + 31) * DAY_MS + 20 * 3_600_000;
-        let mon_9am = MON * DAY_MS + 2 * 3_600_000;
-        let row = |service: &str, state, created, completed| StatsRow {
-            service: service.into(),
-            village: "13.05.01.2001".into(),
-            state,
-            created_ms: created,
-            completed_ms: completed,
-        };
-        let rows = vec![
-            row(
-                "akta_kelahiran",
-                RequestState::Completed,
-                mon_9am,
-                Some(mon_9am + 2 * DAY_MS),
-            ),
-            row(
-                "akta_kelahiran",
-                RequestState::Completed,
-                mon_9am,
-                Some(mon_9am + 9 * DAY_MS),
-            ),
-            row("kk_baru", RequestState::Submitted, mon_9am, None),
-            row("kk_baru", RequestState::Submitted, new_year_local, None),
-        ];
-        let days = |s: &str| (s == "akta_kelahiran").then_some(5);
-        let stats = compute(&rows, vec![("citizen".into(), 3)], &days, wib, 1);
-        assert_eq!(stats.years.len(), 2);
-        let y = &stats.years[0];
-        assert_eq!((y.year, y.requests), (2026, 3));
-        assert_eq!(y.by_service.get("akta_kelahiran"), Some(&2));
-        assert_eq!(y.by_state.get("completed"), Some(&2));
-        let t = y.processing.get("akta_kelahiran").unwrap();
-        assert_eq!((t.completed, t.on_time, t.max_working_days), (2, 1, 7));
-        assert!((t.share_on_time - 0.5).abs() < 1e-9);
-        assert!((t.mean_working_days - 4.5).abs() < 1e-9);
-        assert_eq!(stats.years[1].year, 2027);
-        assert_eq!(stats.users_by_role.get("citizen"), Some(&3));
+/// Adds the names of the services (catalog) and villages (region table) counted.
+fn name(stats: &mut Stats, catalog: &Catalog, regions: Option<&RegionTable>) {
+    for y in &mut stats.years {
+        for service in y.by_service.keys() {
+            if let Some(s) = catalog.service(service) {
+                y.service_names.insert(service.clone(), s.name.clone());
+            }
+        }
+        for village in y.by_village.keys() {
+            if let Some(name) = regions.and_then(|r| r.name(village)) {
+                y.village_names.insert(village.clone(), name.to_string());
+            }
+        }
     }
 }
+
+/// The figures from the database, measured with the catalog's service times and the holiday
+/// calendar, named with the catalog and the region table; of `year` alone when given.
+pub fn gather(
+    db: &Db,
+    catalog: &Catalog,
+    regions: Option<&RegionTable>,
+    year: Option<i64>,
+    now_ms: i64,
+) -> Result<Stats, DbError> {
+    let rows = db.stats_rows()?;
+    let users = db.users_by_role()?;
+    let calendar = calendar::load(db)?;
+    let days = |service: &str| catalog.service(service).map(|s| s.service_days);
+    let rules = Rules {
+        service_days: &days,
+        calendar: &calendar,
+        utc_offset_minutes: catalog.utc_offset_minutes(),
+    };
+    let mut stats = compute(&rows, users, &rules, year, now_ms);
+    name(&mut stats, catalog, regions);
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests;

@@ -7,6 +7,7 @@
 
 pub mod attachments;
 pub(crate) mod compile;
+pub mod diff;
 pub mod error;
 pub mod source;
 

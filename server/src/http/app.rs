@@ -4,7 +4,9 @@
 
 use crate::http::error::{ApiError, panic_response, render_problems};
 use crate::http::state::AppState;
-use crate::http::{accounts, catalog, identity, openapi, review, stats, sync, uploads, users};
+use crate::http::{
+    accounts, catalog, exports, holidays, identity, openapi, review, stats, sync, uploads, users,
+};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{StatusCode, header};
@@ -32,6 +34,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(accounts::router())
         .merge(catalog::router())
         .merge(identity::router())
+        .merge(exports::router())
+        .merge(holidays::router())
         .merge(review::router())
         .merge(stats::router())
         .merge(sync::router())

@@ -1,16 +1,19 @@
-//! The catalog (`GET` with ETag, admin `PUT` to publish) and the region table.
+//! The catalog (`GET` with ETag, admin `PUT` to publish, in force at once) and the region
+//! table (`GET` children, admin `PUT` a decree CSV, in force at once).
 
 use crate::catalog_store::{self, PublishError};
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
-use crate::http::limits::{self, MAX_CATALOG_BYTES};
+use crate::http::limits::{self, MAX_CATALOG_BYTES, MAX_REGIONS_BYTES};
 use crate::http::state::{AppState, blocking};
+use crate::regions::{self, ImportError};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ceria_core::catalog::diff::CatalogDiff;
 use ceria_core::protocol::Role;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -19,7 +22,7 @@ use std::collections::HashMap;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/catalog", get(get_catalog).put(put_catalog))
-        .route("/v1/regions", get(get_regions))
+        .route("/v1/regions", get(get_regions).put(put_regions))
 }
 
 /// Whether an `If-None-Match` header matches `etag` (weak comparison, lists and `*`).
@@ -68,6 +71,8 @@ pub(crate) struct Published {
     pub version: String,
     /// Its hash (the new ETag).
     pub hash: String,
+    /// What changed from the catalog in force before.
+    pub changes: CatalogDiff,
 }
 
 /// `PUT /v1/catalog` (admin): publishes a newer catalog.
@@ -89,7 +94,7 @@ pub(crate) async fn put_catalog(
     )
     .map_err(|e| ApiError::malformed(e.to_string()))?;
     let st = state.clone();
-    let catalog = blocking(move || {
+    let published = blocking(move || {
         let current = st.catalog();
         catalog_store::publish(&st.db, &current, &text, Some(&caller.user.id)).map_err(
             |e| match e {
@@ -102,16 +107,52 @@ pub(crate) async fn put_catalog(
         )
     })
     .await?;
+    let catalog = published.catalog;
     state.set_catalog(catalog.clone());
     tracing::info!(version = catalog.version(), "catalog published");
     Ok(Json(Published {
         version: catalog.version().to_string(),
         hash: catalog.hash().to_string(),
+        changes: published.changes,
     }))
 }
 
+/// Answer of a region table import.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RegionsImported {
+    /// Regions now in the table (provinces, regencies, districts and villages).
+    pub imported: usize,
+}
+
+/// `PUT /v1/regions` (admin): replaces the region table with a Kemendagri `code,name` CSV
+/// and puts it in force for validation and names at once.
+pub(crate) async fn put_regions(
+    State(state): State<AppState>,
+    caller: Caller,
+    req: Request,
+) -> Result<Json<RegionsImported>, ApiError> {
+    if caller.user.role != Role::Admin {
+        return Err(ApiError::forbidden());
+    }
+    let bytes = limits::read_body(req, MAX_REGIONS_BYTES).await?;
+    let text = String::from_utf8(bytes.to_vec())
+        .map_err(|_| ApiError::malformed("region table is not UTF-8"))?;
+    let db = state.db.clone();
+    let table = blocking(move || {
+        regions::import(&db, &text).map_err(|e| match e {
+            ImportError::Invalid(e) => ApiError::unprocessable(e.to_string()),
+            ImportError::Db(e) => ApiError::internal(e),
+        })
+    })
+    .await?;
+    let imported = table.len();
+    state.set_regions(table);
+    tracing::info!(regions = imported, "region table imported");
+    Ok(Json(RegionsImported { imported }))
+}
+
 /// Whether `s` looks like a dotted region code prefix (`13`, `13.05`, `13.05.01`).
-fn plausible_parent(s: &str) -> bool {
+pub(crate) fn plausible_parent(s: &str) -> bool {
     s.len() <= 13
         && !s.is_empty()
         && s.split('.')

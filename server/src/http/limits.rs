@@ -12,6 +12,8 @@ use serde::de::DeserializeOwned;
 pub(crate) const MAX_JSON_BYTES: usize = 1024 * 1024;
 /// Largest catalog accepted by `PUT /v1/catalog` (8 MiB: a catalog is a big document).
 pub(crate) const MAX_CATALOG_BYTES: usize = 8 * 1024 * 1024;
+/// Largest region table CSV (a whole-country decree is about 2.3 MB).
+pub(crate) const MAX_REGIONS_BYTES: usize = 8 * 1024 * 1024;
 /// Deepest JSON nesting accepted.
 pub(crate) const MAX_JSON_DEPTH: usize = 32;
 /// Longest JSON string accepted, in bytes as sent (escapes counted as written).

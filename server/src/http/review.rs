@@ -111,7 +111,7 @@ pub(crate) async fn request_detail(
         .ok_or_else(ApiError::not_found)?;
     detail.warnings = review_warnings(
         &state.catalog(),
-        state.regions.as_deref(),
+        state.regions().as_deref(),
         &detail.payload,
         detail.request.created_ms,
         state.config.validation_today,

@@ -26,9 +26,9 @@ pub struct Inner {
     /// Attachments.
     pub(crate) blobs: BlobStore,
     catalog: RwLock<Arc<Catalog>>,
-    /// The region table imported with `regions import`, as it was when the server started:
-    /// validation warns about NIK and No. KK prefixes it does not list.
-    pub(crate) regions: Option<Arc<RegionTable>>,
+    /// The region table in force (see [`crate::regions`]): validation warns about NIK and
+    /// No. KK prefixes it does not list; the console names villages with it.
+    regions: RwLock<Option<Arc<RegionTable>>>,
     upload_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
 }
 
@@ -56,7 +56,7 @@ impl AppState {
             hashing,
             blobs,
             catalog: RwLock::new(catalog),
-            regions,
+            regions: RwLock::new(regions),
             upload_locks: Mutex::new(HashMap::new()),
         }))
     }
@@ -72,6 +72,19 @@ impl AppState {
     /// Puts a newly published catalog in force.
     pub(crate) fn set_catalog(&self, catalog: Arc<Catalog>) {
         *self.catalog.write().unwrap_or_else(|p| p.into_inner()) = catalog;
+    }
+
+    /// The region table in force, if one was imported.
+    pub(crate) fn regions(&self) -> Option<Arc<RegionTable>> {
+        self.regions
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Puts a newly imported region table in force.
+    pub(crate) fn set_regions(&self, regions: Arc<RegionTable>) {
+        *self.regions.write().unwrap_or_else(|p| p.into_inner()) = Some(regions);
     }
 
     /// Runs blocking database work off the async threads.

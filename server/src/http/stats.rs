@@ -1,4 +1,5 @@
-//! `GET /v1/stats` for officers and admins, and the health probes `/healthz` and `/readyz`.
+//! `GET /v1/stats` (the yearly figures of [`crate::stats::gather`]) for officers and admins,
+//! and the health probes `/healthz` and `/readyz`.
 
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -7,12 +8,14 @@ use crate::stats::{self, Stats};
 use crate::store::now_ms;
 use axum::Json;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ceria_core::protocol::Role;
 use serde_json::json;
+use std::collections::HashMap;
 
 /// The routes of the statistics and the health probes.
 pub(crate) fn router() -> Router<AppState> {
@@ -22,28 +25,49 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/stats", get(get_stats))
 }
 
-/// `GET /v1/stats`: yearly figures.
+/// Only officers and admins read the figures.
+pub(crate) fn reader(caller: &Caller) -> Result<(), ApiError> {
+    if matches!(caller.user.role, Role::Officer | Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// The `year` of a query (a calendar year 1900-9999), if given.
+pub(crate) fn year_param(query: &HashMap<String, String>) -> Result<Option<i64>, ApiError> {
+    query
+        .get("year")
+        .map(|y| y.trim())
+        .filter(|y| !y.is_empty())
+        .map(|y| {
+            y.parse::<i64>()
+                .ok()
+                .filter(|y| (1900..=9999).contains(y))
+                .ok_or_else(|| ApiError::malformed("year must be a year such as 2026"))
+        })
+        .transpose()
+}
+
+/// The figures with the catalog and region table in force (of `year` alone when given).
+pub(crate) async fn figures(state: &AppState, year: Option<i64>) -> Result<Stats, ApiError> {
+    let catalog = state.catalog();
+    let regions = state.regions();
+    state
+        .db_call(move |db| stats::gather(db, &catalog, regions.as_deref(), year, now_ms()))
+        .await
+}
+
+/// `GET /v1/stats?year=`: yearly figures (every year with requests, or the one asked for).
 pub(crate) async fn get_stats(
     State(state): State<AppState>,
     caller: Caller,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Stats>, ApiError> {
-    if !matches!(caller.user.role, Role::Officer | Role::Admin) {
-        return Err(ApiError::forbidden());
-    }
-    let catalog = state.catalog();
-    let (rows, users) = state
-        .db_call(|db| Ok((db.stats_rows()?, db.users_by_role()?)))
-        .await?;
-    let offset = catalog.source().regency.utc_offset_minutes;
-    let days = |service: &str| {
-        catalog
-            .source()
-            .services
-            .iter()
-            .find(|s| s.id == service)
-            .map(|s| s.service_days)
-    };
-    Ok(Json(stats::compute(&rows, users, &days, offset, now_ms())))
+    reader(&caller)?;
+    let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
+    let year = year_param(&query)?;
+    Ok(Json(figures(&state, year).await?))
 }
 
 /// `GET /healthz`: the process is up.

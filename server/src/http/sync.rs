@@ -393,9 +393,10 @@ pub(crate) async fn push(
     let st = state.clone();
     let results = blocking(move || {
         let facts = blob_facts(&st, &req.operations)?;
+        let regions = st.regions();
         let ctx = ValidationContext {
             today,
-            regions: st.regions.as_deref(),
+            regions: regions.as_deref(),
         };
         let user = caller.user;
         let ids: Vec<String> = req

@@ -31,6 +31,18 @@ impl Db {
         })
     }
 
+    /// The file of a published catalog version, if it was published here.
+    pub(crate) fn catalog_body(&self, version: &str) -> Result<Option<String>, DbError> {
+        self.read(|c| {
+            Ok(c.query_row(
+                "SELECT body FROM catalogs WHERE version = ?1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+
     /// Stores a published catalog; false when this version was published before.
     pub(crate) fn publish_catalog(
         &self,
@@ -137,5 +149,7 @@ mod tests {
         assert!(!db.publish_catalog("1", "h", "{}", 2, None).unwrap());
         assert!(db.publish_catalog("2", "h2", "{\"v\":2}", 3, None).unwrap());
         assert_eq!(db.latest_catalog().unwrap().as_deref(), Some("{\"v\":2}"));
+        assert_eq!(db.catalog_body("1").unwrap().as_deref(), Some("{}"));
+        assert_eq!(db.catalog_body("3").unwrap(), None);
     }
 }

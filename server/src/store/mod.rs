@@ -8,6 +8,8 @@ pub(crate) mod blobs;
 pub(crate) mod catalog;
 mod db;
 pub(crate) mod identity;
+pub(crate) mod exports;
+pub(crate) mod holidays;
 pub(crate) mod push;
 pub(crate) mod rate_limits;
 pub(crate) mod requests;

@@ -234,7 +234,7 @@ pub(crate) struct QueueFilter {
     /// Only requests first submitted before this time (ms): older than an age.
     pub created_before_ms: Option<i64>,
     /// Only open requests that are late: submitted before the cutoff (ms) of their service
-    /// (`service id -> cutoff`, from `stats::late_cutoff_ms`); services not listed are never
+    /// (`service id -> cutoff`, from `WorkingCalendar::late_cutoff_ms`); services not listed are never
     /// late.
     pub late_cutoffs: Option<std::collections::BTreeMap<String, i64>>,
 }

@@ -182,6 +182,14 @@ CREATE TABLE population (
 CREATE INDEX requests_village_state ON requests(village, state, service, created_ms);
 CREATE INDEX requests_state_service ON requests(state, service, created_ms);
 "#,
+    // Issue 12: the working-day calendar. National holidays and collective leave (local
+    // dates `YYYY-MM-DD`) are not working days in the service-level figures.
+    r#"
+CREATE TABLE holidays (
+    day  TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).

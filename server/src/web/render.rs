@@ -27,12 +27,17 @@ pub(crate) struct NavLink {
 
 /// The links of the navigation bar for a role; the current section is marked.
 fn nav(t: &Texts, role: Role, here: &str) -> Vec<NavLink> {
-    let links: &[(&'static str, &str)] = match role {
+    let sections: &[(&'static str, &str)] = match role {
         Role::Operator | Role::Officer => &[("/console/requests", "web.nav.queue")],
         Role::Admin => &[("/console/admin/", "web.nav.admin")],
         Role::Citizen => &[],
     };
-    links
+    links(t, sections, here)
+}
+
+/// Links `(href, message code)` worded, the one `here` is under marked current.
+pub(crate) fn links(t: &Texts, sections: &[(&'static str, &str)], here: &str) -> Vec<NavLink> {
+    sections
         .iter()
         .map(|(href, code)| NavLink {
             href,

@@ -5,7 +5,8 @@
 //! - [`fixtures`]: citizen NIKs, operation ids, the catalog authors' example forms and request
 //!   payloads built from them;
 //! - [`cli`]: the `ceria` binary run as a process (commands, `ceria serve` as a child);
-//! - [`device`] (feature `device`): test devices that queue requests and sync until done.
+//! - [`device`] (feature `device`): test devices that queue requests and sync until done;
+//! - [`web`]: a cookie-keeping client of the staff web console (sign-in, forms, tokens).
 //!
 //! A dev-dependency only (`publish = false`); it may panic freely, as tests do.
 
@@ -14,6 +15,7 @@ pub mod cli;
 pub mod device;
 pub mod fixtures;
 pub mod server;
+pub mod web;
 
 /// Milliseconds since the Unix epoch: the clock of core, device and server alike.
 pub use ceria_core::now_ms;

@@ -8,7 +8,6 @@
 
 use crate::http::review::{apply_transition, reviewer};
 use crate::http::state::AppState;
-use crate::stats::late_cutoff_ms;
 use crate::store::now_ms;
 use crate::store::requests::QueueFilter;
 use crate::web::format::{self, query};
@@ -129,7 +128,7 @@ impl Filters {
 /// The village's name from the imported region table, else its code.
 pub(crate) fn village_name(state: &AppState, code: &str) -> String {
     state
-        .regions
+        .regions()
         .as_deref()
         .and_then(|r| r.name(code))
         .map_or_else(|| code.to_string(), str::to_string)
@@ -151,10 +150,17 @@ pub(crate) async fn queue(
     let filters = Filters::read(&q, &texts, officer);
     let now = now_ms();
     let offset = catalog.utc_offset_minutes();
+    // Late counts working days: weekends and the holiday calendar are not.
+    let calendar = state.db_call(crate::calendar::load).await?;
     let cutoffs: BTreeMap<String, i64> = catalog
         .services()
         .iter()
-        .map(|s| (s.id.clone(), late_cutoff_ms(now, s.service_days, offset)))
+        .map(|s| {
+            (
+                s.id.clone(),
+                calendar.late_cutoff_ms(now, s.service_days, offset),
+            )
+        })
         .collect();
     let filter = QueueFilter {
         state: filters.state,
