@@ -42,6 +42,18 @@ pub(crate) async fn register(
     ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let user = register_citizen(&state, addr, req).await?;
+    Ok((StatusCode::CREATED, Json(user)))
+}
+
+/// Registers a citizen: the identity checks of the core (NIK, name as on the KTP-el, phone
+/// normalised), the password policy, the per-address limit, then the account. The one path
+/// of the API and the citizens' web pages.
+pub(crate) async fn register_citizen(
+    state: &AppState,
+    addr: std::net::IpAddr,
+    req: RegisterRequest,
+) -> Result<UserInfo, ApiError> {
     let catalog = state.catalog();
     let id = identity::check_registration(&catalog, &req.nik, &req.name, &req.phone).map_err(
         |issues| {
@@ -92,8 +104,7 @@ pub(crate) async fn register(
     let created = state
         .db_call(move |db| db.create_user(&user, now_ms()))
         .await?;
-    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
-    Ok((StatusCode::CREATED, Json(user)))
+    created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))
 }
 
 /// Citizens may type their NIK in groups (`1305 0141 0790 0001`): the account name is the
@@ -272,7 +283,7 @@ pub(crate) async fn refresh(
 }
 
 /// 429 with the code of the limit, `retry_after` and `Retry-After` (whole seconds, at least 1).
-fn limited(code: &'static str, wait_ms: i64) -> ApiError {
+pub(crate) fn limited(code: &'static str, wait_ms: i64) -> ApiError {
     let wait_secs = u64::try_from(wait_ms.max(1).saturating_add(999) / 1000).unwrap_or(60);
     let value = HeaderValue::from(wait_secs);
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, code)

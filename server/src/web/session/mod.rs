@@ -6,8 +6,10 @@
 //! reset or a disabled account ends it, and it expires after `Config::web_session_ttl`.
 //!
 //! Citizens have accounts too, but not in the console: their sign-in is refused, and a
-//! citizen's token in the cookie counts as no session.
+//! citizen's token in the console's cookie gets the 404 of a page that does not exist. Their
+//! own session (`citizen`) lives in a cookie of the citizens' pages.
 
+pub(crate) mod citizen;
 pub(crate) mod cookie;
 
 use crate::credentials::token_hash;
@@ -66,8 +68,10 @@ impl FromRequestParts<AppState> for Staff {
         let session = state
             .db_call(move |db| db.session(&hash, now_ms()))
             .await?
-            .filter(|s| s.user.role != Role::Citizen)
             .ok_or(WebError::SignIn)?;
+        if session.user.role == Role::Citizen {
+            return Err(WebError::NotFound);
+        }
         Ok(Staff {
             user: session.user,
             family: session.family,
