@@ -50,7 +50,11 @@ impl Browser {
             .method(method)
             .uri(format!("{}{path}", self.base));
         if !self.cookies.is_empty() {
-            let jar: Vec<String> = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             req = req.header("cookie", jar.join("; "));
         }
         let body = form.map(|pairs| {
@@ -157,9 +161,16 @@ fn nothing_without_a_session() {
         "/console/admin/".to_string(),
     ] {
         let p = anon.get(&path);
-        assert_eq!((p.status, p.location.as_deref()), (303, Some("/console/signin")), "{path}");
+        assert_eq!(
+            (p.status, p.location.as_deref()),
+            (303, Some("/console/signin")),
+            "{path}"
+        );
     }
-    let p = anon.post(&format!("/console/requests/{id}/transition"), &[("to", "verified")]);
+    let p = anon.post(
+        &format!("/console/requests/{id}/transition"),
+        &[("to", "verified")],
+    );
     assert_eq!(p.location.as_deref(), Some("/console/signin"));
     // A forged or stale cookie is no session either.
     anon.cookies.push(("ceria_session".into(), "forged".into()));
@@ -173,8 +184,15 @@ fn sign_in_out_and_expiry() {
     ts.create_staff(Role::Operator, "op.x", PASSWORD, Some(VILLAGE_X));
     let mut b = Browser::new(&ts);
     let p = b.sign_in("op.x", PASSWORD);
-    assert_eq!((p.status, p.location.as_deref()), (303, Some("/console/requests")));
-    let session = p.cookies.iter().find(|c| c.starts_with("ceria_session=")).unwrap();
+    assert_eq!(
+        (p.status, p.location.as_deref()),
+        (303, Some("/console/requests"))
+    );
+    let session = p
+        .cookies
+        .iter()
+        .find(|c| c.starts_with("ceria_session="))
+        .unwrap();
     for attr in ["HttpOnly", "SameSite=Lax", "Path=/console", "Max-Age=2"] {
         assert!(session.contains(attr), "{session}");
     }
@@ -199,7 +217,11 @@ fn secure_cookies_behind_tls() {
     let ts = TestServer::start_with(|c| c.secure_cookies = true);
     ts.create_staff(Role::Officer, "petugas.x", PASSWORD, None);
     let p = Browser::new(&ts).sign_in("petugas.x", PASSWORD);
-    assert!(p.cookies.iter().all(|c| c.ends_with("; Secure")), "{:?}", p.cookies);
+    assert!(
+        p.cookies.iter().all(|c| c.ends_with("; Secure")),
+        "{:?}",
+        p.cookies
+    );
 }
 
 #[test]
@@ -220,7 +242,10 @@ fn sign_in_counts_against_the_login_limits_and_refuses_citizens() {
     // The sign-in form's own token is required.
     let mut c = Browser::new(&ts);
     c.get("/console/signin");
-    let p = c.post("/console/signin", &[("username", "op.x"), ("password", PASSWORD)]);
+    let p = c.post(
+        "/console/signin",
+        &[("username", "op.x"), ("password", PASSWORD)],
+    );
     assert_eq!(p.status, 403);
 }
 
@@ -234,16 +259,27 @@ fn forms_need_the_session_token() {
     let path = format!("/console/requests/{id}/transition");
     assert_eq!(b.post(&path, &[("to", "verified")]).status, 403);
     let wrong = "0".repeat(64);
-    assert_eq!(b.post(&path, &[("to", "verified"), ("_csrf", &wrong)]).status, 403);
+    assert_eq!(
+        b.post(&path, &[("to", "verified"), ("_csrf", &wrong)])
+            .status,
+        403
+    );
     assert_eq!(state_of(&ts, &id), "submitted");
     // Another session's token does not fit this one.
     let mut other = Browser::new(&ts);
     other.sign_in("op.x", PASSWORD);
     let theirs = other.csrf();
-    assert_eq!(b.post(&path, &[("to", "verified"), ("_csrf", &theirs)]).status, 403);
+    assert_eq!(
+        b.post(&path, &[("to", "verified"), ("_csrf", &theirs)])
+            .status,
+        403
+    );
     let token = b.csrf();
     let p = b.post(&path, &[("to", "verified"), ("_csrf", &token)]);
-    assert_eq!(p.location, Some(format!("/console/requests/{id}?done=verified")));
+    assert_eq!(
+        p.location,
+        Some(format!("/console/requests/{id}?done=verified"))
+    );
     assert_eq!(state_of(&ts, &id), "verified");
 }
 
@@ -271,7 +307,14 @@ fn operators_see_only_their_village() {
         &[("to", "processing"), ("_csrf", &token)],
     );
     assert_eq!(p.status, 403);
-    assert_eq!(b.post("/console/requests/process", &[("id", &mine), ("_csrf", &token)]).status, 404);
+    assert_eq!(
+        b.post(
+            "/console/requests/process",
+            &[("id", &mine), ("_csrf", &token)]
+        )
+        .status,
+        404
+    );
     // Admins review nothing.
     ts.create_staff(Role::Admin, "admin", PASSWORD, None);
     let mut a = Browser::new(&ts);
@@ -302,8 +345,17 @@ fn what_people_type_is_escaped() {
     assert_eq!(p.status, 303, "{}", p.body);
     let page = b.get(&format!("/console/requests/{id}"));
     // askama writes `<`, `>` and `"` as numeric character references.
-    assert!(page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;"), "{}", page.body);
-    assert!(page.body.contains("&#34;&#62;&#60;img src=x"), "{}", page.body);
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("&#34;&#62;&#60;img src=x"),
+        "{}",
+        page.body
+    );
     assert!(!page.body.contains(script) && !page.body.contains("<img src=x"));
 }
 
@@ -314,15 +366,29 @@ fn security_headers_and_assets() {
     let p = b.get("/console/signin");
     let h = |name: &str| p.headers.get(name).unwrap().to_str().unwrap().to_string();
     let csp = h("content-security-policy");
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
     assert_eq!(h("x-content-type-options"), "nosniff");
     assert_eq!(h("x-frame-options"), "DENY");
     assert_eq!(h("cache-control"), "no-store");
     assert!(!p.body.contains(" style=") && !p.body.contains("<style"));
     // The assets, under hashed names, cached for a year; other names are not served.
-    let css = p.body.split("href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    assert!(css.starts_with("/console/assets/console.") && css.ends_with(".css"), "{css}");
+    let css = p
+        .body
+        .split("href=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        css.starts_with("/console/assets/console.") && css.ends_with(".css"),
+        "{css}"
+    );
     let a = b.get(&css);
     assert_eq!(a.status, 200);
     let cache = a.headers.get("cache-control").unwrap().to_str().unwrap();

@@ -229,9 +229,7 @@ pub(crate) async fn new_token(
 ) -> Result<LoginResponse, ApiError> {
     let now = now_ms();
     let family_end = family_started_ms.saturating_add(millis(state.config.session_family_lifetime));
-    let expires_at_ms = now
-        .saturating_add(millis(lifetime))
-        .min(family_end);
+    let expires_at_ms = now.saturating_add(millis(lifetime)).min(family_end);
     if expires_at_ms <= now {
         return Err(ApiError::unauthenticated());
     }

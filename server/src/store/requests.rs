@@ -302,7 +302,10 @@ impl Db {
 
     /// The request whose receipt code is `code` (canonical form), whoever may see it: only
     /// for the public status check, which shows nothing of it without the second factor.
-    pub(crate) fn request_by_tracking_code(&self, code: &str) -> Result<Option<RequestHead>, DbError> {
+    pub(crate) fn request_by_tracking_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<RequestHead>, DbError> {
         self.read(|c| {
             let id: Option<String> = c
                 .prepare_cached("SELECT id FROM requests WHERE tracking_code = ?1")?
@@ -331,7 +334,8 @@ impl Db {
             let [a, b, c3, d, e, f, g] =
                 filter_params(filter, filter.state, filter.after.as_deref())?;
             let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], summary_from_row)?;
+            let rows =
+                stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f, g], summary_from_row)?;
             Ok(rows.collect::<Result<Vec<_>, _>>()?)
         })
     }

@@ -101,7 +101,10 @@ impl Texts {
         } else {
             Catalog::embedded()
         };
-        catalog.message(code, params).get(self.lang.code()).to_string()
+        catalog
+            .message(code, params)
+            .get(self.lang.code())
+            .to_string()
     }
 
     /// The message `code`.
@@ -116,7 +119,8 @@ impl Texts {
 
     /// The label of a request state code.
     pub(crate) fn state(&self, code: &str) -> String {
-        self.label(&self.catalog.state_label_by_code(code)).to_string()
+        self.label(&self.catalog.state_label_by_code(code))
+            .to_string()
     }
 }
 
@@ -130,7 +134,9 @@ pub(crate) async fn switch(
     let back = query
         .get("back")
         .filter(|b| {
-            b.starts_with("/console/") && !b.contains('\\') && b.chars().all(|c| c.is_ascii_graphic())
+            b.starts_with("/console/")
+                && !b.contains('\\')
+                && b.chars().all(|c| c.is_ascii_graphic())
         })
         .cloned()
         .unwrap_or_else(|| "/console/".to_string());

@@ -69,5 +69,8 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/console", get(|| async { Redirect::to("/console/") }))
         .merge(assets::router())
         .merge(pages::router())
-        .layer(middleware::from_fn_with_state(state, headers::console_layer))
+        .layer(middleware::from_fn_with_state(
+            state,
+            headers::console_layer,
+        ))
 }

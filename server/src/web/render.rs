@@ -65,7 +65,13 @@ pub(crate) struct Page {
 
 impl Page {
     /// The context of a page for a signed-in staff member; `title` is a message code.
-    pub(crate) fn new(state: &AppState, staff: &Staff, lang: Lang, here: &str, title: &str) -> Page {
+    pub(crate) fn new(
+        state: &AppState,
+        staff: &Staff,
+        lang: Lang,
+        here: &str,
+        title: &str,
+    ) -> Page {
         let mut page = Page::public(state, lang, here, title);
         page.nav = nav(&page.t, staff.user.role, here);
         page.user = Some(staff.user.clone());
@@ -105,7 +111,9 @@ impl Page {
 
 /// Renders a template into an HTML answer.
 pub(crate) fn html(template: &impl Template) -> Result<Response, WebError> {
-    let body = template.render().map_err(|e| WebError::Api(ApiError::internal(e)))?;
+    let body = template
+        .render()
+        .map_err(|e| WebError::Api(ApiError::internal(e)))?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -208,10 +216,12 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
     /// A body that is not a form reads as an empty form: it carries no anti-forgery token,
     /// so the handler refuses it (403) before looking further.
     async fn from_request(req: Request, state: &S) -> Result<Self, WebError> {
-        Ok(axum::Form::<Vec<(String, String)>>::from_request(req, state)
-            .await
-            .map(|axum::Form(pairs)| Fields(pairs))
-            .unwrap_or_default())
+        Ok(
+            axum::Form::<Vec<(String, String)>>::from_request(req, state)
+                .await
+                .map(|axum::Form(pairs)| Fields(pairs))
+                .unwrap_or_default(),
+        )
     }
 }
 

@@ -142,5 +142,7 @@ pub(crate) async fn sign_in(
 
 /// Signs out: every token of this sign-in stops working.
 pub(crate) async fn sign_out(state: &AppState, citizen: Citizen) -> Result<(), ApiError> {
-    state.db_call(move |db| db.end_family(&citizen.family)).await
+    state
+        .db_call(move |db| db.end_family(&citizen.family))
+        .await
 }

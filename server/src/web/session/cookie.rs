@@ -79,6 +79,11 @@ mod tests {
         assert!(!c.contains("Secure"));
         let s = set(SESSION, "t", None, true);
         assert!(s.to_str().unwrap().ends_with("; Secure"));
-        assert!(clear(SESSION, false).to_str().unwrap().contains("Max-Age=0"));
+        assert!(
+            clear(SESSION, false)
+                .to_str()
+                .unwrap()
+                .contains("Max-Age=0")
+        );
     }
 }

@@ -13,9 +13,7 @@ use crate::web::csrf;
 use crate::web::i18n::{Lang, Texts};
 use crate::web::pages::public::PortalPage;
 use crate::web::render::{Fields, WebError, html, see_other};
-use crate::web::session::citizen::{
-    self, Citizen, FORM, SESSION, clear_cookie, set_cookie,
-};
+use crate::web::session::citizen::{self, Citizen, FORM, SESSION, clear_cookie, set_cookie};
 use crate::web::session::cookie;
 use askama::Template;
 use axum::Router;
@@ -74,7 +72,12 @@ impl Register {
     fn general(&self) -> Vec<&str> {
         self.problems
             .iter()
-            .filter(|p| !matches!(p.field.as_deref(), Some("nik" | "name" | "phone" | "password")))
+            .filter(|p| {
+                !matches!(
+                    p.field.as_deref(),
+                    Some("nik" | "name" | "phone" | "password")
+                )
+            })
             .map(|p| p.message.as_str())
             .collect()
     }
@@ -167,9 +170,10 @@ fn problems_of(t: &Texts, e: &ApiError) -> Vec<Problem> {
     if e.issues.is_empty() {
         let field = match e.code {
             "auth.nik_taken" => Some("nik".to_string()),
-            c if c.starts_with("password.") || c.starts_with("auth.password") => {
-                Some("password".to_string())
-            }
+            "auth.weak_password"
+            | "auth.password_too_long"
+            | "auth.personal_password"
+            | "auth.common_password" => Some("password".to_string()),
             _ => None,
         };
         return vec![Problem {
@@ -314,6 +318,12 @@ async fn account(
     citizen: Citizen,
     lang: Lang,
 ) -> Result<Response, WebError> {
-    let page = citizen_page(&state, &citizen, lang, "/layanan/akun", "web.portal.account.title");
+    let page = citizen_page(
+        &state,
+        &citizen,
+        lang,
+        "/layanan/akun",
+        "web.portal.account.title",
+    );
     html(&Account { page })
 }

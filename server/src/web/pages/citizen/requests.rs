@@ -100,7 +100,13 @@ async fn list(
     citizen: Citizen,
     lang: Lang,
 ) -> Result<Response, WebError> {
-    let page = citizen_page(&state, &citizen, lang, "/layanan/permohonan", "web.portal.requests.title");
+    let page = citizen_page(
+        &state,
+        &citizen,
+        lang,
+        "/layanan/permohonan",
+        "web.portal.requests.title",
+    );
     let scope = Scope::of(&citizen.user);
     let filter = QueueFilter {
         limit: MAX_LISTED,
@@ -153,10 +159,7 @@ async fn show(
     let t = page.t.clone();
     let catalog = t.catalog();
     let service = catalog.service(&detail.request.service);
-    page.title = format!(
-        "{} {}",
-        page.title, detail.request.tracking_code
-    );
+    page.title = format!("{} {}", page.title, detail.request.tracking_code);
     let offset = catalog.utc_offset_minutes();
     let current = detail.request.state;
     // What to fix: the reasons of the last return, while the request is returned.
@@ -199,7 +202,10 @@ async fn show(
                 let reasons = about(&reasons, &a.id);
                 (count > 0 || !reasons.is_empty()).then(|| File {
                     label: t.label(&a.label).to_string(),
-                    count: t.with("web.portal.request.file_count", &[("count", count.to_string())]),
+                    count: t.with(
+                        "web.portal.request.file_count",
+                        &[("count", count.to_string())],
+                    ),
                     reasons,
                 })
             })
@@ -226,9 +232,17 @@ async fn show(
             reasons: h
                 .reasons
                 .iter()
-                .map(|r| (target_label(&t, service, r.target.as_deref()), r.message.clone()))
+                .map(|r| {
+                    (
+                        target_label(&t, service, r.target.as_deref()),
+                        r.message.clone(),
+                    )
+                })
                 .collect(),
-            document: h.document.as_ref().map(|d| (d.number.clone(), d.pickup.clone())),
+            document: h
+                .document
+                .as_ref()
+                .map(|d| (d.number.clone(), d.pickup.clone())),
         })
         .collect::<Vec<_>>();
     let document = detail
@@ -240,7 +254,10 @@ async fn show(
     html(&Detail {
         id: detail.request.id.clone(),
         code: detail.request.tracking_code.clone(),
-        service: service.map_or_else(|| detail.request.service.clone(), |s| t.label(&s.name).to_string()),
+        service: service.map_or_else(
+            || detail.request.service.clone(),
+            |s| t.label(&s.name).to_string(),
+        ),
         service_id: detail.request.service.clone(),
         state: t.state(current.code()),
         completed: current == RequestState::Completed,

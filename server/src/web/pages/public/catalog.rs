@@ -108,7 +108,10 @@ fn cacheable(
         h.insert(header::ETAG, v);
     }
     // Revalidated on every visit (a new catalog shows at once); the language is a cookie.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, no-cache"));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, no-cache"),
+    );
     h.insert(header::VARY, HeaderValue::from_static("Cookie"));
     Ok(response)
 }
@@ -214,7 +217,10 @@ fn standard(page: PortalPage, s: &ServiceSource) -> Service {
             "web.portal.std.files",
             &[
                 ("types", media),
-                ("mb", (limits.max_attachment_bytes / (1024 * 1024)).to_string()),
+                (
+                    "mb",
+                    (limits.max_attachment_bytes / (1024 * 1024)).to_string(),
+                ),
             ],
         ),
         days: t.with(

@@ -89,7 +89,9 @@ async fn switch(
     let back = query
         .get("back")
         .filter(|b| {
-            b.starts_with("/layanan/") && !b.contains('\\') && b.chars().all(|c| c.is_ascii_graphic())
+            b.starts_with("/layanan/")
+                && !b.contains('\\')
+                && b.chars().all(|c| c.is_ascii_graphic())
         })
         .cloned()
         .unwrap_or_else(|| "/layanan/".to_string());

@@ -108,7 +108,11 @@ async fn look_up(
         return Err(limited("web.portal.status.limited", retry_after_ms));
     }
     let head = match canonical {
-        Some(c) => state.db_call(move |db| db.request_by_tracking_code(&c)).await?,
+        Some(c) => {
+            state
+                .db_call(move |db| db.request_by_tracking_code(&c))
+                .await?
+        }
         None => None,
     };
     let right = head.filter(|h| {
@@ -137,7 +141,12 @@ async fn check(
     lang: Lang,
     form: Fields,
 ) -> Result<Response, WebError> {
-    let code = form.get("kode").unwrap_or_default().chars().take(40).collect::<String>();
+    let code = form
+        .get("kode")
+        .unwrap_or_default()
+        .chars()
+        .take(40)
+        .collect::<String>();
     let digits = form.get("nik4").unwrap_or_default().to_string();
     let page_texts = crate::web::i18n::Texts::new(&state, lang);
     match look_up(&state, addr, &code, &digits).await {
@@ -156,8 +165,13 @@ async fn check(
         Err(e) if e.status == StatusCode::TOO_MANY_REQUESTS => {
             let error = Some(page_texts.with(e.code, &e.params));
             let mut r = render(&state, lang, e.status, code, None, error)?;
-            if let Some(v) = e.headers.iter().find(|(k, _)| k == axum::http::header::RETRY_AFTER) {
-                r.headers_mut().insert(axum::http::header::RETRY_AFTER, v.1.clone());
+            if let Some(v) = e
+                .headers
+                .iter()
+                .find(|(k, _)| k == axum::http::header::RETRY_AFTER)
+            {
+                r.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v.1.clone());
             }
             Ok(r)
         }

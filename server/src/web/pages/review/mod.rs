@@ -17,6 +17,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/console/requests", get(queue::queue))
         .route("/console/requests/process", post(queue::bulk_process))
         .route("/console/requests/{id}", get(request::show))
-        .route("/console/requests/{id}/transition", post(actions::transition))
+        .route(
+            "/console/requests/{id}/transition",
+            post(actions::transition),
+        )
         .route("/console/requests/{id}/files/{sha256}", get(request::file))
 }

@@ -188,9 +188,11 @@ pub(crate) async fn queue(
         selected,
     };
     let mut states = vec![choice("", all.clone(), filters.state.is_none())];
-    states.extend(RequestState::ALL.into_iter().map(|s| {
-        choice(s.code(), t.state(s.code()), filters.state == Some(s))
-    }));
+    states.extend(
+        RequestState::ALL
+            .into_iter()
+            .map(|s| choice(s.code(), t.state(s.code()), filters.state == Some(s))),
+    );
     let mut services = vec![choice("", all.clone(), filters.service.is_none())];
     services.extend(catalog.services().iter().map(|s| {
         choice(
@@ -199,7 +201,11 @@ pub(crate) async fn queue(
             filters.service.as_deref() == Some(s.id.as_str()),
         )
     }));
-    let mut ages = vec![choice("", t.get("web.filter.any_age"), filters.age.is_none())];
+    let mut ages = vec![choice(
+        "",
+        t.get("web.filter.any_age"),
+        filters.age.is_none(),
+    )];
     ages.extend(AGES.iter().map(|a| {
         choice(
             &a.to_string(),
@@ -214,7 +220,11 @@ pub(crate) async fn queue(
             let name = village_name(&state, v);
             choice(
                 v,
-                if name == *v { name } else { format!("{name} ({v})") },
+                if name == *v {
+                    name
+                } else {
+                    format!("{name} ({v})")
+                },
                 filters.village.as_deref() == Some(v.as_str()),
             )
         })
@@ -243,7 +253,9 @@ pub(crate) async fn queue(
         .iter()
         .map(|r| {
             let late = !r.state.is_final()
-                && cutoffs.get(&r.service).is_some_and(|cut| r.created_ms < *cut);
+                && cutoffs
+                    .get(&r.service)
+                    .is_some_and(|cut| r.created_ms < *cut);
             Row {
                 id: r.id.clone(),
                 tracking_code: r.tracking_code.clone(),
@@ -265,7 +277,10 @@ pub(crate) async fn queue(
         })
         .collect();
     let next = (rows.len() == PAGE_SIZE)
-        .then(|| rows.last().map(|r| filters.href(filters.state, Some(&r.id))))
+        .then(|| {
+            rows.last()
+                .map(|r| filters.href(filters.state, Some(&r.id)))
+        })
         .flatten();
     let first = filters
         .after
@@ -276,7 +291,10 @@ pub(crate) async fn queue(
             "web.bulk.done",
             &[
                 ("done", digits(done)),
-                ("failed", failed.map_or_else(|| "0".to_string(), |f| digits(f))),
+                (
+                    "failed",
+                    failed.map_or_else(|| "0".to_string(), |f| digits(f)),
+                ),
             ],
         )),
         _ => None,

@@ -101,7 +101,11 @@ struct RequestPage {
 }
 
 /// The label of a reason's target (a field or an attachment of `service`).
-pub(crate) fn target_label(t: &Texts, service: Option<&ServiceSource>, target: Option<&str>) -> String {
+pub(crate) fn target_label(
+    t: &Texts,
+    service: Option<&ServiceSource>,
+    target: Option<&str>,
+) -> String {
     let Some(target) = target else {
         return t.get("web.reason.general");
     };
@@ -110,20 +114,35 @@ pub(crate) fn target_label(t: &Texts, service: Option<&ServiceSource>, target: O
             .iter()
             .find(|f| f.id == target)
             .map(|f| &f.label)
-            .or_else(|| s.attachments.iter().find(|a| a.id == target).map(|a| &a.label))
+            .or_else(|| {
+                s.attachments
+                    .iter()
+                    .find(|a| a.id == target)
+                    .map(|a| &a.label)
+            })
     });
     found.map_or_else(|| target.to_string(), |l| t.label(l).to_string())
 }
 
 /// A field's value as a person reads it.
-pub(crate) fn show_value(state: &AppState, t: &Texts, kind: FieldKind, list: Option<&str>, raw: &str) -> String {
+pub(crate) fn show_value(
+    state: &AppState,
+    t: &Texts,
+    kind: FieldKind,
+    list: Option<&str>,
+    raw: &str,
+) -> String {
     match kind {
         FieldKind::Choice => list
             .and_then(|l| t.catalog().code_label(l, raw))
             .map_or_else(|| raw.to_string(), |label| t.label(label).to_string()),
         FieldKind::Region => {
             let name = village_name(state, raw);
-            if name == raw { name } else { format!("{name} ({raw})") }
+            if name == raw {
+                name
+            } else {
+                format!("{name} ({raw})")
+            }
         }
         FieldKind::Bool => match raw {
             "true" | "1" | "ya" => t.get("web.yes"),
@@ -134,7 +153,13 @@ pub(crate) fn show_value(state: &AppState, t: &Texts, kind: FieldKind, list: Opt
     }
 }
 
-fn view(state: &AppState, staff: &Staff, page: Page, detail: RequestDetail, q: &HashMap<String, String>) -> RequestPage {
+fn view(
+    state: &AppState,
+    staff: &Staff,
+    page: Page,
+    detail: RequestDetail,
+    q: &HashMap<String, String>,
+) -> RequestPage {
     let t = page.t.clone();
     let catalog = t.catalog();
     let offset = catalog.utc_offset_minutes();
@@ -146,7 +171,13 @@ fn view(state: &AppState, staff: &Staff, page: Page, detail: RequestDetail, q: &
             .warnings
             .iter()
             .filter(|w| w.field.as_deref() == Some(field))
-            .map(|w| if lang == "en" { w.message_en.as_str() } else { w.message_id.as_str() })
+            .map(|w| {
+                if lang == "en" {
+                    w.message_en.as_str()
+                } else {
+                    w.message_id.as_str()
+                }
+            })
             .collect();
         (!texts.is_empty()).then(|| texts.join(" "))
     };
@@ -176,12 +207,14 @@ fn view(state: &AppState, staff: &Staff, page: Page, detail: RequestDetail, q: &
     let general_warnings = detail
         .warnings
         .iter()
-        .filter(|w| {
-            w.field
-                .as_deref()
-                .is_none_or(|f| !values.contains_key(f))
+        .filter(|w| w.field.as_deref().is_none_or(|f| !values.contains_key(f)))
+        .map(|w| {
+            if lang == "en" {
+                w.message_en.clone()
+            } else {
+                w.message_id.clone()
+            }
         })
-        .map(|w| if lang == "en" { w.message_en.clone() } else { w.message_id.clone() })
         .collect();
     let files = detail
         .attachments
@@ -189,7 +222,11 @@ fn view(state: &AppState, staff: &Staff, page: Page, detail: RequestDetail, q: &
         .map(|a| FileView {
             label: target_label(&t, service, Some(&a.requirement)),
             href: format!("/console/requests/{}/files/{}", r.id, a.sha256),
-            name: format!("{}-{}", a.requirement, a.sha256.get(..8).unwrap_or_default()),
+            name: format!(
+                "{}-{}",
+                a.requirement,
+                a.sha256.get(..8).unwrap_or_default()
+            ),
             size_kb: a.size.div_ceil(1024),
             image: a.media_type.starts_with("image/"),
         })
@@ -211,7 +248,10 @@ fn view(state: &AppState, staff: &Staff, page: Page, detail: RequestDetail, q: &
                     message: x.message.clone(),
                 })
                 .collect(),
-            document: h.document.as_ref().map(|d| (d.number.clone(), d.pickup.clone())),
+            document: h
+                .document
+                .as_ref()
+                .map(|d| (d.number.clone(), d.pickup.clone())),
         })
         .collect();
     let may = |to: RequestState| check_review(&staff.user, &r.village, r.state, to).is_ok();
