@@ -6,118 +6,16 @@ use ceria_core::protocol::Role;
 use ceria_test_support::*;
 use std::time::Duration;
 
-/// A browser's view of one answer.
-struct Page {
-    status: u16,
-    location: Option<String>,
-    cookies: Vec<String>,
-    headers: ureq::http::HeaderMap,
-    body: String,
-}
+mod web_browser;
 
-/// A cookie-keeping client that does not follow redirects.
-struct Browser {
-    base: String,
-    agent: ureq::Agent,
-    cookies: Vec<(String, String)>,
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
+use web_browser::*;
 
 impl Browser {
-    fn new(ts: &TestServer) -> Browser {
-        Browser {
-            base: ts.base_url(),
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .max_redirects(0)
-                .timeout_global(Some(Duration::from_secs(30)))
-                .build()
-                .into(),
-            cookies: Vec::new(),
-        }
-    }
-
-    fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Page {
-        let mut req = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base));
-        if !self.cookies.is_empty() {
-            let jar: Vec<String> = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            req = req.header("cookie", jar.join("; "));
-        }
-        let body = form.map(|pairs| {
-            pairs
-                .iter()
-                .map(|(k, v)| format!("{k}={}", encode(v)))
-                .collect::<Vec<_>>()
-                .join("&")
-        });
-        if body.is_some() {
-            req = req.header("content-type", "application/x-www-form-urlencoded");
-        }
-        let resp = self
-            .agent
-            .run(req.body(body.unwrap_or_default().into_bytes()).unwrap())
-            .unwrap();
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let cookies: Vec<String> = headers
-            .get_all("set-cookie")
-            .iter()
-            .map(|v| v.to_str().unwrap().to_string())
-            .collect();
-        for c in &cookies {
-            let pair = c.split(';').next().unwrap();
-            let (k, v) = pair.split_once('=').unwrap();
-            self.cookies.retain(|(name, _)| name != k);
-            if !v.is_empty() {
-                self.cookies.push((k.to_string(), v.to_string()));
-            }
-        }
-        let location = headers
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        let body = resp.into_body().read_to_string().unwrap_or_default();
-        Page {
-            status,
-            location,
-            cookies,
-            headers,
-            body,
-        }
-    }
-
-    fn get(&mut self, path: &str) -> Page {
-        self.send("GET", path, None)
-    }
-
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
-        self.send("POST", path, Some(form))
-    }
-
     /// Signs in through the form; the answer to the form's post.
     fn sign_in(&mut self, username: &str, password: &str) -> Page {
-        let form = self.get("/console/signin");
-        let token = csrf_in(&form.body);
-        self.post(
+        self.post_form(
             "/console/signin",
-            &[
-                ("_csrf", &token),
-                ("username", username),
-                ("password", password),
-            ],
+            &[("username", username), ("password", password)],
         )
     }
 
@@ -125,12 +23,6 @@ impl Browser {
     fn csrf(&mut self) -> String {
         csrf_in(&self.get("/console/requests").body)
     }
-}
-
-fn csrf_in(html: &str) -> String {
-    let marker = "name=\"_csrf\" value=\"";
-    let start = html.find(marker).expect("a form with a token") + marker.len();
-    html[start..].split('"').next().unwrap().to_string()
 }
 
 /// A citizen's request in `village`, pushed through the sync API; its server id.

@@ -5,7 +5,6 @@
 //! extractor never takes it. Staff cannot sign in here (the console is their place).
 
 use crate::credentials::token_hash;
-use crate::http::accounts::{check_login, new_token};
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::store::now_ms;
@@ -13,8 +12,8 @@ use crate::web::csrf;
 use crate::web::render::{Fields, WebError};
 use crate::web::session::cookie;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::HeaderValue;
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use ceria_core::protocol::{Role, UserInfo};
 use std::net::IpAddr;
@@ -130,19 +129,12 @@ pub(crate) async fn sign_in(
     nik: &str,
     password: String,
 ) -> Result<String, ApiError> {
-    let user = check_login(state, addr, nik, password).await?;
-    if user.role != Role::Citizen {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "web.portal.staff"));
-    }
-    let family = crate::store::new_id();
-    let lifetime = state.config.web_session_ttl;
-    let login = new_token(state, user, family, now_ms(), true, lifetime).await?;
-    Ok(login.token)
+    let admit = |role| role == Role::Citizen;
+    let signed_in = super::open(state, addr, nik, password, admit, "web.portal.staff").await?;
+    Ok(signed_in.token)
 }
 
 /// Signs out: every token of this sign-in stops working.
 pub(crate) async fn sign_out(state: &AppState, citizen: Citizen) -> Result<(), ApiError> {
-    state
-        .db_call(move |db| db.end_family(&citizen.family))
-        .await
+    super::end(state, citizen.family).await
 }

@@ -112,9 +112,30 @@ pub(crate) async fn sign_in(
     username: &str,
     password: String,
 ) -> Result<SignedIn, ApiError> {
+    open(
+        state,
+        addr,
+        username,
+        password,
+        |r| r != Role::Citizen,
+        "web.not_staff",
+    )
+    .await
+}
+
+/// A web sign-in of either kind: the API's login check, an account whose role `admit`s
+/// (else 403 `refused`), then a token that lives `Config::web_session_ttl`.
+pub(crate) async fn open(
+    state: &AppState,
+    addr: IpAddr,
+    username: &str,
+    password: String,
+    admit: fn(Role) -> bool,
+    refused: &'static str,
+) -> Result<SignedIn, ApiError> {
     let user = check_login(state, addr, username, password).await?;
-    if user.role == Role::Citizen {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "web.not_staff"));
+    if !admit(user.role) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, refused));
     }
     let family = crate::store::new_id();
     let lifetime = state.config.web_session_ttl;
@@ -127,5 +148,10 @@ pub(crate) async fn sign_in(
 
 /// Signs out: every token of this sign-in stops working.
 pub(crate) async fn sign_out(state: &AppState, staff: Staff) -> Result<(), ApiError> {
-    state.db_call(move |db| db.end_family(&staff.family)).await
+    end(state, staff.family).await
+}
+
+/// Ends the sign-in whose token family is `family`.
+pub(crate) async fn end(state: &AppState, family: String) -> Result<(), ApiError> {
+    state.db_call(move |db| db.end_family(&family)).await
 }

@@ -10,18 +10,13 @@ pub(crate) mod status;
 use crate::http::state::AppState;
 use crate::web::assets;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::session::citizen::{BASE, set_cookie};
+use crate::web::session::citizen::BASE;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 use ceria_core::protocol::UserInfo;
 use std::collections::HashMap;
-use std::time::Duration;
-
-/// How long a browser remembers its language.
-const LANG_COOKIE_AGE: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The routes of the public pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -80,27 +75,11 @@ impl PortalPage {
 }
 
 /// `GET /layanan/bahasa/{code}?back=/layanan/...`: remembers the language and goes back
-/// (only to a page of the portal: never an open redirect).
+/// (only to a page of the portal).
 async fn switch(
     State(state): State<AppState>,
     Path(code): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let back = query
-        .get("back")
-        .filter(|b| {
-            b.starts_with("/layanan/")
-                && !b.contains('\\')
-                && b.chars().all(|c| c.is_ascii_graphic())
-        })
-        .cloned()
-        .unwrap_or_else(|| "/layanan/".to_string());
-    let lang = Lang::from_code(&code).unwrap_or_default();
-    let set = set_cookie(
-        &state,
-        crate::web::session::cookie::LANG,
-        lang.code(),
-        Some(LANG_COOKIE_AGE),
-    );
-    ([(header::SET_COOKIE, set)], Redirect::to(&back)).into_response()
+    crate::web::i18n::remember(&state, &code, query.get("back"), BASE)
 }
