@@ -48,7 +48,7 @@ pub(crate) async fn console_layer(
             message,
         };
         let (parts, _) = response.into_parts();
-        let rendered = html(&template).map_or_else(IntoResponse::into_response, |r| r);
+        let rendered = html(&template).unwrap_or_else(IntoResponse::into_response);
         let (_, body) = rendered.into_parts();
         response = Response::from_parts(parts, body);
         response.headers_mut().insert(
