@@ -244,7 +244,11 @@ fn register_sign_in_and_out_with_the_apis_checks() {
         "{}",
         bad.body
     );
-    assert!(!bad.body.contains("<b>Siti"));
+    assert!(
+        !bad.body.contains("<b>Siti") && !bad.body.contains("{label}"),
+        "{}",
+        bad.body
+    );
     let weak = b.post_form(
         "/layanan/daftar",
         &[

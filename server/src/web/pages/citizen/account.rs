@@ -183,12 +183,21 @@ fn problems_of(t: &Texts, e: &ApiError) -> Vec<Problem> {
     }
     e.issues
         .iter()
-        .map(|i| Problem {
-            field: i.field.clone(),
-            message: match t.lang {
-                Lang::Id => i.message_id.clone(),
-                Lang::En => i.message_en.clone(),
-            },
+        .map(|i| {
+            let message = match t.lang {
+                Lang::Id => &i.message_id,
+                Lang::En => &i.message_en,
+            };
+            // The identity checks word their field as `{label}`: the form's label fills it.
+            let label = match i.field.as_deref() {
+                Some("name") => t.get("web.portal.register.name"),
+                Some("phone") => t.get("web.portal.register.phone"),
+                _ => t.get("web.portal.nik"),
+            };
+            Problem {
+                field: i.field.clone(),
+                message: message.replace("{label}", &label),
+            }
         })
         .collect()
 }
