@@ -90,7 +90,7 @@ fn the_catalog_and_every_service_standard_are_public_and_cacheable() {
         }
         assert!(
             page.body
-                .contains(&format!("{} hari kerja", s.service_days)),
+                .contains(&format!("{} hari sejak", s.service_days)),
             "{}",
             s.id
         );
