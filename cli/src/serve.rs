@@ -66,11 +66,13 @@ pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
         crate::output::json_line(&serde_json::json!({
             "url": url,
             "console": format!("{url}/console/"),
+            "citizen_web": format!("{url}/layanan/"),
             "data": args.dir.data.display().to_string(),
         }));
     } else {
         say!("Server Ceria berjalan di / Ceria server listening on {url}");
         say!("Konsol petugas / staff console: {url}/console/");
+        say!("Layanan warga / citizens' desktop link: {url}/layanan/");
         say!(
             "Data: {}  (Ctrl-C atau SIGTERM untuk berhenti / Ctrl-C or SIGTERM to stop)",
             args.dir.data.display()

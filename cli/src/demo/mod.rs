@@ -465,6 +465,7 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
             "state_label": label_id, "document": document.number,
             "seconds": elapsed.as_secs_f64(),
             "console": args.serve.then_some(&console),
+            "citizen_web": args.serve.then(|| format!("{url}/layanan/")),
         }));
     }
     if args.serve {
@@ -472,6 +473,8 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
         say!("Konsol petugas / staff console: {console}");
         say!("  operator nagari / nagari operator: {OPERATOR}  sandi/password: {PASSWORD}");
         say!("  petugas Disdukcapil / registry officer: {OFFICER}  sandi/password: {PASSWORD}");
+        say!("Layanan warga / citizens' desktop link: {url}/layanan/");
+        say!("  warga / citizen: NIK {CITIZEN_NIK}  sandi/password: {PASSWORD}");
         say!(
             "Server tetap berjalan; Ctrl-C untuk berhenti / the server keeps running; Ctrl-C to stop"
         );

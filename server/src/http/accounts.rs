@@ -44,6 +44,18 @@ pub(crate) async fn register(
     ClientAddr(addr): ClientAddr,
     JsonBody(req): JsonBody<RegisterRequest>,
 ) -> Result<impl IntoResponse, ApiError> {
+    let user = register_citizen(&state, addr, req).await?;
+    Ok((StatusCode::CREATED, Json(describe(&state, user).await?)))
+}
+
+/// Registers a citizen: the per-address limit (counted before the checks and the hash), the
+/// identity checks of the core (NIK, name as on the KTP-el, phone normalised), the password
+/// policy, then the account. The one path of the API and the citizens' web pages.
+pub(crate) async fn register_citizen(
+    state: &AppState,
+    addr: std::net::IpAddr,
+    req: RegisterRequest,
+) -> Result<UserInfo, ApiError> {
     // Counted before the checks and the hash: a registration attempt costs one.
     let limit = [Limit {
         key: format!("register:{addr}"),
@@ -57,12 +69,11 @@ pub(crate) async fn register(
     {
         return Err(limited("auth.registration_limited", retry_after_ms));
     }
-    let user = citizen_account(&state, &req.nik, &req.name, &req.phone, req.password).await?;
+    let user = citizen_account(state, &req.nik, &req.name, &req.phone, req.password).await?;
     let created = state
         .db_call(move |db| db.create_user(&user, now_ms()))
         .await?;
-    let user = created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))?;
-    Ok((StatusCode::CREATED, Json(describe(&state, user).await?)))
+    created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))
 }
 
 /// A citizen account to store, from the identity data and password a person gave (at
@@ -282,7 +293,7 @@ pub(crate) async fn refresh(
 }
 
 /// 429 with the code of the limit, `retry_after` and `Retry-After` (whole seconds, at least 1).
-fn limited(code: &'static str, wait_ms: i64) -> ApiError {
+pub(crate) fn limited(code: &'static str, wait_ms: i64) -> ApiError {
     let wait_secs = u64::try_from(wait_ms.max(1).saturating_add(999) / 1000).unwrap_or(60);
     let value = HeaderValue::from(wait_secs);
     ApiError::new(StatusCode::TOO_MANY_REQUESTS, code)

@@ -377,7 +377,18 @@ pub(crate) async fn push(
     caller: Caller,
     JsonBody(req): JsonBody<PushRequest>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    if !matches!(caller.user.role, Role::Citizen | Role::Operator) {
+    let results = push_operations(&state, caller.user, req).await?;
+    Ok(Json(PushResponse { results }))
+}
+
+/// Applies the operations of a push for `user` (a citizen or an operator): the one path of
+/// the sync API and the citizens' web pages (a cancel there is a push of one operation).
+pub(crate) async fn push_operations(
+    state: &AppState,
+    user: UserInfo,
+    req: PushRequest,
+) -> Result<Vec<OperationResult>, ApiError> {
+    if !matches!(user.role, Role::Citizen | Role::Operator) {
         return Err(ApiError::forbidden());
     }
     if req.operations.len() > MAX_PUSH_OPERATIONS {
@@ -398,7 +409,6 @@ pub(crate) async fn push(
             today,
             regions: regions.as_deref(),
         };
-        let user = caller.user;
         let ids: Vec<String> = req
             .operations
             .iter()
@@ -420,7 +430,7 @@ pub(crate) async fn push(
             .collect::<Vec<_>>())
     })
     .await?;
-    Ok(Json(PushResponse { results }))
+    Ok(results)
 }
 
 /// Reads `since` and `limit` of a pull.

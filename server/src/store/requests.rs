@@ -317,6 +317,24 @@ impl Db {
         })
     }
 
+    /// The request whose receipt code is `code` (canonical form), whoever may see it: only
+    /// for the public status check, which shows nothing of it without the second factor.
+    pub(crate) fn request_by_tracking_code(
+        &self,
+        code: &str,
+    ) -> Result<Option<RequestHead>, DbError> {
+        self.read(|c| {
+            let id: Option<String> = c
+                .prepare_cached("SELECT id FROM requests WHERE tracking_code = ?1")?
+                .query_row([code], |r| r.get(0))
+                .optional()?;
+            match id {
+                Some(id) => visible_request(c, &id, &Scope::All),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// The review queue in `scope`, oldest first.
     pub(crate) fn queue(
         &self,

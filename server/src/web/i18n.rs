@@ -131,17 +131,27 @@ pub(crate) async fn switch(
     Path(code): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    let back = query
-        .get("back")
+    remember(&state, &code, query.get("back"), "/console")
+}
+
+/// Remembers language `code` in a cookie of the pages under `base` and goes back to `back`
+/// if it is one of those pages (never an open redirect), else to `base/`.
+pub(crate) fn remember(
+    state: &AppState,
+    code: &str,
+    back: Option<&String>,
+    base: &str,
+) -> Response {
+    let home = format!("{base}/");
+    let back = back
         .filter(|b| {
-            b.starts_with("/console/")
-                && !b.contains('\\')
-                && b.chars().all(|c| c.is_ascii_graphic())
+            b.starts_with(&home) && !b.contains('\\') && b.chars().all(|c| c.is_ascii_graphic())
         })
         .cloned()
-        .unwrap_or_else(|| "/console/".to_string());
-    let lang = Lang::from_code(&code).unwrap_or_default();
-    let set = cookie::set(
+        .unwrap_or(home);
+    let lang = Lang::from_code(code).unwrap_or_default();
+    let set = cookie::set_at(
+        base,
         cookie::LANG,
         lang.code(),
         Some(LANG_COOKIE_AGE),

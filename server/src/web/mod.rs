@@ -1,5 +1,8 @@
 //! The staff web console: server-rendered HTML pages for nagari operators, registry officers
-//! and admins, served by the same server at `/console/` (`/` redirects there).
+//! and admins, served by the same server at `/console/` (`/` redirects there); and the
+//! citizens' desktop link at `/layanan/` (the service catalog and status check for everyone,
+//! registration, sign-in and the citizen's requests), on the same layer with a session kind
+//! of its own (`session::citizen`, cookies under `/layanan`).
 //!
 //! The console is a thin layer over the same domain functions the JSON API calls (the review
 //! queue, request detail, transitions, login checks in `crate::http`); it adds no rules of
@@ -20,7 +23,9 @@
 //! - `render`: the page context every template gets, and [`render::WebError`].
 //! - `templates/`: askama templates (`layout.html` and one per page).
 //! - `pages/`: the handlers, one folder per audience: `review/` (operators and officers),
-//!   `admin/` (admins), plus sign-in and the home page that routes by role.
+//!   `admin/` (admins), plus sign-in and the home page that routes by role; `public/` and
+//!   `citizen/` for the citizens' pages (templates in `templates/public/` and
+//!   `templates/citizen/`, with their own layout `templates/public/layout.html`).
 //!
 //! # How to add a page
 //!

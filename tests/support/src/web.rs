@@ -1,6 +1,6 @@
-//! A cookie-keeping HTTP client for the staff web console's tests: signs in through the
-//! form, keeps the session cookie, posts forms with the anti-forgery token, and does not
-//! follow redirects (tests look at them).
+//! A cookie-keeping HTTP client for the web tests (the staff console and the citizens'
+//! desktop link): signs in through the forms, keeps the session cookies, posts forms with the
+//! anti-forgery token, and does not follow redirects (tests look at them).
 
 use crate::server::TestServer;
 use std::time::Duration;
@@ -28,13 +28,22 @@ pub struct Browser {
 }
 
 /// Form encoding of a value.
-fn encode(text: &str) -> String {
+pub fn encode(text: &str) -> String {
     text.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// Text as askama writes it into a page.
+pub fn escaped(text: &str) -> String {
+    text.replace('&', "&#38;")
+        .replace('<', "&#60;")
+        .replace('>', "&#62;")
+        .replace('"', "&#34;")
+        .replace('\'', "&#39;")
 }
 
 impl Browser {
@@ -64,7 +73,7 @@ impl Browser {
         let kind = body
             .is_some()
             .then_some("application/x-www-form-urlencoded");
-        self.send_body(method, path, kind, body.unwrap_or_default().into_bytes())
+        self.send_body(method, path, kind, body.unwrap_or_default().into_bytes(), &[])
     }
 
     /// Posts a `multipart/form-data` form: the text `fields`, and `bytes` as the file field
@@ -95,16 +104,18 @@ impl Browser {
         body.extend_from_slice(bytes);
         body.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
         let kind = format!("multipart/form-data; boundary={boundary}");
-        self.send_body("POST", path, Some(&kind), body)
+        self.send_body("POST", path, Some(&kind), body, &[])
     }
 
-    /// Sends a request with a body of `content_type`, keeps the cookies it sets.
+    /// Sends a request with a body of `content_type` and the `extra` headers, keeps the
+    /// cookies it sets.
     pub fn send_body(
         &mut self,
         method: &str,
         path: &str,
         content_type: Option<&str>,
         body: Vec<u8>,
+        extra: &[(&str, &str)],
     ) -> Page {
         let mut req = ureq::http::Request::builder()
             .method(method)
@@ -119,6 +130,9 @@ impl Browser {
         }
         if let Some(kind) = content_type {
             req = req.header("content-type", kind);
+        }
+        for (name, value) in extra {
+            req = req.header(*name, *value);
         }
         let resp = self.agent.run(req.body(body).unwrap()).unwrap();
         let status = resp.status().as_u16();
@@ -154,22 +168,42 @@ impl Browser {
         self.send("GET", path, None)
     }
 
+    /// `GET path` with the `extra` headers (e.g. `if-none-match`).
+    pub fn get_with(&mut self, path: &str, extra: &[(&str, &str)]) -> Page {
+        self.send_body("GET", path, None, Vec::new(), extra)
+    }
+
+    /// The value of the cookie `name` this browser keeps.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// Posts a form shown before any session (sign-in, registration) with its token.
+    pub fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let token = csrf_in(&self.get(path).body);
+        let mut all = vec![("_csrf", token.as_str())];
+        all.extend_from_slice(fields);
+        self.post(path, &all)
+    }
+
+    /// Signs a citizen in to the desktop link with their NIK; the answer to the form's post.
+    pub fn citizen_sign_in(&mut self, nik: &str, password: &str) -> Page {
+        self.post_form("/layanan/masuk", &[("nik", nik), ("password", password)])
+    }
+
     /// Posts a form to `path`.
     pub fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
         self.send("POST", path, Some(form))
     }
 
-    /// Signs in through the form; the answer to the form's post.
+    /// Signs a staff member in to the console; the answer to the form's post.
     pub fn sign_in(&mut self, username: &str, password: &str) -> Page {
-        let form = self.get("/console/signin");
-        let token = csrf_in(&form.body);
-        self.post(
+        self.post_form(
             "/console/signin",
-            &[
-                ("_csrf", &token),
-                ("username", username),
-                ("password", password),
-            ],
+            &[("username", username), ("password", password)],
         )
     }
 

@@ -1,9 +1,12 @@
 //! The console's pages, one folder per audience: `review/` for nagari operators and registry
 //! officers (the queue, a request, its actions), `admin/` for admins; `signin` and `home`
-//! (which sends each role to its first page) for everyone.
+//! (which sends each role to its first page) for everyone. The citizens' pages under
+//! `/layanan/`: `public/` (no sign-in) and `citizen/` (a citizen's session).
 
 pub(crate) mod admin;
+pub(crate) mod citizen;
 pub(crate) mod home;
+pub(crate) mod public;
 pub(crate) mod review;
 pub(crate) mod signin;
 
@@ -19,4 +22,6 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(review::router())
         .merge(admin::router())
+        .merge(public::router())
+        .merge(citizen::router())
 }

@@ -28,7 +28,19 @@ pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// A `Set-Cookie` value for `name=value`, kept `max_age` (or for the browser session).
 /// `value` is ours (tokens, language codes): base64url or hex, never a person's text.
 pub(crate) fn set(name: &str, value: &str, max_age: Option<Duration>, secure: bool) -> HeaderValue {
-    let mut text = format!("{name}={value}; Path=/console; HttpOnly; SameSite=Lax");
+    set_at("/console", name, value, max_age, secure)
+}
+
+/// [`set`] for the pages under `path` (the citizens' pages keep their cookies apart from the
+/// console's: a citizen's browser never sends a staff cookie, nor the other way round).
+pub(crate) fn set_at(
+    path: &str,
+    name: &str,
+    value: &str,
+    max_age: Option<Duration>,
+    secure: bool,
+) -> HeaderValue {
+    let mut text = format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax");
     if let Some(age) = max_age {
         text.push_str(&format!("; Max-Age={}", age.as_secs()));
     }

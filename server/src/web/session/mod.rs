@@ -6,8 +6,10 @@
 //! reset or a disabled account ends it, and it expires after `Config::web_session_ttl`.
 //!
 //! Citizens have accounts too, but not in the console: their sign-in is refused, and a
-//! citizen's token in the cookie counts as no session.
+//! citizen's token in the console's cookie gets the 404 of a page that does not exist. Their
+//! own session (`citizen`) lives in a cookie of the citizens' pages.
 
+pub(crate) mod citizen;
 pub(crate) mod cookie;
 
 use crate::credentials::token_hash;
@@ -66,8 +68,10 @@ impl FromRequestParts<AppState> for Staff {
         let session = state
             .db_call(move |db| db.session(&hash, now_ms()))
             .await?
-            .filter(|s| s.user.role != Role::Citizen)
             .ok_or(WebError::SignIn)?;
+        if session.user.role == Role::Citizen {
+            return Err(WebError::NotFound);
+        }
         Ok(Staff {
             user: session.user,
             family: session.family,
@@ -108,9 +112,30 @@ pub(crate) async fn sign_in(
     username: &str,
     password: String,
 ) -> Result<SignedIn, ApiError> {
+    open(
+        state,
+        addr,
+        username,
+        password,
+        |r| r != Role::Citizen,
+        "web.not_staff",
+    )
+    .await
+}
+
+/// A web sign-in of either kind: the API's login check, an account whose role `admit`s
+/// (else 403 `refused`), then a token that lives `Config::web_session_ttl`.
+pub(crate) async fn open(
+    state: &AppState,
+    addr: IpAddr,
+    username: &str,
+    password: String,
+    admit: fn(Role) -> bool,
+    refused: &'static str,
+) -> Result<SignedIn, ApiError> {
     let user = check_login(state, addr, username, password).await?;
-    if user.role == Role::Citizen {
-        return Err(ApiError::new(StatusCode::FORBIDDEN, "web.not_staff"));
+    if !admit(user.role) {
+        return Err(ApiError::new(StatusCode::FORBIDDEN, refused));
     }
     let family = crate::store::new_id();
     let lifetime = state.config.web_session_ttl;
@@ -123,5 +148,10 @@ pub(crate) async fn sign_in(
 
 /// Signs out: every token of this sign-in stops working.
 pub(crate) async fn sign_out(state: &AppState, staff: Staff) -> Result<(), ApiError> {
-    state.db_call(move |db| db.end_family(&staff.family)).await
+    end(state, staff.family).await
+}
+
+/// Ends the sign-in whose token family is `family`.
+pub(crate) async fn end(state: &AppState, family: String) -> Result<(), ApiError> {
+    state.db_call(move |db| db.end_family(&family)).await
 }

@@ -101,7 +101,11 @@ struct RequestPage {
 }
 
 /// The label of a reason's target (a field or an attachment of `service`).
-fn target_label(t: &Texts, service: Option<&ServiceSource>, target: Option<&str>) -> String {
+pub(crate) fn target_label(
+    t: &Texts,
+    service: Option<&ServiceSource>,
+    target: Option<&str>,
+) -> String {
     let Some(target) = target else {
         return t.get("web.reason.general");
     };
@@ -121,7 +125,7 @@ fn target_label(t: &Texts, service: Option<&ServiceSource>, target: Option<&str>
 }
 
 /// A field's value as a person reads it.
-fn show_value(
+pub(crate) fn show_value(
     state: &AppState,
     t: &Texts,
     kind: FieldKind,

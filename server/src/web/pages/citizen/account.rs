@@ -1,0 +1,338 @@
+//! Registering (`/layanan/daftar`: the API's registration, so the same checks of NIK, name as
+//! on the KTP-el, phone and password), signing in with the NIK (`/layanan/masuk`), signing
+//! out (`/layanan/keluar`) and the account page (`/layanan/akun`). The two forms shown
+//! before any session carry a random anti-forgery value also set in a cookie (double
+//! submit), as the console's sign-in does.
+
+use crate::credentials::new_token;
+use crate::http::accounts::register_citizen;
+use crate::http::client_addr::ClientAddr;
+use crate::http::error::ApiError;
+use crate::http::state::AppState;
+use crate::web::csrf;
+use crate::web::i18n::{Lang, Texts};
+use crate::web::pages::public::PortalPage;
+use crate::web::render::{Fields, WebError, html, see_other};
+use crate::web::session::citizen::{self, Citizen, FORM, SESSION, clear_cookie, set_cookie};
+use crate::web::session::cookie;
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use ceria_core::protocol::RegisterRequest;
+use std::time::Duration;
+
+/// How long a sign-in or registration form may stay open.
+const FORM_AGE: Duration = Duration::from_secs(3600);
+
+/// The routes of the account pages.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/layanan/daftar", get(register_form).post(register))
+        .route("/layanan/masuk", get(sign_in_form).post(sign_in))
+        .route("/layanan/keluar", post(sign_out))
+        .route("/layanan/akun", get(account))
+}
+
+/// What was typed into the registration form, shown again with the problems.
+#[derive(Default)]
+struct Typed {
+    nik: String,
+    name: String,
+    phone: String,
+}
+
+/// A problem shown next to a field (`None`: above the form).
+struct Problem {
+    field: Option<String>,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/register.html")]
+struct Register {
+    page: PortalPage,
+    typed: Typed,
+    problems: Vec<Problem>,
+}
+
+impl Register {
+    /// The problems about `field`.
+    fn about(&self, field: &str) -> Vec<&str> {
+        self.problems
+            .iter()
+            .filter(|p| p.field.as_deref() == Some(field))
+            .map(|p| p.message.as_str())
+            .collect()
+    }
+
+    /// The problems about no field of the form.
+    fn general(&self) -> Vec<&str> {
+        self.problems
+            .iter()
+            .filter(|p| {
+                !matches!(
+                    p.field.as_deref(),
+                    Some("nik" | "name" | "phone" | "password")
+                )
+            })
+            .map(|p| p.message.as_str())
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "citizen/signin.html")]
+struct SignIn {
+    page: PortalPage,
+    nik: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "citizen/account.html")]
+struct Account {
+    page: PortalPage,
+}
+
+/// A page with a form shown before any session: a fresh anti-forgery value in its cookie.
+fn with_form_cookie(
+    state: &AppState,
+    status: StatusCode,
+    page: &mut PortalPage,
+    render: impl FnOnce(PortalPage) -> Result<Response, WebError>,
+) -> Result<Response, WebError> {
+    page.csrf = new_token();
+    let set = set_cookie(state, FORM, &page.csrf, Some(FORM_AGE));
+    let body = render(page.clone())?;
+    Ok((status, [(header::SET_COOKIE, set)], body).into_response())
+}
+
+/// Whether the form repeats the value of its cookie.
+fn form_is_ours(headers: &HeaderMap, form: &Fields) -> bool {
+    let expected = cookie::get(headers, FORM).unwrap_or_default();
+    csrf::check(expected, form.get(csrf::FIELD)).is_ok()
+}
+
+/// A posted value as typed (a password's spaces are part of it).
+fn raw(form: &Fields, name: &str) -> String {
+    form.0
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default()
+}
+
+/// Signs in: the session cookie, the form's cookie cleared, to `to`.
+fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
+    let mut response = see_other(to);
+    let set = set_cookie(state, SESSION, token, Some(state.config.web_session_ttl));
+    response.headers_mut().append(header::SET_COOKIE, set);
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(state, FORM));
+    response
+}
+
+fn render_register(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    typed: Typed,
+    problems: Vec<Problem>,
+) -> Result<Response, WebError> {
+    let mut page = PortalPage::new(state, lang, "/layanan/daftar", "web.portal.register.title");
+    with_form_cookie(state, status, &mut page, |page| {
+        html(&Register {
+            page,
+            typed,
+            problems,
+        })
+    })
+}
+
+/// `GET /layanan/daftar`; a signed-in citizen goes to their requests.
+async fn register_form(
+    State(state): State<AppState>,
+    citizen: Option<Citizen>,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    if citizen.is_some() {
+        return Ok(see_other("/layanan/permohonan"));
+    }
+    render_register(&state, lang, StatusCode::OK, Typed::default(), Vec::new())
+}
+
+/// The problems of a refused registration, worded in the page's language.
+fn problems_of(t: &Texts, e: &ApiError) -> Vec<Problem> {
+    if e.issues.is_empty() {
+        let field = match e.code {
+            "auth.nik_taken" => Some("nik".to_string()),
+            "auth.weak_password"
+            | "auth.password_too_long"
+            | "auth.personal_password"
+            | "auth.common_password" => Some("password".to_string()),
+            _ => None,
+        };
+        return vec![Problem {
+            field,
+            message: t.with(e.code, &e.params),
+        }];
+    }
+    e.issues
+        .iter()
+        .map(|i| {
+            let message = match t.lang {
+                Lang::Id => &i.message_id,
+                Lang::En => &i.message_en,
+            };
+            // The identity checks word their field as `{label}`: the form's label fills it.
+            let label = match i.field.as_deref() {
+                Some("name") => t.get("web.portal.register.name"),
+                Some("phone") => t.get("web.portal.register.phone"),
+                _ => t.get("web.portal.nik"),
+            };
+            Problem {
+                field: i.field.clone(),
+                message: message.replace("{label}", &label),
+            }
+        })
+        .collect()
+}
+
+/// `POST /layanan/daftar`: registers (the API's checks), then signs the citizen in.
+async fn register(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    lang: Lang,
+    headers: HeaderMap,
+    form: Fields,
+) -> Result<Response, WebError> {
+    let typed = Typed {
+        nik: form.get("nik").unwrap_or_default().to_string(),
+        name: form.get("name").unwrap_or_default().to_string(),
+        phone: form.get("phone").unwrap_or_default().to_string(),
+    };
+    let t = Texts::new(&state, lang);
+    if !form_is_ours(&headers, &form) {
+        let problems = vec![Problem {
+            field: None,
+            message: t.get("web.forged"),
+        }];
+        return render_register(&state, lang, StatusCode::FORBIDDEN, typed, problems);
+    }
+    let password = raw(&form, "password");
+    let req = RegisterRequest {
+        nik: typed.nik.clone(),
+        name: typed.name.clone(),
+        phone: typed.phone.clone(),
+        password: password.clone(),
+    };
+    match register_citizen(&state, addr, req).await {
+        Ok(user) => {
+            let token = citizen::sign_in(&state, addr, &user.username, password).await?;
+            Ok(signed_in(&state, &token, "/layanan/akun"))
+        }
+        Err(e) if e.status.is_client_error() => {
+            let problems = problems_of(&t, &e);
+            render_register(&state, lang, e.status, typed, problems)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn render_sign_in(
+    state: &AppState,
+    lang: Lang,
+    status: StatusCode,
+    nik: String,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let mut page = PortalPage::new(state, lang, "/layanan/masuk", "web.portal.signin.title");
+    with_form_cookie(state, status, &mut page, |page| {
+        html(&SignIn { page, nik, error })
+    })
+}
+
+/// `GET /layanan/masuk`; a signed-in citizen goes to their requests.
+async fn sign_in_form(
+    State(state): State<AppState>,
+    citizen: Option<Citizen>,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    if citizen.is_some() {
+        return Ok(see_other("/layanan/permohonan"));
+    }
+    render_sign_in(&state, lang, StatusCode::OK, String::new(), None)
+}
+
+/// `POST /layanan/masuk`: NIK and password.
+async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    lang: Lang,
+    headers: HeaderMap,
+    form: Fields,
+) -> Result<Response, WebError> {
+    let nik = form.get("nik").unwrap_or_default().to_string();
+    let t = Texts::new(&state, lang);
+    if !form_is_ours(&headers, &form) {
+        let error = Some(t.get("web.forged"));
+        return render_sign_in(&state, lang, StatusCode::FORBIDDEN, nik, error);
+    }
+    match citizen::sign_in(&state, addr, &nik, raw(&form, "password")).await {
+        Ok(token) => Ok(signed_in(&state, &token, "/layanan/permohonan")),
+        Err(e) if e.status.is_client_error() || e.status == StatusCode::SERVICE_UNAVAILABLE => {
+            let error = Some(t.with(e.code, &e.params));
+            render_sign_in(&state, lang, e.status, nik, error)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /layanan/keluar`: ends the sign-in and clears the cookie.
+async fn sign_out(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    form: Fields,
+) -> Result<Response, WebError> {
+    citizen.check_csrf(&form)?;
+    citizen::sign_out(&state, citizen).await?;
+    let mut response = see_other("/layanan/");
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, clear_cookie(&state, SESSION));
+    Ok(response)
+}
+
+/// The context of a signed-in citizen's page.
+pub(crate) fn citizen_page(
+    state: &AppState,
+    citizen: &Citizen,
+    lang: Lang,
+    here: &str,
+    title: &str,
+) -> PortalPage {
+    let mut page = PortalPage::new(state, lang, here, title);
+    page.user = Some(citizen.user.clone());
+    page.csrf = citizen.csrf.clone();
+    page
+}
+
+/// `GET /layanan/akun`: who is signed in.
+async fn account(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    lang: Lang,
+) -> Result<Response, WebError> {
+    let page = citizen_page(
+        &state,
+        &citizen,
+        lang,
+        "/layanan/akun",
+        "web.portal.account.title",
+    );
+    html(&Account { page })
+}
