@@ -10,7 +10,7 @@ pub mod view;
 use crate::exit::{self, Failure};
 use crate::home;
 use crate::output::json_line;
-use ceria_core::{Catalog, Device};
+use ceria_core::{Catalog, Device, DeviceConfig};
 use drafts::{DraftCommand, draft};
 use serde_json::json;
 use std::path::Path;
@@ -106,7 +106,8 @@ pub enum DeviceCommand {
     },
 }
 
-/// Opens the device store of `home` for `server`.
+/// Opens the device store of `home` for `server`. Files attached to a draft upload in the
+/// background (during `ceria device sync`) before the draft is sent.
 pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
     let dir = home.join("device");
     let dir = dir.to_str().ok_or_else(|| {
@@ -118,7 +119,9 @@ pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
             ),
         )
     })?;
-    Ok(Device::open(dir, server)?)
+    let mut config = DeviceConfig::new(dir, server);
+    config.background_uploads = true;
+    Ok(Device::open_with(config)?)
 }
 
 /// Finds one id among `ids` by exact match or unique prefix.

@@ -1,5 +1,6 @@
 //! [`DeviceConfig`]: where a device keeps its data, which server it talks to, and the
-//! timeouts, chunk size and retry pacing of its sync passes (defaults for phones on 3G).
+//! timeouts, chunk size and retry pacing of its sync passes (defaults for phones on 3G), and
+//! whether attached files start uploading while their draft is still being filled in.
 
 use crate::device::sync::transport::Timeouts;
 use std::time::Duration;
@@ -18,7 +19,9 @@ pub struct DeviceConfig {
     pub read_timeout_ms: u64,
     /// Timeout for sending a request.
     pub write_timeout_ms: u64,
-    /// Upload chunk size in bytes: what a broken connection can cost at most.
+    /// Upload chunk size in bytes: how often the server confirms an offset (and the device
+    /// records it, reports progress and checks for cancellation). A broken connection costs
+    /// almost nothing whatever the size: the server keeps the bytes that reached it.
     pub chunk_size: u32,
     /// First retry delay after a failed attempt; doubles per attempt.
     pub backoff_base_ms: u64,
@@ -26,8 +29,15 @@ pub struct DeviceConfig {
     pub backoff_max_ms: u64,
     /// Network drops retried within one sync pass before it gives up.
     pub network_retries: u32,
-    /// Pause before such a retry (times the number of drops in a row).
+    /// Pause before such a retry (times the number of drops in a row before it, with jitter):
+    /// the first drop in a row, and a drop after which the server's offset moved, are retried
+    /// at once.
     pub retry_pause_ms: u64,
+    /// Upload files attached to a draft during sync passes, before the draft is sent, so that
+    /// sending costs one small push. Off by default (each frontend opts in); a deleted draft
+    /// releases the uploads of its files on the server (tus termination) in the next pass.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub background_uploads: bool,
 }
 
 impl DeviceConfig {
@@ -45,6 +55,7 @@ impl DeviceConfig {
             backoff_max_ms: 30 * 60 * 1000,
             network_retries: 3,
             retry_pause_ms: 1_000,
+            background_uploads: false,
         }
     }
 

@@ -259,6 +259,10 @@ impl Device {
                 };
                 let id = attachments::insert(tx, &new, now)?;
                 drafts::touch(tx, draft_id, now)?;
+                if self.config.background_uploads {
+                    // The next sync pass starts uploading it, before the draft is sent.
+                    uploads::ensure(tx, &account, &imported.sha256, imported.size, &media_type)?;
+                }
                 Ok(id)
             })?;
             Ok(Attachment {

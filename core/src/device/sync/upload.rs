@@ -1,13 +1,16 @@
 //! The upload step of a sync pass: one tus upload per distinct file content and account
 //! (recorded in the uploads table), its URL recorded before the first PATCH and its confirmed
-//! offset after each chunk. After any break the server's offset (HEAD) is the truth, so a dropped connection
-//! costs at most the chunk in flight.
+//! offset after each chunk. After any break the server's offset (HEAD) is the truth; the
+//! server keeps the bytes of a cut PATCH, so a dropped connection costs only what never
+//! reached it, and when the offset moved the next PATCH follows at once. Uploads nothing
+//! refers to any more (a deleted draft) are released with tus termination.
 
 use crate::device::error::Result;
 use crate::device::store::outbox;
 use crate::device::store::requests;
 use crate::device::store::uploads::{
-    UploadRow, mark_done, mark_uploading, needed, schedule_retry, set_confirmed, set_url,
+    UploadRow, UploadScope, forget_released, mark_done, mark_uploading, needed, schedule_retry,
+    set_confirmed, set_url, unreferenced,
 };
 use crate::device::sync::engine::{Engine, Stop};
 use crate::device::sync::http_api::Failure;
@@ -28,12 +31,18 @@ enum UploadEnd {
 const MAX_RESTARTS: u32 = 3;
 
 impl Engine<'_> {
-    /// Uploads every file a pending operation of the account needs.
-    pub(crate) fn upload_all(&mut self, account_id: &str, token: &str) -> Result<(), Stop> {
+    /// Uploads every file of the account in `scope`: those a pending operation needs, or
+    /// those attached to drafts (background uploads).
+    pub(crate) fn upload_all(
+        &mut self,
+        account_id: &str,
+        token: &str,
+        scope: UploadScope,
+    ) -> Result<(), Stop> {
         let now = now_ms();
         let due: Vec<UploadRow> = self
             .db
-            .read(|c| needed(c, account_id))?
+            .read(|c| needed(c, account_id, scope))?
             .into_iter()
             .filter(|u| u.next_attempt_ms <= now)
             .collect();
@@ -58,7 +67,13 @@ impl Engine<'_> {
                         Failure::Retry { retry_after_ms, .. } => *retry_after_ms,
                         _ => None,
                     };
-                    let at = self.retry_at(row.attempts + 1, retry_after);
+                    // Progress in this pass started the counter again (set_confirmed).
+                    let attempts = if self.upload_progressed {
+                        0
+                    } else {
+                        row.attempts
+                    };
+                    let at = self.retry_at(attempts + 1, retry_after);
                     self.db.write(|tx| {
                         schedule_retry(tx, account_id, &row.sha256, at, &f.describe())
                     })?;
@@ -97,6 +112,7 @@ impl Engine<'_> {
         let mut restarts = 0;
         let mut checksum_failures = 0;
         let mut counted = row.confirmed;
+        self.upload_progressed = false;
         self.progress.bytes_sent += row.confirmed;
         'upload: loop {
             self.check_cancel()?;
@@ -162,39 +178,32 @@ impl Engine<'_> {
                         offset = new;
                         self.confirm(account_id, row, offset, &mut counted)?;
                     }
-                    Ok(PatchOutcome::OffsetMismatch) => match self.net(|| tus.offset(&current))? {
-                        Some(o) if o <= row.size => offset = o,
-                        _ => {
-                            restarts += 1;
-                            url = None;
-                            self.forget_upload(account_id, row)?;
-                            continue 'upload;
-                        }
-                    },
-                    Ok(PatchOutcome::ChecksumMismatch) => {
+                    Ok(PatchOutcome::ChecksumMismatch) if last => {
+                        // The whole file did not match: the server discarded the upload.
                         checksum_failures += 1;
                         if checksum_failures > MAX_RESTARTS {
                             return Ok(UploadEnd::Failed(Finding::error(
                                 "upload.checksum_mismatch",
                             )));
                         }
-                        if last {
-                            // The whole file did not match: the server discarded the upload.
-                            restarts += 1;
-                            url = None;
-                            self.forget_upload(account_id, row)?;
-                            continue 'upload;
-                        }
-                    }
-                    Ok(PatchOutcome::Gone) => {
                         restarts += 1;
                         url = None;
                         self.forget_upload(account_id, row)?;
                         continue 'upload;
                     }
-                    Err(f @ Failure::Network(_)) => {
-                        // Part of the chunk may have been kept: ask before sending more.
-                        self.strike(f)?;
+                    // 409, or a 460 before the end (only from a server checking chunks on its
+                    // own): ask where the server stands.
+                    Ok(
+                        outcome @ (PatchOutcome::OffsetMismatch | PatchOutcome::ChecksumMismatch),
+                    ) => {
+                        if outcome == PatchOutcome::ChecksumMismatch {
+                            checksum_failures += 1;
+                            if checksum_failures > MAX_RESTARTS {
+                                return Ok(UploadEnd::Failed(Finding::error(
+                                    "upload.checksum_mismatch",
+                                )));
+                            }
+                        }
                         match self.net(|| tus.offset(&current))? {
                             Some(o) if o <= row.size => offset = o,
                             _ => {
@@ -204,13 +213,61 @@ impl Engine<'_> {
                                 continue 'upload;
                             }
                         }
+                    }
+                    Ok(PatchOutcome::Gone) => {
+                        restarts += 1;
+                        url = None;
+                        self.forget_upload(account_id, row)?;
+                        continue 'upload;
+                    }
+                    Err(f @ Failure::Network(_)) => {
+                        // The server kept what reached it: ask where to go on. When that
+                        // moved the offset the network works: the next PATCH goes at once.
+                        let before = offset;
+                        match self.net_probe(|| tus.offset(&current))? {
+                            Some(o) if o <= row.size => offset = o,
+                            _ => {
+                                restarts += 1;
+                                url = None;
+                                self.forget_upload(account_id, row)?;
+                                continue 'upload;
+                            }
+                        }
+                        if offset > before {
+                            self.report.bytes_uploaded += offset - before;
+                        }
                         self.confirm(account_id, row, offset, &mut counted)?;
+                        self.dropped(f, offset > before)?;
                     }
                     Err(f) => return Err(Stop::Failure(f)),
                 }
             }
             return Ok(UploadEnd::Done);
         }
+    }
+
+    /// Releases the uploads nothing refers to any more (a draft deleted before sending, an
+    /// attachment removed or replaced): tus termination, then the row goes. Best effort: a
+    /// network failure leaves the rest for the next pass.
+    pub(crate) fn release_uploads(&mut self, account_id: &str, token: &str) -> Result<(), Stop> {
+        let released = self.db.read(|c| unreferenced(c, account_id))?;
+        let api = self.api;
+        let tus = TusClient::new(api, token);
+        for (sha256, url) in released {
+            self.check_cancel()?;
+            if let Some(url) = &url {
+                match tus.terminate(url) {
+                    Ok(_) => self.strikes_reset(),
+                    Err(f) if f.is_retryable() => return Ok(()),
+                    Err(f @ Failure::Unauthorized(_)) => return Err(Stop::Failure(f)),
+                    // Refused for good: nothing more the device can do about it.
+                    Err(f) => self.report.problems.push(f.describe()),
+                }
+            }
+            self.db
+                .write(|tx| forget_released(tx, account_id, &sha256, url.as_deref()))?;
+        }
+        Ok(())
     }
 
     /// Forgets the file's tus upload (the server lost, expired or refused it), so the next
@@ -234,6 +291,7 @@ impl Engine<'_> {
         if offset > *counted {
             self.progress.bytes_sent += offset - *counted;
             *counted = offset;
+            self.upload_progressed = true;
         }
         self.emit();
         Ok(())

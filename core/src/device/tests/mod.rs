@@ -41,13 +41,24 @@ fn config(dir: &tempfile::TempDir) -> DeviceConfig {
 }
 
 fn open(dir: &tempfile::TempDir, server: &FakeServer) -> Device {
-    Device::open_with_catalog(config(dir), Arc::new(server.clone()), test_catalog("1.0.0")).unwrap()
+    open_with(config(dir), server)
+}
+
+fn open_with(config: DeviceConfig, server: &FakeServer) -> Device {
+    Device::open_with_catalog(config, Arc::new(server.clone()), test_catalog("1.0.0")).unwrap()
 }
 
 fn env() -> Env {
+    env_with(|_| {})
+}
+
+/// [`env`] with a changed configuration.
+fn env_with(change: impl FnOnce(&mut DeviceConfig)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let server = FakeServer::new(test_catalog_json("1.0.0"));
-    let device = open(&dir, &server);
+    let mut c = config(&dir);
+    change(&mut c);
+    let device = open_with(c, &server);
     device.login("1305014101900001", "rahasia123").unwrap();
     Env {
         dir,

@@ -9,6 +9,7 @@ import android.content.Context
 import id.ceria.app.net.ConnectivityMonitor
 import id.ceria.app.photo.BitmapImageCodec
 import id.ceria.core.CeriaClient
+import id.ceria.core.defaultConfig
 import id.ceria.ui.common.CoreRunner
 import id.ceria.ui.photo.PhotoPreparer
 import id.ceria.ui.region.ServerRegionDirectory
@@ -19,9 +20,16 @@ import java.io.File
 class AppGraph(context: Context) {
     private val app = context.applicationContext
 
-    /** The core: store in `files/ceria` (excluded from backups), synced with the registry. */
+    /**
+     * The core: store in `files/ceria` (excluded from backups), synced with the registry.
+     * Attached files upload in the background (the sync worker) while the form is still being
+     * filled in, so that "send" costs one small push.
+     */
     val client: CeriaClient by lazy {
-        CeriaClient(File(app.filesDir, "ceria").path, BuildConfig.SERVER_URL)
+        CeriaClient.withConfig(
+            defaultConfig(File(app.filesDir, "ceria").path, BuildConfig.SERVER_URL)
+                .copy(backgroundUploads = true),
+        )
     }
 
     /** Runs blocking core calls on the IO pool. */
