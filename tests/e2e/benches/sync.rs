@@ -334,6 +334,8 @@ fn main() {
     let server = TestServer::start_with(|c| {
         c.max_requests_per_day = 100_000;
         c.max_unattached_files = 100_000;
+        // The whole-resend baseline opens a new upload on every attempt.
+        c.max_open_uploads = 100_000;
     });
     let proxy = Proxy::start(server.addr()).expect("proxy");
     let payload = (REQUESTS * FILES * SIZE) as f64;

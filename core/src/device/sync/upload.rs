@@ -141,15 +141,11 @@ impl Engine<'_> {
                 }
             };
             let Some(mut offset) = self.net(|| tus.offset(&current))? else {
-                restarts += 1;
-                url = None;
-                self.forget_upload(account_id, row)?;
+                self.restart(account_id, row, &mut restarts, &mut url)?;
                 continue 'upload;
             };
             if offset > row.size {
-                restarts += 1;
-                url = None;
-                self.forget_upload(account_id, row)?;
+                self.restart(account_id, row, &mut restarts, &mut url)?;
                 continue 'upload;
             }
             self.confirm(account_id, row, offset, &mut counted)?;
@@ -180,15 +176,10 @@ impl Engine<'_> {
                     }
                     Ok(PatchOutcome::ChecksumMismatch) if last => {
                         // The whole file did not match: the server discarded the upload.
-                        checksum_failures += 1;
-                        if checksum_failures > MAX_RESTARTS {
-                            return Ok(UploadEnd::Failed(Finding::error(
-                                "upload.checksum_mismatch",
-                            )));
+                        if too_many(&mut checksum_failures) {
+                            return Ok(checksum_failed());
                         }
-                        restarts += 1;
-                        url = None;
-                        self.forget_upload(account_id, row)?;
+                        self.restart(account_id, row, &mut restarts, &mut url)?;
                         continue 'upload;
                     }
                     // 409, or a 460 before the end (only from a server checking chunks on its
@@ -196,28 +187,21 @@ impl Engine<'_> {
                     Ok(
                         outcome @ (PatchOutcome::OffsetMismatch | PatchOutcome::ChecksumMismatch),
                     ) => {
-                        if outcome == PatchOutcome::ChecksumMismatch {
-                            checksum_failures += 1;
-                            if checksum_failures > MAX_RESTARTS {
-                                return Ok(UploadEnd::Failed(Finding::error(
-                                    "upload.checksum_mismatch",
-                                )));
-                            }
+                        if outcome == PatchOutcome::ChecksumMismatch
+                            && too_many(&mut checksum_failures)
+                        {
+                            return Ok(checksum_failed());
                         }
                         match self.net(|| tus.offset(&current))? {
                             Some(o) if o <= row.size => offset = o,
                             _ => {
-                                restarts += 1;
-                                url = None;
-                                self.forget_upload(account_id, row)?;
+                                self.restart(account_id, row, &mut restarts, &mut url)?;
                                 continue 'upload;
                             }
                         }
                     }
                     Ok(PatchOutcome::Gone) => {
-                        restarts += 1;
-                        url = None;
-                        self.forget_upload(account_id, row)?;
+                        self.restart(account_id, row, &mut restarts, &mut url)?;
                         continue 'upload;
                     }
                     Err(f @ Failure::Network(_)) => {
@@ -227,9 +211,7 @@ impl Engine<'_> {
                         match self.net_probe(|| tus.offset(&current))? {
                             Some(o) if o <= row.size => offset = o,
                             _ => {
-                                restarts += 1;
-                                url = None;
-                                self.forget_upload(account_id, row)?;
+                                self.restart(account_id, row, &mut restarts, &mut url)?;
                                 continue 'upload;
                             }
                         }
@@ -276,6 +258,19 @@ impl Engine<'_> {
         self.db
             .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
         Ok(())
+    }
+
+    /// Starts the file's upload over with a new tus upload (counted in `restarts`).
+    fn restart(
+        &self,
+        account_id: &str,
+        row: &UploadRow,
+        restarts: &mut u32,
+        url: &mut Option<String>,
+    ) -> Result<(), Stop> {
+        *restarts += 1;
+        *url = None;
+        self.forget_upload(account_id, row)
     }
 
     /// Records the server-confirmed offset and reports progress.
@@ -329,4 +324,15 @@ impl Engine<'_> {
         self.report.needs_fix += u32::try_from(failed).unwrap_or(u32::MAX);
         Ok(())
     }
+}
+
+/// Counts one more failure; true once there were more than [`MAX_RESTARTS`].
+fn too_many(failures: &mut u32) -> bool {
+    *failures += 1;
+    *failures > MAX_RESTARTS
+}
+
+/// The end of a file whose content kept failing the server's SHA-256 check.
+fn checksum_failed() -> UploadEnd {
+    UploadEnd::Failed(Finding::error("upload.checksum_mismatch"))
 }
