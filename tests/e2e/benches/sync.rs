@@ -289,7 +289,7 @@ fn bad_network(server: &TestServer, proxy: &Proxy, row: u64, mean: Option<u64>) 
         for a in &info.attachments {
             let bytes = server.attachment(&officer, id, &a.sha256);
             assert!(
-                bytes == std::fs::read(&a.path).expect("local file"),
+                bytes == device.attachment_content(&a.id).expect("local file"),
                 "{code}: file differs"
             );
         }

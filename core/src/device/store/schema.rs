@@ -126,6 +126,14 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX outbox_pending ON outbox(account_id, status, ord);
     CREATE INDEX outbox_by_request ON outbox(request_id);
     "#,
+    // 2: per-account file keys, wrapped by the device key (encryption at rest); deleted with
+    // the account, which makes its sealed files unreadable.
+    r#"
+    CREATE TABLE account_keys (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        wrapped    BLOB NOT NULL                 -- nonce (24 bytes) + XChaCha20-Poly1305 sealed key
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

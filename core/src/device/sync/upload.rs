@@ -108,6 +108,11 @@ impl Engine<'_> {
     ) -> Result<UploadEnd, Stop> {
         let api = self.api;
         let tus = TusClient::new(api, token);
+        // Its copy on the device (sealed with the account's key when the device has one):
+        // read and decrypted chunk by chunk as it is sent.
+        let blob = self
+            .db
+            .read(|c| self.files.blob(c, account_id, &row.sha256))?;
         let mut url = row.url.clone();
         let mut restarts = 0;
         let mut checksum_failures = 0;
@@ -126,7 +131,7 @@ impl Engine<'_> {
                 Some(u) => u,
                 None => {
                     // The copy is what will be sent: a damaged one must not reach the registry.
-                    if !self.files.verify(&row.sha256)? {
+                    if !self.files.verify(&blob)? {
                         return Ok(UploadEnd::Failed(
                             Finding::error("attachment.not_uploaded")
                                 .with("attachment", row.file_name.clone()),
@@ -153,7 +158,7 @@ impl Engine<'_> {
                 self.check_cancel()?;
                 let chunk =
                     self.files
-                        .read_chunk(&row.sha256, offset, self.config.chunk_size as usize)?;
+                        .read_chunk(&blob, offset, self.config.chunk_size as usize)?;
                 let len = chunk.len() as u64;
                 if len == 0 {
                     return Ok(UploadEnd::Failed(
