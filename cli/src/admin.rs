@@ -303,6 +303,9 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
                 say_changes(&changes);
             }
         }
+        AdminCommand::Population { command } => {
+            return crate::population::run(&db, &data, command, json);
+        }
         AdminCommand::Holiday { command } => run_holiday(&db, command, json)?,
         AdminCommand::Stats { year, out, lang } => run_stats(&db, year, out, &lang, json)?,
     }
@@ -381,9 +384,6 @@ fn run_holiday(db: &Db, command: HolidayCommand, json: bool) -> Result<(), Failu
             } else {
                 say!("Dihapus / removed: {date}");
             }
-        }
-        AdminCommand::Population { command } => {
-            return crate::population::run(&db, &data, command, json);
         }
     }
     Ok(())

@@ -108,6 +108,8 @@ pub fn device_status(e: &DeviceError) -> u8 {
         DeviceError::Validation { .. }
         | DeviceError::InvalidInput { .. }
         | DeviceError::Cancelled { .. } => INVALID,
+        // The passphrase (or key) does not open the store: an authentication failure.
+        DeviceError::Storage { code, .. } if code == "device.key_wrong" => AUTH,
         DeviceError::Storage { .. } | DeviceError::Internal { .. } => INTERNAL,
     }
 }

@@ -4,7 +4,8 @@
 
 use ceria_test_support::PASSWORD;
 use ceria_test_support::cli::{
-    ServeChild, ceria, create_staff, dead_url, device, device_json, json_of, no_panic, operator,
+    PASSPHRASE, ServeChild, ceria, create_staff, dead_url, device, device_json, json_of, no_panic,
+    operator,
 };
 use predicates::prelude::*;
 use std::path::Path;
@@ -381,6 +382,53 @@ fn device_without_server_or_account() {
     device(&home).arg("services").assert().success();
 }
 
+/// The desktop store is encrypted with a key from the device passphrase: nothing under
+/// `HOME/device` shows the NIK or name, a wrong passphrase is refused with status 5 and the
+/// way out, and without a passphrase or a terminal the command says what to set.
+#[test]
+fn the_device_store_is_locked_by_its_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = ServeChild::start(&dir.path().join("server"));
+    let home = dir.path().join("h");
+    register(&home, &server.url).success();
+    device(&home)
+        .args(["draft", "new", "ktp_baru"])
+        .assert()
+        .success();
+    let mut stack = vec![home.join("device")];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            for secret in [NIK, "Andika Pratama"] {
+                assert!(
+                    !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                    "{secret} in {}",
+                    path.display()
+                );
+            }
+        }
+    }
+    device(&home)
+        .env("CERIA_PASSPHRASE", "bukan frasa sandinya")
+        .arg("drafts")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("device.key_wrong"))
+        .stderr(predicate::str::contains("CERIA_PASSPHRASE"));
+    device(&home)
+        .env_remove("CERIA_PASSPHRASE")
+        .arg("drafts")
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("CERIA_PASSPHRASE"));
+    device(&home).arg("drafts").assert().success();
+}
+
 /// Ctrl-C while `sync --wait` keeps retrying an unreachable server: the command stops at
 /// once with status 130 and the catalog's "nothing is lost" message, not a dead process.
 #[cfg(unix)]
@@ -398,6 +446,7 @@ fn ctrl_c_stops_a_waiting_sync_cleanly() {
         .arg("--home")
         .arg(&citizen)
         .args(["sync", "--wait", "120"])
+        .env("CERIA_PASSPHRASE", PASSPHRASE)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -106,6 +106,26 @@ fn an_interrupted_upload_resumes_from_the_last_confirmed_byte() {
 }
 
 #[test]
+fn a_head_right_after_a_cut_answers_where_to_go_on() {
+    let ts = TestServer::start();
+    let token = ts.citizen(&nik(34), "Joko Saputra");
+    let file = data(200_000);
+    let location = ts.create_upload(&token, file.len() as u64, None);
+    for (offset, sent) in [(0u64, 50_000usize), (50_000, 70_000)] {
+        cut_patch(
+            &ts,
+            &token,
+            &location,
+            offset,
+            &file[offset as usize..],
+            sent,
+        );
+        // No waiting: the HEAD waits for the cut PATCH to record what arrived.
+        assert_eq!(ts.offset(&token, &location), offset + sent as u64);
+    }
+}
+
+#[test]
 fn a_server_restart_mid_upload_loses_nothing() {
     let mut ts = TestServer::start();
     let token = ts.citizen(&nik(32), "Hendra Wijaya");

@@ -57,3 +57,28 @@ def test_errors_are_typed(ceria, tmp_dir):
     with pytest.raises(ceria.core.CeriaError.Offline) as e:
         client.login("1305021005090003", "kata-sandi")
     assert e.value.is_retryable()
+
+
+def test_an_encrypted_store_needs_its_key(ceria, tmp_dir):
+    key = bytes(range(32))
+    config = ceria.ffi.default_config(str(tmp_dir / "phone"), "http://127.0.0.1:9")
+    assert config.encryption_key is None  # the default: unencrypted (tests, development)
+    config.encryption_key = key
+    first = ceria.ffi.CeriaClient.with_config(config)
+    assert first.accounts() == []
+    del first
+    raw = (tmp_dir / "phone" / "ceria.db").read_bytes()
+    assert not raw.startswith(b"SQLite format 3"), "the database file is encrypted"
+
+    config.encryption_key = bytes(32)
+    with pytest.raises(ceria.core.CeriaError.Storage) as e:
+        ceria.ffi.CeriaClient.with_config(config)
+    assert e.value.code == "device.key_wrong"
+    assert "locked" in e.value.message_in("en")
+    with pytest.raises(ceria.core.CeriaError.Storage) as e:
+        ceria.ffi.CeriaClient(str(tmp_dir / "phone"), "http://127.0.0.1:9")
+    assert e.value.code == "device.key_wrong"
+
+    config.encryption_key = key
+    client = ceria.ffi.CeriaClient.with_config(config)
+    assert client.accounts() == []

@@ -138,6 +138,14 @@ impl CeriaClient {
         guard(|| self.device.remove_attachment(&attachment_id))
     }
 
+    /// The content of an attachment, decrypted when the store is encrypted (then
+    /// `Attachment.path` holds a sealed file): for a preview or thumbnail.
+    ///
+    /// Blocking (disk). Errors: `NotFound` (`attachment.not_found`).
+    pub fn attachment_content(&self, attachment_id: String) -> Result<Vec<u8>, DeviceError> {
+        guard(|| self.device.attachment_content(&attachment_id))
+    }
+
     /// Finalises a draft into a request queued for the next `sync` (state `queued`). The form
     /// must validate (warnings are allowed); the draft is consumed.
     ///

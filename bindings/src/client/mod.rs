@@ -69,8 +69,9 @@ impl CeriaClient {
         CeriaClient::open(DeviceConfig::new(data_dir, server_url))
     }
 
-    /// Opens with explicit settings (timeouts, upload chunk size, retry policy); start from
-    /// `default_config(dataDir, serverUrl)` and change what you need.
+    /// Opens with explicit settings (timeouts, upload chunk size, retry policy, background
+    /// uploads of draft files); start from `default_config(dataDir, serverUrl)` and change
+    /// what you need.
     ///
     /// Blocking: call off the main thread. Errors: as `new`.
     #[uniffi::constructor]

@@ -3,6 +3,7 @@
 //! works offline; the device data lives in `HOME/device`.
 
 pub mod drafts;
+pub mod key;
 pub mod progress;
 pub mod sync;
 pub mod view;
@@ -10,7 +11,7 @@ pub mod view;
 use crate::exit::{self, Failure};
 use crate::home;
 use crate::output::json_line;
-use ceria_core::{Catalog, Device};
+use ceria_core::{Catalog, Device, DeviceConfig};
 use drafts::{DraftCommand, draft};
 use serde_json::json;
 use std::path::Path;
@@ -119,7 +120,9 @@ pub enum DeviceCommand {
     },
 }
 
-/// Opens the device store of `home` for `server`.
+/// Opens the device store of `home` for `server`, encrypted with the key of the device
+/// passphrase ([`key`]). Files attached to a draft upload in the background (during
+/// `ceria device sync`) before the draft is sent.
 pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
     let dir = home.join("device");
     let dir = dir.to_str().ok_or_else(|| {
@@ -131,7 +134,10 @@ pub fn open_device(home: &Path, server: &str) -> Result<Device, Failure> {
             ),
         )
     })?;
-    Ok(Device::open(dir, server)?)
+    let mut config = DeviceConfig::new(dir, server);
+    config.background_uploads = true;
+    config.encryption_key = Some(key::device_key(home)?);
+    Ok(Device::open_with(config)?)
 }
 
 /// Finds one id among `ids` by exact match or unique prefix.
@@ -205,6 +211,10 @@ fn with_hint(f: Failure) -> Failure {
         Some("draft.not_found") => f.context("-> ceria device drafts"),
         Some("request.not_found") => f.context("-> ceria device requests"),
         Some("service.unknown") => f.context("-> ceria device services"),
+        Some("device.key_wrong") => f.context(format!(
+            "-> {}: frasa sandi perangkat yang benar / the right device passphrase",
+            key::PASSPHRASE_ENV
+        )),
         Some("sync.offline" | "sync.timeout") => {
             f.context("-> server: ceria device --server URL ... (lihat/see ceria serve)")
         }

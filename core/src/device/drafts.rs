@@ -9,9 +9,10 @@ use crate::catalog::source::{FieldKind, RegionLevel};
 use crate::device::Device;
 use crate::device::error::{DeviceError, Error, Result};
 use crate::device::store::accounts;
-use crate::device::store::attachments::{self, Attachment, ImportError, NewAttachment, Owner};
+use crate::device::store::attachments::{self, Attachment, NewAttachment, Owner};
 use crate::device::store::db::new_id;
 use crate::device::store::drafts::{self, Draft, DraftRow, DraftSummary};
+use crate::device::store::files::ImportError;
 use crate::device::store::outbox::{self, OpKind};
 use crate::device::store::requests::{self, RequestInfo};
 use crate::device::store::uploads;
@@ -170,7 +171,7 @@ impl Device {
             if !deleted {
                 return Err(Error::not_found("draft.not_found"));
             }
-            self.release_files(&hashes)
+            self.release_files(&account, &hashes)
         })
     }
 
@@ -230,8 +231,9 @@ impl Device {
                 .check_attachment(&row.service, file, count)
                 .map_err(refuse)?;
             let max = catalog.max_attachment_bytes();
+            let key = self.db.read(|c| self.files.account_key(c, &account))?;
             let _files = self.files_lock.lock().unwrap_or_else(|p| p.into_inner());
-            let imported = match self.files.import(source, max) {
+            let imported = match self.files.import(source, max, key.as_ref()) {
                 Ok(i) => i,
                 Err(ImportError::TooLarge(max)) => return Err(refuse(too_large(max))),
                 Err(ImportError::Io(_)) => {
@@ -259,16 +261,16 @@ impl Device {
                 };
                 let id = attachments::insert(tx, &new, now)?;
                 drafts::touch(tx, draft_id, now)?;
+                if self.config.background_uploads {
+                    // The next sync pass starts uploading it, before the draft is sent.
+                    uploads::ensure(tx, &account, &imported.sha256, imported.size, &media_type)?;
+                }
                 Ok(id)
             })?;
             Ok(Attachment {
                 id,
                 requirement: requirement.to_string(),
-                path: self
-                    .files
-                    .blob_path(&imported.sha256)
-                    .to_string_lossy()
-                    .into_owned(),
+                path: imported.path.to_string_lossy().into_owned(),
                 sha256: imported.sha256,
                 size: imported.size,
                 media_type,
@@ -292,22 +294,42 @@ impl Device {
                 Ok(sha)
             })?;
             match removed {
-                Some(sha) => self.release_files(&[sha]),
+                Some(sha) => self.release_files(&account, &[sha]),
                 None => Err(Error::not_found("attachment.not_found")),
             }
         })
     }
 
-    /// Deletes the managed files among `hashes` that nothing refers to any more (cheaper than
-    /// a full collection, which lists the whole directory).
-    pub(crate) fn release_files(&self, hashes: &[String]) -> Result<()> {
+    /// The content of an attachment of the current account (decrypted on a device with a
+    /// key), for a preview: `Attachment::path` is sealed there. Whole in memory, which the
+    /// catalog's size limit bounds.
+    pub fn attachment_content(&self, attachment_id: &str) -> Result<Vec<u8>, DeviceError> {
+        self.handle(|| {
+            let account = self.current()?;
+            let blob =
+                self.db.read(
+                    |c| match attachments::sha_of_owned(c, &account, attachment_id)? {
+                        Some(sha) => self.files.blob(c, &account, &sha).map(Some),
+                        None => Ok(None),
+                    },
+                )?;
+            let blob = blob.ok_or_else(|| Error::not_found("attachment.not_found"))?;
+            Ok(self.files.read_chunk(&blob, 0, usize::MAX)?)
+        })
+    }
+
+    /// Deletes `account_id`'s managed files among `hashes` that nothing refers to any more
+    /// (cheaper than a full collection, which lists the whole directory).
+    pub(crate) fn release_files(&self, account_id: &str, hashes: &[String]) -> Result<()> {
         if hashes.is_empty() {
             return Ok(());
         }
         let _files = self.files_lock.lock().unwrap_or_else(|p| p.into_inner());
-        let gone = self.db.read(|c| attachments::unreferenced(c, hashes))?;
-        for sha in gone {
-            self.files.remove(&sha)?;
+        let gone = self
+            .db
+            .read(|c| attachments::unreferenced(c, &self.files, account_id, hashes))?;
+        for blob in gone {
+            self.files.remove(&blob)?;
         }
         Ok(())
     }
@@ -400,7 +422,7 @@ impl Device {
             let Some((request_id, replaced)) = request_id else {
                 return Err(Error::invalid("request.not_revisable", &[]));
             };
-            self.release_files(&replaced)?;
+            self.release_files(&account_id, &replaced)?;
             self.request_info(&request_id)
         })
     }

@@ -30,7 +30,9 @@ pub use sync::{http_api, transport};
 use crate::catalog::Catalog;
 use crate::catalog::compare_versions;
 use crate::device::error::{Error, Result};
-use crate::device::store::attachments::{self, FileStore};
+use crate::device::store::attachments;
+use crate::device::store::files::FileStore;
+use crate::device::store::keys::DeviceKey;
 use crate::device::store::{accounts, db::Db};
 use crate::device::sync::engine::{Engine, read_catalog};
 use crate::device::sync::http_api::{Api, Failure};
@@ -90,11 +92,15 @@ impl Device {
     ) -> Result<Device, DeviceError> {
         let dir = PathBuf::from(&config.data_dir);
         let opened = (|| -> Result<(Db, FileStore)> {
+            let key = DeviceKey::from_config(config.encryption_key.as_deref())?;
             std::fs::create_dir_all(&dir)?;
-            let db = Db::open(&dir.join("ceria.db"))?;
-            let files = FileStore::open(&dir.join("files"))?;
-            // Files copied in by a process killed before their row was stored.
-            let keep = db.read(attachments::referenced)?;
+            let db = Db::open(&dir.join("ceria.db"), key.as_ref())?;
+            let files = FileStore::open(&dir.join("files"), key)?;
+            // Plain files of a store that was not encrypted before get their sealed copies.
+            db.read(|c| files.seal_plain_files(c))?;
+            // Files copied in by a process killed before their row was stored, and the plain
+            // copies just sealed.
+            let keep = db.read(|c| attachments::referenced(c, &files))?;
             files.collect_garbage(&keep)?;
             Ok((db, files))
         })();
@@ -185,8 +191,8 @@ impl Device {
         self.account(&id)
     }
 
-    /// Logs the account out and wipes its drafts, requests, queued operations and files from
-    /// the device. Works offline: the server session is ended when reachable, and expires
+    /// Logs the account out and wipes its drafts, requests, queued operations, files and its
+    /// file key from the device. Works offline: the server session is ended when reachable, and expires
     /// on its own otherwise.
     pub fn logout(&self, account_id: &str) -> Result<(), DeviceError> {
         self.handle(|| {
@@ -197,10 +203,13 @@ impl Device {
                 // Best effort by design: logging out must never depend on the network.
                 let _ = self.api.call(request);
             }
+            // Deleting the account deletes its file key (cascade): its sealed files are
+            // unreadable from here on, and then deleted.
             let existed = self.db.write(|tx| accounts::delete(tx, account_id))?;
             if !existed {
                 return Err(Error::not_found("account.not_found"));
             }
+            self.db.truncate_log()?;
             self.collect_files_locked()
         })
     }
@@ -237,7 +246,7 @@ impl Device {
 
     /// Deletes managed files no draft or request refers to any more.
     pub(crate) fn collect_files(&self) -> Result<()> {
-        let keep = self.db.read(attachments::referenced)?;
+        let keep = self.db.read(|c| attachments::referenced(c, &self.files))?;
         self.files.collect_garbage(&keep)?;
         Ok(())
     }

@@ -18,9 +18,9 @@ pub(crate) mod tus;
 
 pub(crate) mod accounts;
 pub(crate) mod catalog;
-pub(crate) mod identity;
 pub(crate) mod exports;
 pub(crate) mod holidays;
+pub(crate) mod identity;
 pub(crate) mod review;
 pub(crate) mod stats;
 pub(crate) mod sync;

@@ -4,7 +4,11 @@
 //!
 //! A PATCH is consumed by a spawned task that owns the upload's lock: if the client vanishes
 //! mid-body the task still makes the bytes received durable and records the new offset before
-//! the lock is released, so the next HEAD tells the client exactly where to resume.
+//! the lock is released. PATCH and HEAD take that lock first of all ([`UploadLock`], before
+//! even the session is checked), so a HEAD sent right after a cut, even one that overtakes
+//! the cut PATCH on its way through authentication, waits (briefly) for it and tells the
+//! client exactly where to resume: a cut PATCH without `Upload-Checksum` costs the client
+//! nothing it has to send again.
 
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -15,7 +19,8 @@ use crate::store::uploads::{QuotaExceeded, UploadQuota, UploadRow};
 use crate::store::{new_id, now_ms};
 use axum::Router;
 use axum::body::Body;
-use axum::extract::{Path, Request, State};
+use axum::extract::{FromRequestParts, Path, Request, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -34,6 +39,41 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// How long a PATCH may stall between two chunks before it counts as cut off.
 const CHUNK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// How long a HEAD waits for a PATCH of the same upload still in progress (typically one
+/// whose connection was just cut and whose bytes are being made durable). After that it
+/// answers with the offset recorded so far, which is safe, only maybe short.
+const HEAD_SETTLE_WAIT: Duration = Duration::from_secs(2);
+
+/// The lock of the upload named in the path, taken before any other work on a PATCH (waiting
+/// as long as it takes) or a HEAD (waiting at most [`HEAD_SETTLE_WAIT`]; `None` after that).
+/// Being an extractor placed before [`Caller`], it orders a PATCH before a HEAD that arrives
+/// after it, however long their authentication takes.
+pub(crate) struct UploadLock(Option<tokio::sync::OwnedMutexGuard<()>>);
+
+impl FromRequestParts<AppState> for UploadLock {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let id = parts
+            .uri
+            .path()
+            .rsplit('/')
+            .next()
+            .filter(|id| crate::store::blobs::is_upload_id(id));
+        let Some(id) = id else {
+            return Ok(UploadLock(None));
+        };
+        if parts.method == Method::HEAD {
+            let waited = tokio::time::timeout(HEAD_SETTLE_WAIT, state.lock_upload(id)).await;
+            return Ok(UploadLock(waited.ok()));
+        }
+        Ok(UploadLock(Some(state.lock_upload(id).await)))
+    }
+}
 
 fn h(name: &'static str) -> HeaderName {
     HeaderName::from_static(name)
@@ -245,7 +285,8 @@ async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), Ap
 /// rather than left as an orphan counting against the quota.
 async fn first_patch(state: AppState, row: UploadRow, body: Body) -> Result<Response, ApiError> {
     let id = row.id.clone();
-    let result = patch_locked(state.clone(), row, 0, None, body).await;
+    let guard = state.lock_upload(&id).await;
+    let result = patch_locked(state.clone(), row, 0, None, body, guard).await;
     if result.is_err() {
         let _guard = state.lock_upload(&id).await;
         discard(&state, &id).await?;
@@ -280,9 +321,11 @@ async fn discard(state: &AppState, id: &str) -> Result<(), ApiError> {
     blocking(move || st.blobs.remove_part(&key).map_err(ApiError::internal)).await
 }
 
-/// `HEAD /v1/uploads/{id}`: how many bytes are safely stored.
+/// `HEAD /v1/uploads/{id}`: how many bytes are safely stored (once a PATCH in progress has
+/// recorded what it received, see [`UploadLock`]).
 pub(crate) async fn head(
     State(state): State<AppState>,
+    _settled: UploadLock,
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
@@ -310,6 +353,7 @@ pub(crate) async fn head(
 /// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
 pub(crate) async fn patch(
     State(state): State<AppState>,
+    lock: UploadLock,
     caller: Caller,
     Path(id): Path<String>,
     req: Request,
@@ -338,18 +382,22 @@ pub(crate) async fn patch(
     if declared.is_some_and(|n| offset.saturating_add(n) > row.length) {
         return Err(ApiError::malformed("the patch goes past Upload-Length"));
     }
-    patch_locked(state, row, offset, checksum, req.into_body()).await
+    let guard = match lock.0 {
+        Some(guard) => guard,
+        None => state.lock_upload(&row.id).await,
+    };
+    patch_locked(state, row, offset, checksum, req.into_body(), guard).await
 }
 
-/// Takes the upload's lock and appends the body in a task that outlives the connection.
+/// Appends the body, holding the upload's lock, in a task that outlives the connection.
 async fn patch_locked(
     state: AppState,
     row: UploadRow,
     offset: u64,
     checksum: Option<PatchChecksum>,
     body: Body,
+    guard: tokio::sync::OwnedMutexGuard<()>,
 ) -> Result<Response, ApiError> {
-    let guard = state.lock_upload(&row.id).await;
     let task = tokio::spawn(async move {
         let _guard = guard;
         append(state, row.id, offset, checksum, body).await

@@ -88,6 +88,8 @@ struct Shared {
     down: AtomicU64,
     drops: AtomicU64,
     requests: AtomicU64,
+    /// Request lines (`METHOD /path HTTP/1.1`) in the order seen.
+    lines: Mutex<Vec<String>>,
     stop: AtomicBool,
     upstream: SocketAddr,
 }
@@ -109,6 +111,7 @@ impl Proxy {
             down: AtomicU64::new(0),
             drops: AtomicU64::new(0),
             requests: AtomicU64::new(0),
+            lines: Mutex::new(Vec::new()),
             stop: AtomicBool::new(false),
             upstream,
         });
@@ -174,6 +177,11 @@ impl Proxy {
     /// Requests seen so far.
     pub fn requests(&self) -> u64 {
         self.shared.requests.load(Ordering::SeqCst)
+    }
+
+    /// The request lines seen so far (`METHOD /path HTTP/1.1`), oldest first.
+    pub fn request_lines(&self) -> Vec<String> {
+        lock(&self.shared.lines).clone()
     }
 
     /// Rules armed but not used yet.
@@ -244,6 +252,7 @@ fn pump_up(
         let line = text.lines().next().unwrap_or_default().to_string();
         let length = content_length(&text);
         shared.requests.fetch_add(1, Ordering::SeqCst);
+        lock(&shared.lines).push(line.clone());
         let action = {
             let mut plan = lock(&shared.plan);
             match plan.rules.iter().position(|r| r.matches(&line)) {

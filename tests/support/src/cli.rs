@@ -10,7 +10,11 @@ use std::time::Duration;
 
 use crate::PASSWORD;
 
-/// `ceria` with its environment cleared of the variables it reads.
+/// The device passphrase the CLI tests use.
+pub const PASSPHRASE: &str = "frasa sandi uji perangkat";
+
+/// `ceria` with its environment cleared of the variables it reads (the device passphrase is
+/// [`PASSPHRASE`]).
 pub fn ceria() -> Command {
     let mut cmd = Command::cargo_bin("ceria").unwrap();
     for var in [
@@ -22,6 +26,8 @@ pub fn ceria() -> Command {
     ] {
         cmd.env_remove(var);
     }
+    // The desktop device's store is encrypted with a key from this passphrase.
+    cmd.env("CERIA_PASSPHRASE", PASSPHRASE);
     cmd.timeout(Duration::from_secs(60));
     cmd
 }

@@ -8,9 +8,14 @@ use ceria_core::{CancelToken, Device, DeviceConfig, DeviceError, SyncReport};
 use std::path::Path;
 use std::time::Duration;
 
-/// A device configuration for tests: short timeouts and backoffs, small chunks optional.
+/// The device key of the test devices.
+pub const TEST_DEVICE_KEY: [u8; 32] = [0x42; 32];
+
+/// A device configuration for tests: encrypted, short timeouts and backoffs.
 pub fn device_config(data_dir: &Path, url: &str) -> DeviceConfig {
     let mut c = DeviceConfig::new(data_dir.to_string_lossy(), url);
+    // Encrypted at rest, as in the apps (a fixed key: tests reopen their stores).
+    c.encryption_key = Some(TEST_DEVICE_KEY.to_vec());
     c.connect_timeout_ms = 2_000;
     c.read_timeout_ms = 5_000;
     c.write_timeout_ms = 5_000;

@@ -73,7 +73,13 @@ impl Browser {
         let kind = body
             .is_some()
             .then_some("application/x-www-form-urlencoded");
-        self.send_body(method, path, kind, body.unwrap_or_default().into_bytes(), &[])
+        self.send_body(
+            method,
+            path,
+            kind,
+            body.unwrap_or_default().into_bytes(),
+            &[],
+        )
     }
 
     /// Posts a `multipart/form-data` form: the text `fields`, and `bytes` as the file field

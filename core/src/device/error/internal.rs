@@ -123,6 +123,12 @@ impl Error {
         Error::new(Kind::Storage, "device.storage").detail(detail)
     }
 
+    /// `device.key_wrong`: the store on the device is encrypted with another key (or is
+    /// encrypted and no key was given). Nothing is changed or deleted.
+    pub(crate) fn key_wrong(detail: impl Into<String>) -> Error {
+        Error::new(Kind::Storage, "device.key_wrong").detail(detail)
+    }
+
     /// `sync.protocol`: the server's answer does not follow the protocol.
     pub(crate) fn protocol(detail: impl Into<String>) -> Error {
         Error::new(Kind::Protocol, "sync.protocol").detail(detail)

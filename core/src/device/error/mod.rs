@@ -97,7 +97,8 @@ pub enum DeviceError {
     /// The device storage failed (disk full, database damaged). `detail` is for developers.
     #[error("{code}: {message_en} ({detail})")]
     Storage {
-        /// `device.storage`.
+        /// `device.storage`, or `device.key_wrong` when the store does not open with the
+        /// key given (`DeviceConfig::encryption_key`).
         code: String,
         /// What failed, for logs.
         detail: String,
@@ -159,6 +160,7 @@ pub const DEVICE_CODES: &[&str] = &[
     "auth.invalid_credentials",
     "auth.session_expired",
     "catalog.outdated",
+    "device.key_wrong",
     "device.storage",
     "draft.invalid",
     "draft.not_found",

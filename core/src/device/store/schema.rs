@@ -131,6 +131,14 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE accounts ADD COLUMN identity TEXT;
     "#,
+    // 3: per-account file keys, wrapped by the device key (encryption at rest); deleted with
+    // the account, which makes its sealed files unreadable.
+    r#"
+    CREATE TABLE account_keys (
+        account_id TEXT PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+        wrapped    BLOB NOT NULL                 -- nonce (24 bytes) + XChaCha20-Poly1305 sealed key
+    );
+    "#,
 ];
 
 /// The schema version this code writes.

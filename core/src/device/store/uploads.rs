@@ -1,6 +1,8 @@
 //! The uploads table: one tus upload per distinct file content and account, with its URL
 //! (recorded before the first PATCH), the offset the server confirmed, and its retry pacing.
-//! The upload step of a sync pass (`sync/upload.rs`) drives it.
+//! The upload step of a sync pass (`sync/upload.rs`) drives it. A row exists from the moment
+//! a file is sent (or attached, with background uploads) until no draft or request of the
+//! account refers to its content any more; then the pass terminates it on the server.
 
 use crate::device::error::Result;
 use crate::device::store::requests::{self, LocalState};
@@ -41,19 +43,47 @@ pub(crate) fn ensure(
     Ok(())
 }
 
-/// Unfinished uploads that a pending submit or revise of the account needs.
-pub(crate) fn needed(conn: &Connection, account_id: &str) -> Result<Vec<UploadRow>> {
-    let mut stmt = conn.prepare(
+/// Which unfinished uploads a step of the pass takes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum UploadScope {
+    /// Those a pending submit or revise needs.
+    Queued,
+    /// Those of files attached to drafts only (background uploads before "send").
+    Drafts,
+}
+
+/// A pending submit or revise of the account needs the row's content.
+const NEEDED_BY_QUEUE: &str =
+    "EXISTS (SELECT 1 FROM attachments a JOIN outbox o ON o.request_id = a.request_id
+    WHERE a.account_id = u.account_id AND a.sha256 = u.sha256
+      AND o.status = 'pending' AND o.kind <> 'cancel')";
+
+/// A draft of the account holds the row's content.
+const HELD_BY_DRAFT: &str = "EXISTS (SELECT 1 FROM attachments a
+    WHERE a.account_id = u.account_id AND a.sha256 = u.sha256 AND a.draft_id IS NOT NULL)";
+
+/// No draft or request of the account refers to the row's content any more.
+const UNREFERENCED: &str = "NOT EXISTS (SELECT 1 FROM attachments a
+    WHERE a.account_id = u.account_id AND a.sha256 = u.sha256)";
+
+/// Unfinished uploads of the account in `scope`, oldest first.
+pub(crate) fn needed(
+    conn: &Connection,
+    account_id: &str,
+    scope: UploadScope,
+) -> Result<Vec<UploadRow>> {
+    let wanted = match scope {
+        UploadScope::Queued => NEEDED_BY_QUEUE.to_string(),
+        UploadScope::Drafts => format!("{HELD_BY_DRAFT} AND NOT {NEEDED_BY_QUEUE}"),
+    };
+    let mut stmt = conn.prepare(&format!(
         "SELECT u.sha256, u.size, u.media_type,
                 (SELECT a.file_name FROM attachments a WHERE a.account_id = u.account_id AND a.sha256 = u.sha256 LIMIT 1),
                 u.url, u.confirmed, u.attempts, u.next_attempt_ms
          FROM uploads u
-         WHERE u.account_id = ?1 AND u.done = 0 AND u.failed_code IS NULL
-           AND EXISTS (SELECT 1 FROM attachments a JOIN outbox o ON o.request_id = a.request_id
-                       WHERE a.account_id = u.account_id AND a.sha256 = u.sha256
-                         AND o.status = 'pending' AND o.kind <> 'cancel')
-         ORDER BY u.rowid",
-    )?;
+         WHERE u.account_id = ?1 AND u.done = 0 AND u.failed_code IS NULL AND {wanted}
+         ORDER BY u.rowid"
+    ))?;
     let rows = stmt.query_map(params![account_id], |r| {
         Ok(UploadRow {
             sha256: r.get(0)?,
@@ -102,6 +132,8 @@ pub(crate) fn set_url(
     Ok(())
 }
 
+/// Records the server's offset; an offset that grew starts the retry counter again (the
+/// network works, it only drops now and then).
 pub(crate) fn set_confirmed(
     conn: &Connection,
     account_id: &str,
@@ -109,7 +141,9 @@ pub(crate) fn set_confirmed(
     offset: u64,
 ) -> Result<()> {
     conn.execute(
-        "UPDATE uploads SET confirmed = ?3 WHERE account_id = ?1 AND sha256 = ?2",
+        "UPDATE uploads SET attempts = CASE WHEN ?3 > confirmed THEN 0 ELSE attempts END,
+             confirmed = ?3
+         WHERE account_id = ?1 AND sha256 = ?2",
         params![
             account_id,
             sha256,
@@ -156,6 +190,44 @@ pub(crate) fn mark_uploading(conn: &Connection, account_id: &str, now: i64) -> R
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for id in ids {
         requests::set_state(conn, &id, LocalState::Uploading, now, None)?;
+    }
+    Ok(())
+}
+
+/// Uploads of the account that nothing refers to any more (a deleted draft, a removed or
+/// replaced attachment): content hash and tus URL, if one was created.
+pub(crate) fn unreferenced(
+    conn: &Connection,
+    account_id: &str,
+) -> Result<Vec<(String, Option<String>)>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT u.sha256, u.url FROM uploads u WHERE u.account_id = ?1 AND {UNREFERENCED}
+         ORDER BY u.rowid"
+    ))?;
+    let rows = stmt.query_map(params![account_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// Forgets an upload that was released on the server (`url`, now terminated). Should the
+/// content have been attached again meanwhile, the row stays and starts over.
+pub(crate) fn forget_released(
+    conn: &Connection,
+    account_id: &str,
+    sha256: &str,
+    url: Option<&str>,
+) -> Result<()> {
+    let deleted = conn.execute(
+        &format!(
+            "DELETE FROM uploads AS u WHERE u.account_id = ?1 AND u.sha256 = ?2 AND {UNREFERENCED}"
+        ),
+        params![account_id, sha256],
+    )?;
+    if deleted == 0 {
+        conn.execute(
+            "UPDATE uploads SET url = NULL, confirmed = 0, done = 0
+             WHERE account_id = ?1 AND sha256 = ?2 AND url IS ?3",
+            params![account_id, sha256, url],
+        )?;
     }
     Ok(())
 }

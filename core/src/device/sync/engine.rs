@@ -11,18 +11,21 @@
 //! Failures are sorted into classes: retryable (network, timeout, 5xx, 429: the item gets an
 //! exponential backoff with jitter and the pass stops), needs the user (401: log in again;
 //! refused or outdated: the request needs fixing) and fatal (protocol mismatch: recorded and
-//! reported, never looped). Short network drops inside a pass are retried a few times as long
-//! as the pass keeps making progress.
+//! reported, never looped). Network drops inside a pass are retried: at once when the failed
+//! attempt still moved something (an upload's offset grew) and for the first drop in a row,
+//! after a short pause with jitter for the next ones, and the pass gives up after a few drops
+//! in a row without progress.
 
 use crate::catalog::Catalog;
 use crate::catalog::compare_versions;
 use crate::device::config::DeviceConfig;
 use crate::device::error::Error;
 use crate::device::store::accounts;
-use crate::device::store::attachments::FileStore;
 use crate::device::store::db::Db;
+use crate::device::store::files::FileStore;
 use crate::device::store::outbox;
 use crate::device::store::requests;
+use crate::device::store::uploads::UploadScope;
 use crate::device::sync::http_api::{Api, Failure, percent_encode};
 use crate::device::sync::progress::{CancelToken, SyncListener, SyncProgress, SyncStep};
 use crate::now_ms;
@@ -110,6 +113,9 @@ pub(crate) struct Engine<'a> {
     pub(crate) report: SyncReport,
     pub(crate) progress: SyncProgress,
     strikes: u32,
+    /// True once the upload in hand moved its server offset in this pass (its retry counter
+    /// starts again).
+    pub(crate) upload_progressed: bool,
 }
 
 impl<'a> Engine<'a> {
@@ -143,6 +149,7 @@ impl<'a> Engine<'a> {
                 changes_pulled: 0,
             },
             strikes: 0,
+            upload_progressed: false,
         }
     }
 
@@ -211,10 +218,15 @@ impl<'a> Engine<'a> {
             return Err(Stop::Failure(Failure::Unauthorized(None)));
         }
         let token = self.renew_if_due(&session)?;
-        self.upload_all(account_id, &token)?;
+        self.upload_all(account_id, &token, UploadScope::Queued)?;
         self.push_all(account_id, &token)?;
         self.refresh_identity(account_id, &token)?;
         self.pull_all(account_id, &token)?;
+        // After the sends, so that a draft's big files never hold back a request.
+        self.release_uploads(account_id, &token)?;
+        if self.config.background_uploads {
+            self.upload_all(account_id, &token, UploadScope::Drafts)?;
+        }
         Ok(())
     }
 
@@ -425,17 +437,50 @@ impl<'a> Engine<'a> {
         self.strikes = 0;
     }
 
-    /// Counts a network failure; gives up after `network_retries` in a row without progress.
+    /// Runs a call that checks on an attempt that just failed (the HEAD after a broken
+    /// PATCH): its answer alone is no progress, so the count of drops in a row stays.
+    pub(crate) fn net_probe<T>(
+        &mut self,
+        call: impl FnMut() -> Result<T, Failure>,
+    ) -> Result<T, Stop> {
+        let strikes = self.strikes;
+        let answer = self.net(call)?;
+        self.strikes = strikes;
+        Ok(answer)
+    }
+
+    /// An attempt broke off: when it still moved something the next one starts at once (the
+    /// network works, it just drops now and then); otherwise it counts as a drop without
+    /// progress, see [`Engine::strike`].
+    pub(crate) fn dropped(&mut self, failure: Failure, progressed: bool) -> Result<(), Stop> {
+        if progressed {
+            self.strikes = 0;
+            return self.check_cancel();
+        }
+        self.strike(failure)
+    }
+
+    /// Counts a network failure without progress and gives up after `network_retries` in a
+    /// row. The first retry goes at once (as tus-js-client's does): a fresh connection usually
+    /// works, and after a cut PATCH the HEAD may simply have reached the server before the
+    /// broken request did (they travel on different connections, so no lock can order
+    /// them), making a drop look like one without progress. Further drops in a row pause
+    /// `retry_pause_ms` times the drops before, with jitter so that many phones behind one
+    /// cell do not retry in step.
     pub(crate) fn strike(&mut self, failure: Failure) -> Result<(), Stop> {
         self.strikes += 1;
         if self.strikes > self.config.network_retries {
             return Err(Stop::Failure(failure));
         }
-        std::thread::sleep(Duration::from_millis(
-            self.config
-                .retry_pause_ms
-                .saturating_mul(u64::from(self.strikes)),
-        ));
+        let full = self
+            .config
+            .retry_pause_ms
+            .saturating_mul(u64::from(self.strikes - 1));
+        if full > 0 {
+            std::thread::sleep(Duration::from_millis(
+                rand::rng().random_range(full / 2..=full),
+            ));
+        }
         self.check_cancel()
     }
 

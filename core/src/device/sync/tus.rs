@@ -1,12 +1,17 @@
-//! A minimal tus 1.0.0 client (core, creation, checksum, termination): create an upload,
-//! learn the server's offset with HEAD, append chunks with PATCH and a SHA-256 checksum of
-//! each chunk. Resuming is just HEAD then PATCH from the offset the server reports.
+//! A minimal tus 1.0.0 client (core, creation, termination): create an upload with the
+//! SHA-256 of the whole file in its metadata, learn the server's offset with HEAD, append
+//! chunks with PATCH, and terminate an upload that is no longer wanted. Resuming is just HEAD
+//! then PATCH from the offset the server reports.
+//!
+//! No `Upload-Checksum` is sent per chunk: a server must drop a patch it cannot verify, so a
+//! checksum would turn every cut connection into a whole chunk thrown away. Without it the
+//! server keeps every byte that reached it (TLS authenticates each one on the way) and the
+//! whole file is checked once, against the `sha256` metadata, when it is complete (460).
 
 use crate::device::sync::http_api::{Api, Failure};
 use crate::device::sync::transport::HttpRequest;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as B64;
-use sha2::{Digest, Sha256};
 
 const TUS_VERSION: &str = "1.0.0";
 
@@ -17,8 +22,8 @@ pub(crate) enum PatchOutcome {
     Advanced(u64),
     /// 409: the server's offset differs (an earlier PATCH was partly kept): ask with HEAD.
     OffsetMismatch,
-    /// 460: the chunk (or, on the last chunk, the whole file) did not match its checksum;
-    /// nothing of this chunk was kept. On the last chunk the upload is discarded.
+    /// 460: the whole file did not match the SHA-256 announced at creation (only the chunk
+    /// that completes the file can get it); the server discarded the upload.
     ChecksumMismatch,
     /// 404/410: the upload expired or was removed; create a new one.
     Gone,
@@ -88,19 +93,18 @@ impl<'a> TusClient<'a> {
         }
     }
 
-    /// Appends `chunk` at `offset`.
+    /// Appends `chunk` at `offset`. When the connection breaks, the server keeps what reached
+    /// it: ask [`TusClient::offset`] before sending more.
     pub(crate) fn patch(
         &self,
         url: &str,
         offset: u64,
         chunk: Vec<u8>,
     ) -> Result<PatchOutcome, Failure> {
-        let checksum = B64.encode(Sha256::digest(&chunk));
         let request = self
             .request("PATCH", url.to_string())
             .header("Content-Type", "application/offset+octet-stream")
             .header("Upload-Offset", offset.to_string())
-            .header("Upload-Checksum", format!("sha256 {checksum}"))
             .body(chunk);
         match self.api.call(request) {
             Ok(response) => {
@@ -111,6 +115,18 @@ impl<'a> TusClient<'a> {
             Err(Failure::Refused {
                 status: 404 | 410, ..
             }) => Ok(PatchOutcome::Gone),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Terminates an upload (tus termination): the server frees what it holds. True when it
+    /// did, false when the upload was already gone.
+    pub(crate) fn terminate(&self, url: &str) -> Result<bool, Failure> {
+        match self.api.call(self.request("DELETE", url.to_string())) {
+            Ok(_) => Ok(true),
+            Err(Failure::Refused {
+                status: 404 | 410, ..
+            }) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -195,9 +211,11 @@ mod tests {
         let patch = &seen[2];
         assert_eq!(patch.method, "PATCH");
         assert_eq!(patch.header_value("Upload-Offset"), Some("3"));
+        assert_eq!(patch.body, b"12345");
         assert_eq!(
             patch.header_value("Upload-Checksum"),
-            Some(format!("sha256 {}", B64.encode(Sha256::digest(b"12345"))).as_str())
+            None,
+            "a cut chunk must stay usable"
         );
         assert!(
             seen.iter()
@@ -208,13 +226,23 @@ mod tests {
     #[test]
     fn expired_upload_reads_as_gone() {
         let rec = Arc::new(Recorder::default());
-        *rec.replies.lock().unwrap() = vec![reply(410, &[]), reply(404, &[])];
-        let api = Api::new("http://s:9", rec);
+        *rec.replies.lock().unwrap() = vec![
+            reply(404, &[]),
+            reply(204, &[]),
+            reply(410, &[]),
+            reply(404, &[]),
+        ];
+        let api = Api::new("http://s:9", rec.clone());
         let tus = TusClient::new(&api, "tok");
         assert_eq!(tus.offset("http://s:9/v1/uploads/x").unwrap(), None);
         assert_eq!(
             tus.patch("http://s:9/v1/uploads/x", 0, vec![1]).unwrap(),
             PatchOutcome::Gone
         );
+        assert!(tus.terminate("http://s:9/v1/uploads/x").unwrap());
+        assert!(!tus.terminate("http://s:9/v1/uploads/x").unwrap());
+        let seen = rec.seen.lock().unwrap();
+        assert_eq!(seen[2].method, "DELETE");
+        assert_eq!(seen[2].header_value("Tus-Resumable"), Some("1.0.0"));
     }
 }

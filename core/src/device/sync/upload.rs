@@ -1,13 +1,16 @@
 //! The upload step of a sync pass: one tus upload per distinct file content and account
 //! (recorded in the uploads table), its URL recorded before the first PATCH and its confirmed
-//! offset after each chunk. After any break the server's offset (HEAD) is the truth, so a dropped connection
-//! costs at most the chunk in flight.
+//! offset after each chunk. After any break the server's offset (HEAD) is the truth; the
+//! server keeps the bytes of a cut PATCH, so a dropped connection costs only what never
+//! reached it, and when the offset moved the next PATCH follows at once. Uploads nothing
+//! refers to any more (a deleted draft) are released with tus termination.
 
 use crate::device::error::Result;
 use crate::device::store::outbox;
 use crate::device::store::requests;
 use crate::device::store::uploads::{
-    UploadRow, mark_done, mark_uploading, needed, schedule_retry, set_confirmed, set_url,
+    UploadRow, UploadScope, forget_released, mark_done, mark_uploading, needed, schedule_retry,
+    set_confirmed, set_url, unreferenced,
 };
 use crate::device::sync::engine::{Engine, Stop};
 use crate::device::sync::http_api::Failure;
@@ -28,12 +31,18 @@ enum UploadEnd {
 const MAX_RESTARTS: u32 = 3;
 
 impl Engine<'_> {
-    /// Uploads every file a pending operation of the account needs.
-    pub(crate) fn upload_all(&mut self, account_id: &str, token: &str) -> Result<(), Stop> {
+    /// Uploads every file of the account in `scope`: those a pending operation needs, or
+    /// those attached to drafts (background uploads).
+    pub(crate) fn upload_all(
+        &mut self,
+        account_id: &str,
+        token: &str,
+        scope: UploadScope,
+    ) -> Result<(), Stop> {
         let now = now_ms();
         let due: Vec<UploadRow> = self
             .db
-            .read(|c| needed(c, account_id))?
+            .read(|c| needed(c, account_id, scope))?
             .into_iter()
             .filter(|u| u.next_attempt_ms <= now)
             .collect();
@@ -58,7 +67,13 @@ impl Engine<'_> {
                         Failure::Retry { retry_after_ms, .. } => *retry_after_ms,
                         _ => None,
                     };
-                    let at = self.retry_at(row.attempts + 1, retry_after);
+                    // Progress in this pass started the counter again (set_confirmed).
+                    let attempts = if self.upload_progressed {
+                        0
+                    } else {
+                        row.attempts
+                    };
+                    let at = self.retry_at(attempts + 1, retry_after);
                     self.db.write(|tx| {
                         schedule_retry(tx, account_id, &row.sha256, at, &f.describe())
                     })?;
@@ -93,10 +108,16 @@ impl Engine<'_> {
     ) -> Result<UploadEnd, Stop> {
         let api = self.api;
         let tus = TusClient::new(api, token);
+        // Its copy on the device (sealed with the account's key when the device has one):
+        // read and decrypted chunk by chunk as it is sent.
+        let blob = self
+            .db
+            .read(|c| self.files.blob(c, account_id, &row.sha256))?;
         let mut url = row.url.clone();
         let mut restarts = 0;
         let mut checksum_failures = 0;
         let mut counted = row.confirmed;
+        self.upload_progressed = false;
         self.progress.bytes_sent += row.confirmed;
         'upload: loop {
             self.check_cancel()?;
@@ -110,7 +131,7 @@ impl Engine<'_> {
                 Some(u) => u,
                 None => {
                     // The copy is what will be sent: a damaged one must not reach the registry.
-                    if !self.files.verify(&row.sha256)? {
+                    if !self.files.verify(&blob)? {
                         return Ok(UploadEnd::Failed(
                             Finding::error("attachment.not_uploaded")
                                 .with("attachment", row.file_name.clone()),
@@ -125,15 +146,11 @@ impl Engine<'_> {
                 }
             };
             let Some(mut offset) = self.net(|| tus.offset(&current))? else {
-                restarts += 1;
-                url = None;
-                self.forget_upload(account_id, row)?;
+                self.restart(account_id, row, &mut restarts, &mut url)?;
                 continue 'upload;
             };
             if offset > row.size {
-                restarts += 1;
-                url = None;
-                self.forget_upload(account_id, row)?;
+                self.restart(account_id, row, &mut restarts, &mut url)?;
                 continue 'upload;
             }
             self.confirm(account_id, row, offset, &mut counted)?;
@@ -141,7 +158,7 @@ impl Engine<'_> {
                 self.check_cancel()?;
                 let chunk =
                     self.files
-                        .read_chunk(&row.sha256, offset, self.config.chunk_size as usize)?;
+                        .read_chunk(&blob, offset, self.config.chunk_size as usize)?;
                 let len = chunk.len() as u64;
                 if len == 0 {
                     return Ok(UploadEnd::Failed(
@@ -162,49 +179,52 @@ impl Engine<'_> {
                         offset = new;
                         self.confirm(account_id, row, offset, &mut counted)?;
                     }
-                    Ok(PatchOutcome::OffsetMismatch) => match self.net(|| tus.offset(&current))? {
-                        Some(o) if o <= row.size => offset = o,
-                        _ => {
-                            restarts += 1;
-                            url = None;
-                            self.forget_upload(account_id, row)?;
-                            continue 'upload;
+                    Ok(PatchOutcome::ChecksumMismatch) if last => {
+                        // The whole file did not match: the server discarded the upload.
+                        if too_many(&mut checksum_failures) {
+                            return Ok(checksum_failed());
                         }
-                    },
-                    Ok(PatchOutcome::ChecksumMismatch) => {
-                        checksum_failures += 1;
-                        if checksum_failures > MAX_RESTARTS {
-                            return Ok(UploadEnd::Failed(Finding::error(
-                                "upload.checksum_mismatch",
-                            )));
-                        }
-                        if last {
-                            // The whole file did not match: the server discarded the upload.
-                            restarts += 1;
-                            url = None;
-                            self.forget_upload(account_id, row)?;
-                            continue 'upload;
-                        }
-                    }
-                    Ok(PatchOutcome::Gone) => {
-                        restarts += 1;
-                        url = None;
-                        self.forget_upload(account_id, row)?;
+                        self.restart(account_id, row, &mut restarts, &mut url)?;
                         continue 'upload;
                     }
-                    Err(f @ Failure::Network(_)) => {
-                        // Part of the chunk may have been kept: ask before sending more.
-                        self.strike(f)?;
+                    // 409, or a 460 before the end (only from a server checking chunks on its
+                    // own): ask where the server stands.
+                    Ok(
+                        outcome @ (PatchOutcome::OffsetMismatch | PatchOutcome::ChecksumMismatch),
+                    ) => {
+                        if outcome == PatchOutcome::ChecksumMismatch
+                            && too_many(&mut checksum_failures)
+                        {
+                            return Ok(checksum_failed());
+                        }
                         match self.net(|| tus.offset(&current))? {
                             Some(o) if o <= row.size => offset = o,
                             _ => {
-                                restarts += 1;
-                                url = None;
-                                self.forget_upload(account_id, row)?;
+                                self.restart(account_id, row, &mut restarts, &mut url)?;
                                 continue 'upload;
                             }
                         }
+                    }
+                    Ok(PatchOutcome::Gone) => {
+                        self.restart(account_id, row, &mut restarts, &mut url)?;
+                        continue 'upload;
+                    }
+                    Err(f @ Failure::Network(_)) => {
+                        // The server kept what reached it: ask where to go on. When that
+                        // moved the offset the network works: the next PATCH goes at once.
+                        let before = offset;
+                        match self.net_probe(|| tus.offset(&current))? {
+                            Some(o) if o <= row.size => offset = o,
+                            _ => {
+                                self.restart(account_id, row, &mut restarts, &mut url)?;
+                                continue 'upload;
+                            }
+                        }
+                        if offset > before {
+                            self.report.bytes_uploaded += offset - before;
+                        }
                         self.confirm(account_id, row, offset, &mut counted)?;
+                        self.dropped(f, offset > before)?;
                     }
                     Err(f) => return Err(Stop::Failure(f)),
                 }
@@ -213,12 +233,49 @@ impl Engine<'_> {
         }
     }
 
+    /// Releases the uploads nothing refers to any more (a draft deleted before sending, an
+    /// attachment removed or replaced): tus termination, then the row goes. Best effort: a
+    /// network failure leaves the rest for the next pass.
+    pub(crate) fn release_uploads(&mut self, account_id: &str, token: &str) -> Result<(), Stop> {
+        let released = self.db.read(|c| unreferenced(c, account_id))?;
+        let api = self.api;
+        let tus = TusClient::new(api, token);
+        for (sha256, url) in released {
+            self.check_cancel()?;
+            if let Some(url) = &url {
+                match tus.terminate(url) {
+                    Ok(_) => self.strikes_reset(),
+                    Err(f) if f.is_retryable() => return Ok(()),
+                    Err(f @ Failure::Unauthorized(_)) => return Err(Stop::Failure(f)),
+                    // Refused for good: nothing more the device can do about it.
+                    Err(f) => self.report.problems.push(f.describe()),
+                }
+            }
+            self.db
+                .write(|tx| forget_released(tx, account_id, &sha256, url.as_deref()))?;
+        }
+        Ok(())
+    }
+
     /// Forgets the file's tus upload (the server lost, expired or refused it), so the next
     /// attempt creates a new one; the file itself stays.
     fn forget_upload(&self, account_id: &str, row: &UploadRow) -> Result<(), Stop> {
         self.db
             .write(|tx| set_url(tx, account_id, &row.sha256, None))?;
         Ok(())
+    }
+
+    /// Starts the file's upload over with a new tus upload (counted in `restarts`).
+    fn restart(
+        &self,
+        account_id: &str,
+        row: &UploadRow,
+        restarts: &mut u32,
+        url: &mut Option<String>,
+    ) -> Result<(), Stop> {
+        *restarts += 1;
+        *url = None;
+        self.forget_upload(account_id, row)
     }
 
     /// Records the server-confirmed offset and reports progress.
@@ -234,6 +291,7 @@ impl Engine<'_> {
         if offset > *counted {
             self.progress.bytes_sent += offset - *counted;
             *counted = offset;
+            self.upload_progressed = true;
         }
         self.emit();
         Ok(())
@@ -271,4 +329,15 @@ impl Engine<'_> {
         self.report.needs_fix += u32::try_from(failed).unwrap_or(u32::MAX);
         Ok(())
     }
+}
+
+/// Counts one more failure; true once there were more than [`MAX_RESTARTS`].
+fn too_many(failures: &mut u32) -> bool {
+    *failures += 1;
+    *failures > MAX_RESTARTS
+}
+
+/// The end of a file whose content kept failing the server's SHA-256 check.
+fn checksum_failed() -> UploadEnd {
+    UploadEnd::Failed(Finding::error("upload.checksum_mismatch"))
 }

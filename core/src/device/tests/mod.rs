@@ -1,6 +1,7 @@
 //! Tests of the whole device API and sync engine against the in-process fake server, with
 //! injected faults: lost answers, broken uploads, 5xx/429, expired sessions and uploads.
 
+mod at_rest;
 mod drafts;
 mod requests;
 mod sync;
@@ -22,6 +23,9 @@ use std::sync::{Arc, Mutex};
 
 const CHUNK: u32 = 64 * 1024;
 
+/// The device key of the tests: every test runs on an encrypted store, as apps do.
+const TEST_KEY: [u8; 32] = [0x5a; 32];
+
 struct Env {
     dir: tempfile::TempDir,
     server: FakeServer,
@@ -33,6 +37,7 @@ fn config(dir: &tempfile::TempDir) -> DeviceConfig {
         dir.path().join("data").to_string_lossy(),
         "http://registry.test",
     );
+    c.encryption_key = Some(TEST_KEY.to_vec());
     c.chunk_size = CHUNK;
     c.backoff_base_ms = 40;
     c.backoff_max_ms = 200;
@@ -41,13 +46,24 @@ fn config(dir: &tempfile::TempDir) -> DeviceConfig {
 }
 
 fn open(dir: &tempfile::TempDir, server: &FakeServer) -> Device {
-    Device::open_with_catalog(config(dir), Arc::new(server.clone()), test_catalog("1.0.0")).unwrap()
+    open_with(config(dir), server)
+}
+
+fn open_with(config: DeviceConfig, server: &FakeServer) -> Device {
+    Device::open_with_catalog(config, Arc::new(server.clone()), test_catalog("1.0.0")).unwrap()
 }
 
 fn env() -> Env {
+    env_with(|_| {})
+}
+
+/// [`env`] with a changed configuration.
+fn env_with(change: impl FnOnce(&mut DeviceConfig)) -> Env {
     let dir = tempfile::tempdir().unwrap();
     let server = FakeServer::new(test_catalog_json("1.0.0"));
-    let device = open(&dir, &server);
+    let mut c = config(&dir);
+    change(&mut c);
+    let device = open_with(c, &server);
     device.login("1305014101900001", "rahasia123").unwrap();
     Env {
         dir,
@@ -56,22 +72,27 @@ fn env() -> Env {
     }
 }
 
+/// What [`Env::file`] writes for `name`, `size` and `seed`.
+fn file_content(name: &str, size: usize, seed: u8) -> Vec<u8> {
+    let mut bytes: Vec<u8> = (0..size)
+        .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
+        .collect();
+    // Files are judged by their content: start like the kind the name says.
+    let magic: &[u8] = match name.rsplit('.').next() {
+        Some("pdf") => b"%PDF-1.4",
+        Some("gif") => b"GIF89a",
+        Some("png") => b"\x89PNG\r\n\x1a\n",
+        _ => &[0xFF, 0xD8, 0xFF, 0xE0],
+    };
+    let n = magic.len().min(bytes.len());
+    bytes[..n].copy_from_slice(&magic[..n]);
+    bytes
+}
+
 impl Env {
     fn file(&self, name: &str, size: usize, seed: u8) -> PathBuf {
         let path = self.dir.path().join(name);
-        let mut bytes: Vec<u8> = (0..size)
-            .map(|i| (i as u8).wrapping_mul(31).wrapping_add(seed))
-            .collect();
-        // Files are judged by their content: start like the kind the name says.
-        let magic: &[u8] = match name.rsplit('.').next() {
-            Some("pdf") => b"%PDF-1.4",
-            Some("gif") => b"GIF89a",
-            Some("png") => b"\x89PNG\r\n\x1a\n",
-            _ => &[0xFF, 0xD8, 0xFF, 0xE0],
-        };
-        let n = magic.len().min(bytes.len());
-        bytes[..n].copy_from_slice(&magic[..n]);
-        std::fs::write(&path, bytes).unwrap();
+        std::fs::write(&path, file_content(name, size, seed)).unwrap();
         path
     }
 

@@ -55,7 +55,9 @@ fn draft_to_accepted_request_with_intact_files() {
     for a in &req.attachments {
         let blob = e.server.blob(&a.sha256).unwrap();
         assert_eq!(hex::encode(Sha256::digest(&blob)), a.sha256);
-        assert_eq!(blob, std::fs::read(&a.path).unwrap());
+        // The managed copy is sealed on disk; its plaintext is what the server got.
+        assert_ne!(blob, std::fs::read(&a.path).unwrap());
+        assert_eq!(blob, e.device.attachment_content(&a.id).unwrap());
     }
     let steps: Vec<LocalState> = req.timeline.iter().map(|t| t.state).collect();
     assert_eq!(

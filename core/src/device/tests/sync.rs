@@ -24,6 +24,78 @@ fn broken_upload_resumes_from_the_server_offset() {
 }
 
 #[test]
+fn a_cut_inside_every_chunk_costs_no_byte_and_no_pause() {
+    // A pause after a drop would make this pass take minutes.
+    let e = env_with(|c| c.retry_pause_ms = 60_000);
+    let size = 300_000;
+    let id = e.draft(size, 5);
+    e.device.finalise(&id).unwrap();
+    // Every PATCH breaks halfway: each chunk the engine sends is cut at least once.
+    let patches = size.div_ceil(CHUNK as usize / 2);
+    for _ in 0..patches {
+        e.server.fault(Fault::DropPatchAfter(CHUNK as usize / 2));
+    }
+    let started = std::time::Instant::now();
+    let report = e.sync().unwrap();
+    assert!(started.elapsed().as_secs() < 10, "{:?}", started.elapsed());
+    assert_eq!(report.accepted, 1);
+    assert_eq!(e.server.count("PATCH /v1/uploads/"), patches);
+    let sent = e.server.bytes_in();
+    assert!(sent < size as u64 + 2_000, "{sent}");
+    let r = &e.server.requests()[0];
+    let blob = e.server.blob(&r.payload.attachments[0].sha256).unwrap();
+    assert_eq!(blob, std::fs::read(e.dir.path().join("kk-5.jpg")).unwrap());
+}
+
+#[test]
+fn background_uploads_leave_one_small_push_for_send() {
+    let e = env_with(|c| c.background_uploads = true);
+    let id = e.draft(200_000, 6);
+    let report = e.sync().unwrap();
+    assert_eq!(report.files_uploaded, 1, "uploaded while still a draft");
+    assert!(e.server.requests().is_empty());
+    let before = e.server.bytes_in();
+    let patches = e.server.count("PATCH /v1/uploads/");
+    e.device.finalise(&id).unwrap();
+    let report = e.sync().unwrap();
+    assert_eq!(report.accepted, 1);
+    assert_eq!(e.server.count("PATCH /v1/uploads/"), patches);
+    let sent = e.server.bytes_in() - before;
+    assert!(sent < 5_000, "send cost {sent} bytes");
+    assert_eq!(e.server.count("DELETE /v1/uploads/"), 0, "nothing released");
+}
+
+#[test]
+fn a_deleted_draft_releases_its_upload() {
+    let e = env_with(|c| c.background_uploads = true);
+    let id = e.draft(300_000, 7);
+    // Stop after the first chunk: a half-done upload stays on the server.
+    let token = CancelToken::new();
+    struct CancelAfter(CancelToken);
+    impl SyncListener for CancelAfter {
+        fn on_progress(&self, p: SyncProgress) {
+            if p.bytes_sent > 0 {
+                self.0.cancel();
+            }
+        }
+    }
+    let listener = Arc::new(CancelAfter(token.clone()));
+    assert!(matches!(
+        e.device.sync(Some(listener), &token),
+        Err(DeviceError::Cancelled { .. })
+    ));
+    assert!(e.server.count("PATCH /v1/uploads/") >= 1);
+    e.device.delete_draft(&id).unwrap();
+    e.sync().unwrap();
+    assert_eq!(e.server.count("DELETE /v1/uploads/"), 1);
+    // Released once; the file is not uploaded any more.
+    let patches = e.server.count("PATCH /v1/uploads/");
+    e.sync().unwrap();
+    assert_eq!(e.server.count("DELETE /v1/uploads/"), 1);
+    assert_eq!(e.server.count("PATCH /v1/uploads/"), patches);
+}
+
+#[test]
 fn lost_push_answer_is_replayed_not_duplicated() {
     let e = env();
     let a = e.draft(1000, 3);

@@ -147,6 +147,16 @@ fn authed(
                 None => reply(404),
             }
         }
+        ("DELETE", p) if p.starts_with("/v1/uploads/") => {
+            let id = &p["/v1/uploads/".len()..];
+            match s.uploads.get(id).filter(|u| u.owner == user) {
+                Some(_) => {
+                    s.uploads.remove(id);
+                    reply(204)
+                }
+                None => reply(404),
+            }
+        }
         ("PATCH", p) if p.starts_with("/v1/uploads/") => {
             patch(s, req, &p["/v1/uploads/".len()..], user, keep)
         }
@@ -205,10 +215,13 @@ fn patch(
     let body = match keep {
         Some(n) => &req.body[..n.min(req.body.len())],
         None => {
-            let declared = req.header_value("Upload-Checksum").unwrap();
-            let want = declared.strip_prefix("sha256 ").unwrap();
-            if B64.encode(Sha256::digest(&req.body)) != want {
-                return reply(460);
+            // The checksum extension: a patch that carries one is verified (and dropped whole
+            // when it does not match).
+            if let Some(declared) = req.header_value("Upload-Checksum") {
+                let want = declared.strip_prefix("sha256 ").unwrap();
+                if B64.encode(Sha256::digest(&req.body)) != want {
+                    return reply(460);
+                }
             }
             &req.body[..]
         }
@@ -216,13 +229,16 @@ fn patch(
     upload.data.extend_from_slice(body);
     let new_offset = upload.data.len() as u64;
     if new_offset == upload.length {
-        let upload = s.uploads.remove(id).unwrap();
+        // Like the real server: a complete upload stays (HEAD answers its length), one
+        // that fails the whole-file hash is discarded.
         let sha = hex::encode(Sha256::digest(&upload.data));
         if sha != upload.sha256 {
+            s.uploads.remove(id);
             return reply(460);
         }
+        let data = upload.data.clone();
         s.owned.insert((user.to_string(), sha.clone()));
-        s.blobs.insert(sha, upload.data);
+        s.blobs.insert(sha, data);
     }
     with_header(reply(204), "Upload-Offset", new_offset.to_string())
 }

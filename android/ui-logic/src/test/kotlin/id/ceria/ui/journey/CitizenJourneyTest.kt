@@ -163,7 +163,9 @@ class CitizenJourneyTest {
             s = form.state.value
             val page1 = s.requirement("kk")!!.files.single()
             assertTrue(s.requirement("kk")!!.messages.isEmpty(), "${s.requirement("kk")!!.messages}")
-            val stored = ImageIO.read(File(page1.path))
+            // The stored copy is sealed (the phone's store is encrypted): read it through the core.
+            assertNull(ImageIO.read(File(page1.path)), "the file on disk is not an image")
+            val stored = ImageIO.read(client.attachmentContent(page1.id).inputStream())
             assertEquals(1600 to 1200, stored.width to stored.height)
             assertTrue(page1.sizeBytes * 3 < photo.length(), "sent ${page1.sizeBytes} of ${photo.length()} bytes")
             assertEquals("IMG_20261129_0930.jpg", page1.fileName)
@@ -242,7 +244,7 @@ class CitizenJourneyTest {
             assertEquals("attachment.missing", revision.state.value.requirement("kk")!!.messages.single().code)
             val sharper = Pictures.documentPhoto(File(phone.gallery, "IMG_20261130_0815.jpg"), 3000, 4000, seed = 11)
             revision.attach("kk", sharper, "image/jpeg", preparer).join()
-            assertEquals(1200 to 1600, ImageIO.read(File(revision.state.value.requirement("kk")!!.files.single().path)).let { it.width to it.height })
+            assertEquals(1200 to 1600, ImageIO.read(client.attachmentContent(revision.state.value.requirement("kk")!!.files.single().id).inputStream()).let { it.width to it.height })
             revision.submit().join()
             assertEquals(FormPhase.SUBMITTED, revision.state.value.phase)
 

@@ -1,6 +1,6 @@
 /*
  * A citizen's or operator's phone for the tests: the real core (host build, via JNA) with its
- * own data directory, talking to a TestServer's URL.
+ * own encrypted data directory, talking to a TestServer's URL.
  */
 package id.ceria.ui.support
 
@@ -17,6 +17,8 @@ class Phone(serverUrl: String) : AutoCloseable {
     /** The core client, as the app holds it. Short timeouts: the "network" is loopback. */
     val client: CeriaClient = CeriaClient.withConfig(
         defaultConfig(File(dir, "ceria").path, serverUrl).copy(
+            // Encrypted at rest, as the app's store (there the key is Keystore-wrapped).
+            encryptionKey = ByteArray(32) { 0x24 },
             connectTimeoutMs = 2_000UL,
             readTimeoutMs = 10_000UL,
             writeTimeoutMs = 10_000UL,
