@@ -35,6 +35,9 @@ OTHER_VILLAGE = "13.05.02.2002"
 
 # The citizen of the story (valid sample data of the catalog's KTP-el form).
 CITIZEN_NIK = "1305086106080002"
+# The desktop device keeps its data encrypted at rest under this passphrase (as a person
+# would type it at the prompt; the tests give it in the environment).
+DEVICE_ENV = dict(os.environ, CERIA_PASSPHRASE="Kunci-Perangkat-Uji-2026")
 CITIZEN_FORM = {
     "nik": CITIZEN_NIK,
     "nama": "Yuliana Putri",
@@ -128,7 +131,8 @@ class Citizen:
 
     def run(self, *args: str) -> dict:
         out = subprocess.run([str(self.binary), "device", "--home", str(self.home), "--json",
-                              *args], capture_output=True, text=True, timeout=120)
+                              *args], capture_output=True, text=True, timeout=120,
+                             env=DEVICE_ENV)
         if out.returncode != 0:
             raise AssertionError(f"ceria device {' '.join(args)}: {out.stdout}{out.stderr}")
         lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
@@ -162,7 +166,7 @@ class Citizen:
     def requests(self) -> list[dict]:
         out = subprocess.run([str(self.binary), "device", "--home", str(self.home), "--json",
                               "requests"], capture_output=True, text=True, timeout=60,
-                             check=True)
+                             check=True, env=DEVICE_ENV)
         return json.loads(out.stdout)
 
     def request(self, tracking_code: str) -> dict:
