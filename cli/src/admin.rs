@@ -68,6 +68,19 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::population::PopulationCommand,
     },
+    /// Cadangan / Backs up the registry (database and files in the data directory) into one
+    /// archive, consistently, while the server runs.
+    Backup {
+        /// The archive to write (replaced only once the new one is whole).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Pemulihan / Restores a backup into a new data directory, verified against its manifest.
+    Restore {
+        /// The archive `ceria admin backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 /// Staff roles (citizens register themselves with their NIK).
@@ -181,6 +194,12 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         dir: DataDir { data },
         command,
     } = args;
+    // Before the database is opened (and so created): restore wants an empty directory.
+    match command {
+        AdminCommand::Backup { to } => return crate::backup::backup(&data, &to, json),
+        AdminCommand::Restore { from } => return crate::backup::restore(&from, &data, json),
+        _ => {}
+    }
     std::fs::create_dir_all(&data).map_err(|e| {
         Failure::new(
             exit::INTERNAL,
@@ -258,6 +277,7 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         AdminCommand::Population { command } => {
             return crate::population::run(&db, &data, command, json);
         }
+        AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {}
     }
     Ok(exit::OK)
 }

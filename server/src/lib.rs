@@ -19,18 +19,21 @@
 //!   `uploads`), each with its own `router()`.
 //! - `store/`: persistence: the database handle (`db`), its schema, one module per table
 //!   group (`accounts`, `catalog`, `identity`, `push`, `requests`, `uploads`) and the
-//!   attachment files (`blobs`). Every SQL statement lives here.
+//!   attachment files (`blobs`: the data directory or an S3-compatible bucket). Every SQL
+//!   statement lives here.
 //! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
 //!   checks (`identity`), the population register extract citizens prove their NIK against
 //!   ([`population`]), password and token handling (`credentials`), yearly figures
-//!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), and the
-//!   administration commands ([`admin`]) used by the CLIs.
+//!   (`stats`), receipt codes ([`tracking`]), the catalog in force (`catalog_store`), the
+//!   administration commands ([`admin`]) used by the CLIs, and backups of a SQLite registry
+//!   ([`backup`]).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
 //!   untrusted input, opened to the fuzz targets.
 
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod backup;
 mod catalog_store;
 mod config;
 mod credentials;
@@ -45,7 +48,7 @@ pub mod tracking;
 mod workflow;
 
 pub use catalog_store::PublishError;
-pub use config::Config;
+pub use config::{BlobStoreLocation, Config};
 pub use http::state::AppState;
 pub use store::{Db, DbError, SchemaError};
 
@@ -77,7 +80,7 @@ pub enum StartError {
 pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = Arc::new(Db::open(&config.db_path())?);
-    let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
+    let blobs = BlobStore::open(config)?;
     let catalog = catalog_store::load(&db)?;
     let regions = load_regions(&db)?;
     // Before serving, so no request (with a client's read timeout running) waits for it.
