@@ -62,8 +62,8 @@ pub struct Manifest {
     pub database_sha256: String,
     /// Rows per table of that database.
     pub counts: BTreeMap<String, u64>,
-    /// False when the data directory has no `blobs/` (they live in an S3 bucket): the
-    /// archive then holds the database only.
+    /// False when the database lists files but the data directory has no `blobs/` (they
+    /// live in an S3 bucket): the archive then holds the database only.
     pub blobs_included: bool,
     /// The blobs, SHA-256 (hex) to size.
     pub blobs: BTreeMap<String, u64>,
@@ -101,7 +101,9 @@ pub fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError> {
     let database_sha256 = append_file(&mut archive, &copy, DB_FILE)?.0;
     let mut blobs = BTreeMap::new();
     let mut swept_meanwhile = 0;
-    let blobs_included = data_dir.join("blobs").is_dir();
+    // No `blobs/` while the index lists files: they live in a bucket (nothing listed: nothing
+    // is left out either way).
+    let blobs_included = indexed.is_empty() || data_dir.join("blobs").is_dir();
     for sha256 in indexed.into_iter().filter(|_| blobs_included) {
         let path = data_dir.join("blobs").join(&sha256);
         if !path.exists() {
@@ -343,5 +345,31 @@ mod tests {
         restore(&archive, &target).unwrap();
         assert!(target.join(DB_FILE).is_file());
         assert!(!target.join(STAGING).exists());
+    }
+
+    #[test]
+    fn a_registry_with_its_files_in_a_bucket_is_backed_up_without_them_and_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        fs::create_dir_all(&data).unwrap();
+        crate::Db::open(&data.join(DB_FILE)).unwrap();
+        Connection::open(data.join(DB_FILE))
+            .unwrap()
+            .execute(
+                "INSERT INTO blobs (sha256, size, created_ms) VALUES (?1, 3, 0)",
+                [hex::encode(Sha256::digest(b"abc"))],
+            )
+            .unwrap();
+        let archive = dir.path().join("b.tar");
+        let manifest = backup(&data, &archive).unwrap();
+        assert!(!manifest.blobs_included);
+        assert!(manifest.blobs.is_empty());
+        assert_eq!(manifest.counts["blobs"], 1);
+        // With a `blobs/` directory that lacks the file, the backup refuses.
+        fs::create_dir_all(data.join("blobs")).unwrap();
+        assert!(matches!(
+            backup(&data, &archive),
+            Err(BackupError::Invalid(_))
+        ));
     }
 }
