@@ -105,16 +105,7 @@ impl TestServer {
         let mut config = Config::new(dir.path().join("server"), listen);
         config.validation_today = Some(fixture_today());
         adjust(&mut config);
-        let running = Server::start(config.clone()).expect("server starts");
-        let addr = running.local_addr;
-        TestServer {
-            dir,
-            config,
-            running: Some(running),
-            addr,
-            agent: agent(),
-            officer: OnceLock::new(),
-        }
+        TestServer::launch(dir, config)
     }
 
     /// A second instance beside `other`: the same data directory (database) and blob store,
@@ -123,7 +114,11 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = other.config.clone();
         config.listen = "127.0.0.1:0".parse().expect("address");
-        let running = Server::start(config.clone()).expect("second instance starts");
+        TestServer::launch(dir, config)
+    }
+
+    fn launch(dir: tempfile::TempDir, config: Config) -> TestServer {
+        let running = Server::start(config.clone()).expect("server starts");
         let addr = running.local_addr;
         TestServer {
             dir,
