@@ -180,6 +180,12 @@ impl PartWriter {
         self.written
     }
 
+    /// Gives the bytes up. tokio writes files in the background: the write in flight is
+    /// awaited, or it could land after the truncation that follows and undo it.
+    pub(crate) async fn discard(mut self) -> io::Result<()> {
+        self.file.flush().await
+    }
+
     /// Makes the appended bytes durable; returns the new offset. Only after this may the
     /// offset be advertised.
     pub async fn sync(mut self) -> io::Result<u64> {

@@ -213,10 +213,7 @@ impl PartWriter {
     /// Gives the bytes up (then [`BlobStore::truncate_part`] cuts what reached the store).
     pub(crate) async fn discard(self) -> io::Result<()> {
         match self {
-            PartWriter::Files(w) => {
-                drop(w);
-                Ok(())
-            }
+            PartWriter::Files(w) => w.discard().await,
             PartWriter::Objects(w) => w.discard().await,
         }
     }
