@@ -9,6 +9,12 @@
 //! replaced. At completion the parts are streamed in order through SHA-256 into the blob, which
 //! appears at once (an S3 put is atomic), then the parts are deleted. Memory stays bounded by
 //! the write buffer whatever the file size.
+//!
+//! Known limit: PATCHes of one upload are serialised per process (`AppState::lock_upload`),
+//! not across instances. Continuing an upload elsewhere is safe; two instances writing the
+//! same upload at the same moment (a connection left half-open on A while the client resumes
+//! on B) could both write the part at one offset. Serialising them needs the lock or the part
+//! list in the shared database, with the database seam.
 
 use super::{is_sha256_hex, is_upload_id};
 use futures_util::StreamExt;
