@@ -72,6 +72,19 @@ pub enum AdminCommand {
         #[command(subcommand)]
         command: crate::population::PopulationCommand,
     },
+    /// Cadangan / Backs up the registry (database and files in the data directory) into one
+    /// archive, consistently, while the server runs.
+    Backup {
+        /// The archive to write (replaced only once the new one is whole).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Pemulihan / Restores a backup into a new data directory, verified against its manifest.
+    Restore {
+        /// The archive `ceria admin backup` wrote.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Hari libur / The holiday calendar (not working days in the service-time figures).
     Holiday {
         /// What to do with it.
@@ -227,6 +240,12 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         dir: DataDir { data },
         command,
     } = args;
+    // Before the database is opened (and so created): restore wants an empty directory.
+    match command {
+        AdminCommand::Backup { to } => return crate::backup::backup(&data, &to, json),
+        AdminCommand::Restore { from } => return crate::backup::restore(&from, &data, json),
+        _ => {}
+    }
     std::fs::create_dir_all(&data).map_err(|e| {
         Failure::new(
             exit::INTERNAL,
@@ -308,6 +327,7 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         }
         AdminCommand::Holiday { command } => run_holiday(&db, command, json)?,
         AdminCommand::Stats { year, out, lang } => run_stats(&db, year, out, &lang, json)?,
+        AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {}
     }
     Ok(exit::OK)
 }

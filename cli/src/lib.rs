@@ -3,7 +3,7 @@
 //! (`src/bin/ceria-server.rs`, the registry server on its own, reusing `serve` and `admin`).
 //!
 //! One module per command group: [`serve`] and [`admin`] (with [`population`], the register
-//! extract) work on a server's data directory,
+//! extract, and [`backup`]) work on a server's data directory,
 //! [`device`] is a desktop frontend of the on-device core, [`operator`] the review tool of
 //! staff (with its HTTP client), [`validate`] the core's validators for scripts, and [`demo`]
 //! the whole story on loopback. `output`, `exit`, `home` and `interrupt` are what they share.
@@ -12,6 +12,7 @@
 #[macro_use]
 mod output;
 pub mod admin;
+pub mod backup;
 pub mod demo;
 pub mod device;
 pub mod exit;

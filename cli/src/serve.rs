@@ -2,7 +2,7 @@
 //! data directory), in the foreground until SIGTERM or SIGINT.
 
 use crate::exit::{self, Failure};
-use ceria_server::{Config, Server, StartError};
+use ceria_server::{BlobStoreLocation, Config, Server, StartError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -36,6 +36,11 @@ pub struct ServeArgs {
     /// reached through a TLS-terminating reverse proxy.
     #[arg(long, env = "CERIA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Keep attachments in an S3-compatible bucket, `s3://BUCKET[/prefix]`, that every
+    /// instance reaches (endpoint, region and credentials from AWS_ENDPOINT_URL, AWS_REGION,
+    /// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY); default: `blobs/` in the data directory.
+    #[arg(long, env = "CERIA_BLOB_STORE", value_parser = BlobStoreLocation::parse)]
+    pub blob_store: Option<BlobStoreLocation>,
 }
 
 /// Words a start failure: a taken port or an unusable data directory are the usual causes.
@@ -60,6 +65,9 @@ pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
     config.trust_forwarded_for = args.trust_forwarded_for;
     config.secure_cookies = args.secure_cookies;
+    if let Some(location) = args.blob_store {
+        config.blob_store = location;
+    }
     let server = Server::start(config).map_err(|e| start_failure(&e, &args.dir.data))?;
     let url = format!("http://{}", server.local_addr);
     if json {

@@ -314,3 +314,63 @@ fn serve_prints_its_url_answers_and_stops_on_sigterm() {
         .clone();
     no_panic(&out.stderr);
 }
+
+/// `ceria admin --data DATA COMMAND FLAG PATH`, as the binary.
+fn admin_with_path(
+    data: &std::path::Path,
+    command: &str,
+    flag: &str,
+    path: &std::path::Path,
+) -> assert_cmd::assert::Assert {
+    ceria()
+        .arg("--json")
+        .args(["admin", "--data"])
+        .arg(data)
+        .args([command, flag])
+        .arg(path)
+        .assert()
+}
+
+#[test]
+fn admin_backup_and_restore_round_trip_and_refuse_to_overwrite() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    create_staff(&data, "officer", "petugas.arsip", None);
+    let archive = dir.path().join("registry.tar");
+    let out = admin_with_path(&data, "backup", "--to", &archive).success();
+    let v = json_of(&out.get_output().stdout);
+    assert_eq!(v["accounts"], 1, "{v}");
+    assert_eq!(v["blobs_included"], true, "{v}");
+    let restored = dir.path().join("restored");
+    let out = admin_with_path(&restored, "restore", "--from", &archive).success();
+    assert_eq!(json_of(&out.get_output().stdout)["accounts"], 1);
+    assert!(restored.join("ceria.db").is_file());
+    // The restored registry is a working one: its account is there.
+    ceria()
+        .args(["admin", "--data"])
+        .arg(&restored)
+        .args([
+            "create-user",
+            "--role",
+            "officer",
+            "--username",
+            "petugas.arsip",
+        ])
+        .args(["--password", PASSWORD])
+        .assert()
+        .code(1);
+    // Never over existing data; a directory without a registry has nothing to back up.
+    let out = admin_with_path(&restored, "restore", "--from", &archive).code(1);
+    no_panic(&out.get_output().stderr);
+    assert!(
+        String::from_utf8_lossy(&out.get_output().stdout).contains("not empty")
+            || String::from_utf8_lossy(&out.get_output().stderr).contains("not empty")
+    );
+    admin_with_path(
+        &dir.path().join("nothing"),
+        "backup",
+        "--to",
+        &dir.path().join("x.tar"),
+    )
+    .code(3);
+}

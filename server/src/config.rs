@@ -47,6 +47,55 @@ pub const DEFAULT_MAX_UPLOAD_METADATA_BYTES: usize = 4 * 1024;
 /// Requests one account may file per service for one person in 24 hours.
 pub const DEFAULT_MAX_REQUESTS_PER_DAY: u32 = 10;
 
+/// Where attachments and the bytes of unfinished uploads are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum BlobStoreLocation {
+    /// `blobs/` and `uploads/` in the data directory (one instance).
+    #[default]
+    DataDir,
+    /// An S3-compatible bucket shared by every instance (`s3://BUCKET[/prefix]`); endpoint,
+    /// region and credentials from the usual AWS environment variables.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// Key prefix inside it (empty: the bucket's root).
+        prefix: String,
+    },
+}
+
+impl BlobStoreLocation {
+    /// Reads `s3://BUCKET[/prefix]`.
+    pub fn parse(text: &str) -> Result<BlobStoreLocation, String> {
+        let rest = text
+            .strip_prefix("s3://")
+            .ok_or_else(|| format!("{text}: expected s3://BUCKET[/prefix]"))?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        if bucket.is_empty() {
+            return Err(format!("{text}: the bucket is missing"));
+        }
+        Ok(BlobStoreLocation::S3 {
+            bucket: bucket.to_string(),
+            prefix: prefix.trim_matches('/').to_string(),
+        })
+    }
+
+    /// For tests against a local S3-compatible server: a fresh prefix in the bucket
+    /// `CERIA_TEST_S3_BUCKET` (default `ceria-test`) when `CERIA_TEST_S3` names the server
+    /// (the AWS variables then point at it, as `scripts/suites/s3.sh` sets them); `None`, with
+    /// the reason printed, otherwise.
+    pub fn s3_for_tests() -> Option<BlobStoreLocation> {
+        if std::env::var_os("CERIA_TEST_S3").is_none() {
+            eprintln!("skipped: CERIA_TEST_S3 is not set (scripts/suites/s3.sh runs these tests)");
+            return None;
+        }
+        let bucket = std::env::var("CERIA_TEST_S3_BUCKET").unwrap_or_else(|_| "ceria-test".into());
+        Some(BlobStoreLocation::S3 {
+            bucket,
+            prefix: format!("test-{}", uuid::Uuid::new_v4()),
+        })
+    }
+}
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -108,6 +157,8 @@ pub struct Config {
     /// console is reached through TLS (a reverse proxy); off by default so the console works
     /// on `http://127.0.0.1`.
     pub secure_cookies: bool,
+    /// Where attachments are kept (the data directory unless an S3 bucket is named).
+    pub blob_store: BlobStoreLocation,
 }
 
 impl Config {
@@ -139,6 +190,7 @@ impl Config {
             max_requests_per_day: DEFAULT_MAX_REQUESTS_PER_DAY,
             web_session_ttl: DEFAULT_WEB_SESSION_TTL,
             secure_cookies: false,
+            blob_store: BlobStoreLocation::DataDir,
         }
     }
 
@@ -163,11 +215,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn blob_store_locations_read_as_s3_urls() {
+        assert_eq!(
+            BlobStoreLocation::parse("s3://ceria-files/regency/13.05/"),
+            Ok(BlobStoreLocation::S3 {
+                bucket: "ceria-files".into(),
+                prefix: "regency/13.05".into()
+            })
+        );
+        assert_eq!(
+            BlobStoreLocation::parse("s3://b"),
+            Ok(BlobStoreLocation::S3 {
+                bucket: "b".into(),
+                prefix: String::new()
+            })
+        );
+        assert!(BlobStoreLocation::parse("s3://").is_err());
+        assert!(BlobStoreLocation::parse("/srv/blobs").is_err());
+    }
+
+    #[test]
     fn paths_live_under_the_data_dir() {
         let c = Config::new("/srv/ceria", SocketAddr::from(([127, 0, 0, 1], 0)));
         assert_eq!(c.db_path(), PathBuf::from("/srv/ceria/ceria.db"));
         assert_eq!(c.blob_dir(), PathBuf::from("/srv/ceria/blobs"));
         assert_eq!(c.upload_dir(), PathBuf::from("/srv/ceria/uploads"));
+        assert_eq!(c.blob_store, BlobStoreLocation::DataDir);
         assert_eq!(c.max_upload_bytes, 10 * 1024 * 1024);
     }
 }

@@ -19,14 +19,15 @@
 //!   `uploads`), each with its own `router()`.
 //! - `store/`: persistence: the database handle (`db`), its schema, one module per table
 //!   group (`accounts`, `catalog`, `identity`, `push`, `requests`, `uploads`) and the
-//!   attachment files (`blobs`). Every SQL statement lives here.
+//!   attachment files (`blobs`: the data directory or an S3-compatible bucket). Every SQL
+//!   statement lives here.
 //! - The domain, free of HTTP and SQL: the review state machine (`workflow`), identity data
 //!   checks (`identity`), the population register extract citizens prove their NIK against
 //!   ([`population`]), password and token handling (`credentials`), yearly figures
 //!   (`stats`) counted in the working days of the holiday calendar ([`calendar`]), their
 //!   CSV and XLSX files (`export`), receipt codes ([`tracking`]), the catalog in force
-//!   (`catalog_store`), the region table in force (`regions`), and the administration
-//!   commands ([`admin`]) used by the CLIs.
+//!   (`catalog_store`), the region table in force (`regions`), the administration
+//!   commands ([`admin`]) used by the CLIs, and backups of a SQLite registry ([`backup`]).
 //! - `web/`: the staff web console at `/console/` (server-rendered pages for operators,
 //!   officers and admins over the same domain functions as the API; see its module doc).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
@@ -35,6 +36,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod backup;
 pub mod calendar;
 mod catalog_store;
 mod config;
@@ -53,7 +55,7 @@ mod web;
 mod workflow;
 
 pub use catalog_store::PublishError;
-pub use config::Config;
+pub use config::{BlobStoreLocation, Config};
 pub use http::state::AppState;
 pub use store::{Db, DbError, SchemaError};
 
@@ -85,7 +87,7 @@ pub enum StartError {
 pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir)?;
     let db = Arc::new(Db::open(&config.db_path())?);
-    let blobs = BlobStore::open(config.blob_dir(), config.upload_dir())?;
+    let blobs = BlobStore::open(config)?;
     let catalog = catalog_store::load(&db)?;
     let regions = regions::load(&db)?;
     // Before serving, so no request (with a client's read timeout running) waits for it.

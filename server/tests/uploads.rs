@@ -12,45 +12,6 @@ fn data(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 7 % 251) as u8).collect()
 }
 
-/// Sends a PATCH announcing `announced` bytes but sends only `sent`, then drops the
-/// connection: what a phone losing its signal does.
-fn cut_patch(
-    ts: &TestServer,
-    token: &str,
-    location: &str,
-    offset: u64,
-    announced: &[u8],
-    sent: usize,
-) {
-    let addr = ts.addr().to_string();
-    let addr = addr.as_str();
-    let mut s = TcpStream::connect(addr).unwrap();
-    let head = format!(
-        "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-         Tus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\n\
-         Content-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n\r\n",
-        announced.len()
-    );
-    s.write_all(head.as_bytes()).unwrap();
-    s.write_all(&announced[..sent]).unwrap();
-    s.flush().unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(200));
-    s.shutdown(std::net::Shutdown::Both).unwrap();
-    drop(s);
-}
-
-/// Waits until the server has recorded the cut patch (the offset moves).
-fn wait_offset(ts: &TestServer, token: &str, location: &str, want: u64) -> u64 {
-    for _ in 0..100 {
-        let got = ts.offset(token, location);
-        if got == want {
-            return got;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    ts.offset(token, location)
-}
-
 #[test]
 fn options_advertise_the_protocol() {
     let ts = TestServer::start();
@@ -87,8 +48,8 @@ fn an_interrupted_upload_resumes_from_the_last_confirmed_byte() {
     assert!(head.header("upload-expires").unwrap().ends_with(" GMT"));
     assert_eq!(head.header("upload-length").as_deref(), Some("300000"));
 
-    cut_patch(&ts, &token, &location, 0, &file, 120_000);
-    let offset = wait_offset(&ts, &token, &location, 120_000);
+    ts.cut_patch(&token, &location, 0, &file, 120_000);
+    let offset = ts.wait_offset(&token, &location, 120_000);
     assert_eq!(offset, 120_000, "bytes received before the cut are kept");
 
     // A stale offset is refused.
@@ -112,14 +73,7 @@ fn a_head_right_after_a_cut_answers_where_to_go_on() {
     let file = data(200_000);
     let location = ts.create_upload(&token, file.len() as u64, None);
     for (offset, sent) in [(0u64, 50_000usize), (50_000, 70_000)] {
-        cut_patch(
-            &ts,
-            &token,
-            &location,
-            offset,
-            &file[offset as usize..],
-            sent,
-        );
+        ts.cut_patch(&token, &location, offset, &file[offset as usize..], sent);
         // No waiting: the HEAD waits for the cut PATCH to record what arrived.
         assert_eq!(ts.offset(&token, &location), offset + sent as u64);
     }
@@ -136,8 +90,8 @@ fn a_server_restart_mid_upload_loses_nothing() {
             .status,
         204
     );
-    cut_patch(&ts, &token, &location, 100_000, &file[100_000..], 150_000);
-    assert_eq!(wait_offset(&ts, &token, &location, 250_000), 250_000);
+    ts.cut_patch(&token, &location, 100_000, &file[100_000..], 150_000);
+    assert_eq!(ts.wait_offset(&token, &location, 250_000), 250_000);
 
     ts.restart();
     // Same data directory, new process state: the session and the upload survive.

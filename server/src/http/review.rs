@@ -152,12 +152,13 @@ pub(crate) async fn attachment_response(
         .db_call(move |db| db.request_attachment(&id, &key, &scope))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let path = state
-        .blobs
-        .blob_path(&sha256)
-        .ok_or_else(ApiError::not_found)?;
     // Attachments are at most the upload limit (10 MiB by default): read whole.
-    let bytes = tokio::fs::read(&path).await.map_err(ApiError::internal)?;
+    let bytes = state
+        .blobs
+        .read_blob(&sha256)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(ApiError::not_found)?;
     // The content decides (requests stored before the check may carry a client's word).
     let media_type = media_type_of(&bytes);
     let extension = match media_type {

@@ -144,7 +144,7 @@ fn blob_facts(state: &AppState, ops: &[Operation]) -> Result<BlobFacts, ApiError
             };
             let Some(head) = state
                 .blobs
-                .read_head(&sha256, SNIFF_BYTES)
+                .read_head_blocking(&sha256, SNIFF_BYTES)
                 .map_err(ApiError::internal)?
             else {
                 continue;

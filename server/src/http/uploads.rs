@@ -13,7 +13,7 @@
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::limits::next_chunk;
-use crate::http::state::{AppState, blocking};
+use crate::http::state::AppState;
 use crate::http::tus::{self, PatchChecksum};
 use crate::store::uploads::{QuotaExceeded, UploadQuota, UploadRow};
 use crate::store::{new_id, now_ms};
@@ -270,9 +270,11 @@ async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), Ap
         };
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, code).with("max", max.to_string()));
     }
-    let st = state.clone();
-    let id = row.id.clone();
-    let made = blocking(move || st.blobs.create_part(&id).map_err(ApiError::internal)).await;
+    let made = state
+        .blobs
+        .create_part(&row.id)
+        .await
+        .map_err(ApiError::internal);
     if made.is_err() {
         let id = row.id.clone();
         state.db_call(move |db| db.delete_upload(&id)).await?;
@@ -316,9 +318,11 @@ async fn owned_upload(state: &AppState, caller: &Caller, id: &str) -> Result<Upl
 async fn discard(state: &AppState, id: &str) -> Result<(), ApiError> {
     let key = id.to_string();
     state.db_call(move |db| db.delete_upload(&key)).await?;
-    let st = state.clone();
-    let key = id.to_string();
-    blocking(move || st.blobs.remove_part(&key).map_err(ApiError::internal)).await
+    state
+        .blobs
+        .remove_part(id)
+        .await
+        .map_err(ApiError::internal)
 }
 
 /// `HEAD /v1/uploads/{id}`: how many bytes are safely stored (once a PATCH in progress has
@@ -461,15 +465,12 @@ async fn append(
     };
     if overflow || !verified {
         // Nothing of a patch that failed its checksum (or overflowed) is kept.
-        drop(writer);
-        let st = state.clone();
-        let key = id.clone();
-        blocking(move || {
-            st.blobs
-                .truncate_part(&key, offset)
-                .map_err(ApiError::internal)
-        })
-        .await?;
+        writer.discard().await.map_err(ApiError::internal)?;
+        state
+            .blobs
+            .truncate_part(&id, offset)
+            .await
+            .map_err(ApiError::internal)?;
         if overflow {
             return Err(ApiError::malformed("the patch goes past Upload-Length"));
         }
@@ -506,9 +507,11 @@ fn checksum_mismatch() -> ApiError {
 
 /// Hashes a complete upload, checks the announced SHA-256 and stores the blob.
 async fn finish(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
-    let st = state.clone();
-    let id = row.id.clone();
-    let (sha, size) = blocking(move || st.blobs.hash_part(&id).map_err(ApiError::internal)).await?;
+    let (sha, size) = state
+        .blobs
+        .hash_part(&row.id)
+        .await
+        .map_err(ApiError::internal)?;
     if row
         .expected_sha256
         .as_deref()
@@ -517,9 +520,11 @@ async fn finish(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
         discard(state, &row.id).await?;
         return Err(checksum_mismatch().detail("the file's SHA-256 differs from metadata sha256"));
     }
-    let st = state.clone();
-    let (id, digest) = (row.id.clone(), sha.clone());
-    blocking(move || st.blobs.promote(&id, &digest).map_err(ApiError::internal)).await?;
+    state
+        .blobs
+        .promote(&row.id, &sha)
+        .await
+        .map_err(ApiError::internal)?;
     let id = row.id.clone();
     let now = now_ms();
     // A finished file no request refers to is kept this long (then swept).
@@ -575,13 +580,12 @@ pub(crate) async fn sweep_unattached(state: &AppState) -> Result<usize, ApiError
     let (uploads, orphaned) = state
         .db_call(move |db| db.sweep_unattached_uploads(now))
         .await?;
-    let st = state.clone();
-    blocking(move || {
-        for sha256 in &orphaned {
-            st.blobs.remove_blob(sha256).map_err(ApiError::internal)?;
-        }
-        Ok(())
-    })
-    .await?;
+    for sha256 in &orphaned {
+        state
+            .blobs
+            .remove_blob(sha256)
+            .await
+            .map_err(ApiError::internal)?;
+    }
     Ok(uploads)
 }

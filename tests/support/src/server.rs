@@ -10,6 +10,7 @@ use ceria_server::admin::{self, StaffAccount};
 use ceria_server::{Config, RunningServer, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -104,6 +105,19 @@ impl TestServer {
         let mut config = Config::new(dir.path().join("server"), listen);
         config.validation_today = Some(fixture_today());
         adjust(&mut config);
+        TestServer::launch(dir, config)
+    }
+
+    /// A second instance beside `other`: the same data directory (database) and blob store,
+    /// its own port, as two instances behind a load balancer.
+    pub fn start_sharing(other: &TestServer) -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = other.config.clone();
+        config.listen = "127.0.0.1:0".parse().expect("address");
+        TestServer::launch(dir, config)
+    }
+
+    fn launch(dir: tempfile::TempDir, config: Config) -> TestServer {
         let running = Server::start(config.clone()).expect("server starts");
         let addr = running.local_addr;
         TestServer {
@@ -340,6 +354,44 @@ impl TestServer {
             headers.push(("upload-checksum", c));
         }
         self.raw("PATCH", location, Some(token), &headers, Some(data))
+    }
+
+    /// Sends a PATCH announcing `announced` bytes but sends only `sent`, then drops the
+    /// connection: what a phone losing its signal does.
+    pub fn cut_patch(
+        &self,
+        token: &str,
+        location: &str,
+        offset: u64,
+        announced: &[u8],
+        sent: usize,
+    ) {
+        let addr = self.addr.to_string();
+        let mut s = std::net::TcpStream::connect(&addr).expect("connect");
+        let head = format!(
+            "PATCH {location} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+             Tus-Resumable: 1.0.0\r\nUpload-Offset: {offset}\r\n\
+             Content-Type: application/offset+octet-stream\r\nContent-Length: {}\r\n\r\n",
+            announced.len()
+        );
+        s.write_all(head.as_bytes()).expect("send head");
+        s.write_all(&announced[..sent]).expect("send body");
+        s.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(200));
+        s.shutdown(std::net::Shutdown::Both).expect("shutdown");
+    }
+
+    /// Waits until the upload's offset is `want` (a cut patch is recorded); returns the last
+    /// offset seen.
+    pub fn wait_offset(&self, token: &str, location: &str, want: u64) -> u64 {
+        for _ in 0..100 {
+            let got = self.offset(token, location);
+            if got == want {
+                return got;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.offset(token, location)
     }
 
     pub fn offset(&self, token: &str, location: &str) -> u64 {

@@ -1,10 +1,11 @@
-//! The content-addressed attachment store: `blobs/<sha256>` under the data directory, plus
+//! The filesystem blob store (the default): `blobs/<sha256>` under the data directory, plus
 //! `uploads/<id>.part` for uploads in progress.
 //!
 //! A blob is written as a partial file, fsynced, then renamed to its hash (and the directory
 //! fsynced), so a crash leaves either no blob or a whole one. Identical content is stored once:
 //! when the blob already exists the partial file is simply dropped.
 
+use super::{is_sha256_hex, is_upload_id};
 use sha2::{Digest, Sha256};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read};
@@ -13,21 +14,9 @@ use tokio::io::AsyncWriteExt;
 
 /// Where blobs and partial uploads live.
 #[derive(Debug, Clone)]
-pub(crate) struct BlobStore {
+pub(crate) struct FileBlobs {
     blob_dir: PathBuf,
     upload_dir: PathBuf,
-}
-
-/// True for a lower-case 64-digit hex string (a SHA-256 as this server writes it).
-pub(crate) fn is_sha256_hex(s: &str) -> bool {
-    s.len() == 64
-        && s.bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-}
-
-/// True for an id this server generates for uploads (UUID text): keeps paths inside the store.
-pub(crate) fn is_upload_id(s: &str) -> bool {
-    uuid::Uuid::parse_str(s).is_ok_and(|u| u.hyphenated().to_string() == s)
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
@@ -43,12 +32,12 @@ fn sync_dir(dir: &Path) -> io::Result<()> {
     }
 }
 
-impl BlobStore {
+impl FileBlobs {
     /// Opens the store, creating its directories.
-    pub(crate) fn open(blob_dir: PathBuf, upload_dir: PathBuf) -> io::Result<BlobStore> {
+    pub(crate) fn open(blob_dir: PathBuf, upload_dir: PathBuf) -> io::Result<FileBlobs> {
         fs::create_dir_all(&blob_dir)?;
         fs::create_dir_all(&upload_dir)?;
-        Ok(BlobStore {
+        Ok(FileBlobs {
             blob_dir,
             upload_dir,
         })
@@ -191,6 +180,12 @@ impl PartWriter {
         self.written
     }
 
+    /// Gives the bytes up. tokio writes files in the background: the write in flight is
+    /// awaited, or it could land after the truncation that follows and undo it.
+    pub(crate) async fn discard(mut self) -> io::Result<()> {
+        self.file.flush().await
+    }
+
     /// Makes the appended bytes durable; returns the new offset. Only after this may the
     /// offset be advertised.
     pub async fn sync(mut self) -> io::Result<u64> {
@@ -204,9 +199,9 @@ impl PartWriter {
 mod tests {
     use super::*;
 
-    fn store() -> (tempfile::TempDir, BlobStore) {
+    fn store() -> (tempfile::TempDir, FileBlobs) {
         let dir = tempfile::tempdir().unwrap();
-        let s = BlobStore::open(dir.path().join("blobs"), dir.path().join("uploads")).unwrap();
+        let s = FileBlobs::open(dir.path().join("blobs"), dir.path().join("uploads")).unwrap();
         (dir, s)
     }
 
