@@ -441,3 +441,81 @@ fn my_requests_show_reasons_cancel_and_the_document() {
         "{pulled:?}"
     );
 }
+
+#[test]
+fn the_account_page_shows_the_identity_state_and_verifies_with_the_register_extract() {
+    let ts = TestServer::start();
+    let catalog = Catalog::embedded();
+    let resident = nik(21);
+    let kk = "1305012003150004";
+    ts.citizen(&resident, "Budi Santoso");
+    let mut b = Browser::new(&ts);
+    let signed = b.citizen_sign_in(&resident, PASSWORD);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+
+    // Unverified: the state in words, what to do, and the register check form.
+    let page = b.get("/layanan/akun");
+    assert_eq!(page.status, 200);
+    let unverified = catalog.message("identity.unverified", &[]).id;
+    assert!(page.body.contains(&escaped(&unverified)), "{}", page.body);
+    assert!(page.body.contains("action=\"/layanan/akun/verifikasi\""));
+
+    // A post without the session's token is refused and checks nothing.
+    let forged = b.post(
+        "/layanan/akun/verifikasi",
+        &[("nomor_kk", kk), ("birth_date", "1990-01-01"), ("mother_name", "Siti")],
+    );
+    assert_eq!(forged.status, 403);
+    let token = b.csrf_of("/layanan/akun");
+
+    // No extract imported yet: the page says so (409) and shows what was typed, escaped.
+    let hostile = "\"><img src=x onerror=alert(1)>";
+    let none = b.post(
+        "/layanan/akun/verifikasi",
+        &[
+            ("_csrf", &token),
+            ("nomor_kk", kk),
+            ("birth_date", "1990-01-01"),
+            ("mother_name", hostile),
+        ],
+    );
+    assert_eq!(none.status, 409, "{}", none.body);
+    let no_register = catalog.message("identity.no_register", &[]).id;
+    assert!(none.body.contains(&escaped(&no_register)), "{}", none.body);
+    assert!(!none.body.contains(hostile) && none.body.contains(&escaped(hostile)));
+
+    // With the extract: a wrong fact is a miss, the right ones verify the account.
+    let path = ts.scratch("register").join("extract.csv");
+    std::fs::write(
+        &path,
+        format!("NIK;No KK;Tanggal Lahir;Nama Ibu Kandung\n{resident};{kk};01-01-1990;SITI AMINAH\n"),
+    )
+    .unwrap();
+    ceria_server::population::import(&ts.db(), ts.data_dir(), &path).unwrap();
+    let miss = b.post(
+        "/layanan/akun/verifikasi",
+        &[
+            ("_csrf", &token),
+            ("nomor_kk", kk),
+            ("birth_date", "1990-01-01"),
+            ("mother_name", "Rahmi"),
+        ],
+    );
+    assert_eq!(miss.status, 422, "{}", miss.body);
+    assert!(miss.body.contains("Sisa percobaan: 4"), "{}", miss.body);
+    let ok = b.post(
+        "/layanan/akun/verifikasi",
+        &[
+            ("_csrf", &token),
+            ("nomor_kk", "1305 0120 0315 0004"),
+            ("birth_date", "1990-01-01"),
+            ("mother_name", "Siti Aminah"),
+        ],
+    );
+    assert_eq!(ok.status, 303, "{}", ok.body);
+    assert_eq!(ok.location.as_deref(), Some("/layanan/akun"));
+    let page = b.get("/layanan/akun");
+    let verified = catalog.message("identity.verified", &[]).id;
+    assert!(page.body.contains(&escaped(&verified)), "{}", page.body);
+    assert!(!page.body.contains("/layanan/akun/verifikasi"));
+}

@@ -91,28 +91,39 @@ pub(crate) async fn prove(
     JsonBody(proof): JsonBody<RegisterProof>,
 ) -> Result<Json<UserInfo>, ApiError> {
     citizen_only(&caller)?;
+    prove_register(&state, caller.user, proof).await.map(Json)
+}
+
+/// Checks the facts a citizen gave against the population register extract and, when they
+/// match, verifies the account (failures counted and limited). The one path of the API and
+/// the citizens' web pages; `user` must be a citizen.
+pub(crate) async fn prove_register(
+    state: &AppState,
+    user: UserInfo,
+    proof: RegisterProof,
+) -> Result<UserInfo, ApiError> {
     let facts = RegisterFacts::new(
-        &caller.user.username,
+        &user.username,
         &proof.nomor_kk,
         &proof.birth_date,
         &proof.mother_name,
     )
-    .map_err(|e| fact_problem(&state, e, &proof))?;
+    .map_err(|e| fact_problem(state, e, &proof))?;
     let no_register = || ApiError::new(StatusCode::CONFLICT, "identity.no_register");
     let key = RegisterKey::load(&state.config.data_dir)
         .map_err(ApiError::internal)?
         .ok_or_else(no_register)?;
     let value = key.proof(&facts);
-    let user = caller.user.clone();
+    let who = user.clone();
     let limit = CheckLimit {
         max_failures: population::MAX_FAILED_CHECKS,
         window_ms: population::CHECK_WINDOW_MS,
     };
     let outcome = state
-        .db_call(move |db| db.check_register(&user, &value, limit, now_ms()))
+        .db_call(move |db| db.check_register(&who, &value, limit, now_ms()))
         .await?;
     match outcome {
-        RegisterCheck::Verified => describe(&state, caller.user).await.map(Json),
+        RegisterCheck::Verified => describe(state, user).await,
         RegisterCheck::Mismatch { attempts_left } => Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "identity.mismatch",

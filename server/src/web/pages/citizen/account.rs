@@ -8,6 +8,7 @@ use crate::credentials::new_token;
 use crate::http::accounts::register_citizen;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
+use crate::http::identity::{describe, prove_register};
 use crate::http::state::AppState;
 use crate::web::csrf;
 use crate::web::i18n::{Lang, Texts};
@@ -21,7 +22,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ceria_core::protocol::RegisterRequest;
+use ceria_core::protocol::{IdentityState, RegisterProof, RegisterRequest};
 use std::time::Duration;
 
 /// How long a sign-in or registration form may stay open.
@@ -34,6 +35,7 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/layanan/masuk", get(sign_in_form).post(sign_in))
         .route("/layanan/keluar", post(sign_out))
         .route("/layanan/akun", get(account))
+        .route("/layanan/akun/verifikasi", post(prove_identity))
 }
 
 /// What was typed into the registration form, shown again with the problems.
@@ -91,10 +93,25 @@ struct SignIn {
     error: Option<String>,
 }
 
+/// What was typed into the register check form, shown again with its problem.
+#[derive(Default)]
+struct TypedProof {
+    nomor_kk: String,
+    birth_date: String,
+    mother_name: String,
+}
+
 #[derive(Template)]
 #[template(path = "citizen/account.html")]
 struct Account {
     page: PortalPage,
+    /// The account's identity state in words, with what to do (the catalog's `identity.*`).
+    identity: Option<String>,
+    /// Whether the account still has to show that it owns its NIK (the form is shown).
+    unverified: bool,
+    typed: TypedProof,
+    /// Why the last register check did not verify the account.
+    error: Option<String>,
 }
 
 /// A page with a form shown before any session: a fresh anti-forgery value in its cookie.
@@ -192,6 +209,9 @@ fn problems_of(t: &Texts, e: &ApiError) -> Vec<Problem> {
             let label = match i.field.as_deref() {
                 Some("name") => t.get("web.portal.register.name"),
                 Some("phone") => t.get("web.portal.register.phone"),
+                Some("nomor_kk") => t.get("web.portal.identity.nomor_kk"),
+                Some("birth_date") => t.get("web.portal.identity.birth_date"),
+                Some("mother_name") => t.get("web.portal.identity.mother_name"),
                 _ => t.get("web.portal.nik"),
             };
             Problem {
@@ -321,18 +341,74 @@ pub(crate) fn citizen_page(
     page
 }
 
-/// `GET /layanan/akun`: who is signed in.
+/// `GET /layanan/akun`: who is signed in, whether the account has shown that it owns its NIK
+/// and, while it has not, the register check form.
 async fn account(
     State(state): State<AppState>,
     citizen: Citizen,
     lang: Lang,
 ) -> Result<Response, WebError> {
+    render_account(&state, &citizen, lang, StatusCode::OK, TypedProof::default(), None).await
+}
+
+async fn render_account(
+    state: &AppState,
+    citizen: &Citizen,
+    lang: Lang,
+    status: StatusCode,
+    typed: TypedProof,
+    error: Option<String>,
+) -> Result<Response, WebError> {
+    let user = describe(state, citizen.user.clone()).await?;
     let page = citizen_page(
-        &state,
-        &citizen,
+        state,
+        citizen,
         lang,
         "/layanan/akun",
         "web.portal.account.title",
     );
-    html(&Account { page })
+    let identity = user.identity.map(|s| page.t.get(s.message_code()));
+    let unverified = user.identity == Some(IdentityState::Unverified);
+    let body = html(&Account {
+        page,
+        identity,
+        unverified,
+        typed,
+        error,
+    })?;
+    Ok((status, body).into_response())
+}
+
+/// `POST /layanan/akun/verifikasi`: No. KK, birth date and mother's name checked against the
+/// population register extract (the API's check and its limit on failures).
+async fn prove_identity(
+    State(state): State<AppState>,
+    citizen: Citizen,
+    lang: Lang,
+    form: Fields,
+) -> Result<Response, WebError> {
+    citizen.check_csrf(&form)?;
+    let typed = TypedProof {
+        nomor_kk: form.get("nomor_kk").unwrap_or_default().to_string(),
+        birth_date: form.get("birth_date").unwrap_or_default().to_string(),
+        mother_name: form.get("mother_name").unwrap_or_default().to_string(),
+    };
+    let proof = RegisterProof {
+        nomor_kk: typed.nomor_kk.clone(),
+        birth_date: typed.birth_date.clone(),
+        mother_name: typed.mother_name.clone(),
+    };
+    match prove_register(&state, citizen.user.clone(), proof).await {
+        Ok(_) => Ok(see_other("/layanan/akun")),
+        Err(e) if e.status.is_client_error() => {
+            let t = Texts::new(&state, lang);
+            let error = problems_of(&t, &e)
+                .into_iter()
+                .map(|p| p.message)
+                .collect::<Vec<_>>()
+                .join(" ");
+            render_account(&state, &citizen, lang, e.status, typed, Some(error)).await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
