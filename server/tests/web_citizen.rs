@@ -463,7 +463,11 @@ fn the_account_page_shows_the_identity_state_and_verifies_with_the_register_extr
     // A post without the session's token is refused and checks nothing.
     let forged = b.post(
         "/layanan/akun/verifikasi",
-        &[("nomor_kk", kk), ("birth_date", "1990-01-01"), ("mother_name", "Siti")],
+        &[
+            ("nomor_kk", kk),
+            ("birth_date", "1990-01-01"),
+            ("mother_name", "Siti"),
+        ],
     );
     assert_eq!(forged.status, 403);
     let token = b.csrf_of("/layanan/akun");
@@ -488,7 +492,9 @@ fn the_account_page_shows_the_identity_state_and_verifies_with_the_register_extr
     let path = ts.scratch("register").join("extract.csv");
     std::fs::write(
         &path,
-        format!("NIK;No KK;Tanggal Lahir;Nama Ibu Kandung\n{resident};{kk};01-01-1990;SITI AMINAH\n"),
+        format!(
+            "NIK;No KK;Tanggal Lahir;Nama Ibu Kandung\n{resident};{kk};01-01-1990;SITI AMINAH\n"
+        ),
     )
     .unwrap();
     ceria_server::population::import(&ts.db(), ts.data_dir(), &path).unwrap();

@@ -348,7 +348,15 @@ async fn account(
     citizen: Citizen,
     lang: Lang,
 ) -> Result<Response, WebError> {
-    render_account(&state, &citizen, lang, StatusCode::OK, TypedProof::default(), None).await
+    render_account(
+        &state,
+        &citizen,
+        lang,
+        StatusCode::OK,
+        TypedProof::default(),
+        None,
+    )
+    .await
 }
 
 async fn render_account(
