@@ -2,7 +2,9 @@
 //! tens of milliseconds each) runs on the blocking pool under a permit of one semaphore sized
 //! to the cores, so a burst of registrations or logins queues instead of growing the memory
 //! with every request. A request that cannot get a permit within a short wait gets 503
-//! `server.busy` with `Retry-After`.
+//! `server.busy` with `Retry-After`. The permit belongs to the hash, not to the request: a
+//! client that hangs up drops its handler, but the hash already running on the blocking pool
+//! keeps its permit (and its count) until it ends.
 //!
 //! The counters (hashes run, most at once) let tests check the bound and that every login
 //! path does the same hashing work.
@@ -10,6 +12,7 @@
 use crate::http::error::ApiError;
 use crate::http::state::blocking;
 use axum::http::{HeaderValue, StatusCode, header};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -20,9 +23,9 @@ const BUSY_RETRY_SECS: u64 = 5;
 /// The hashing gate shared by every handler.
 #[derive(Debug)]
 pub(crate) struct PasswordHashing {
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     wait: Duration,
-    running: AtomicUsize,
+    running: Arc<AtomicUsize>,
     peak: AtomicUsize,
     runs: AtomicU64,
 }
@@ -41,9 +44,9 @@ impl PasswordHashing {
     /// At most `at_once` hashes at a time (at least one); a request waits up to `wait`.
     pub(crate) fn new(at_once: usize, wait: Duration) -> PasswordHashing {
         PasswordHashing {
-            permits: Semaphore::new(at_once.max(1)),
+            permits: Arc::new(Semaphore::new(at_once.max(1))),
             wait,
-            running: AtomicUsize::new(0),
+            running: Arc::new(AtomicUsize::new(0)),
             peak: AtomicUsize::new(0),
             runs: AtomicU64::new(0),
         }
@@ -61,7 +64,8 @@ impl PasswordHashing {
         T: Send + 'static,
         F: FnOnce() -> Result<T, ApiError> + Send + 'static,
     {
-        let _permit = match tokio::time::timeout(self.wait, self.permits.acquire()).await {
+        let acquire = Arc::clone(&self.permits).acquire_owned();
+        let permit = match tokio::time::timeout(self.wait, acquire).await {
             Ok(Ok(permit)) => permit,
             Ok(Err(closed)) => return Err(ApiError::internal(closed)),
             Err(_) => return Err(busy()),
@@ -69,9 +73,15 @@ impl PasswordHashing {
         let now_running = self.running.fetch_add(1, Ordering::SeqCst) + 1;
         self.peak.fetch_max(now_running, Ordering::SeqCst);
         self.runs.fetch_add(1, Ordering::SeqCst);
-        let result = blocking(work).await;
-        self.running.fetch_sub(1, Ordering::SeqCst);
-        result
+        let running = Running(Arc::clone(&self.running));
+        blocking(move || {
+            // Released when the hash ends (or panics), whether or not anyone still awaits it;
+            // uncounted before the permit goes (tuple fields drop in order), so the count never
+            // shows more than the bound.
+            let _held = (running, permit);
+            work()
+        })
+        .await
     }
 
     /// The work done so far.
@@ -81,6 +91,15 @@ impl PasswordHashing {
             runs: self.runs.load(Ordering::SeqCst),
             peak: self.peak.load(Ordering::SeqCst),
         }
+    }
+}
+
+/// One running hash in the count; uncounted when dropped.
+struct Running(Arc<AtomicUsize>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -216,5 +235,41 @@ mod tests {
         );
         release_tx.send(()).unwrap();
         holder.await.unwrap().unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_hash_keeps_its_permit_after_the_client_hangs_up() {
+        let gate = PasswordHashing::new(1, Duration::from_millis(50));
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let first = gate.run(move || {
+            let _ = started_tx.send(());
+            let _ = release_rx.recv();
+            Ok(())
+        });
+        let started = tokio::task::spawn_blocking(move || started_rx.recv());
+        // The client hangs up once its hash is running: its handler (this future) is dropped.
+        tokio::select! {
+            _ = first => panic!("the hash cannot end before it is released"),
+            started = started => started.unwrap().unwrap(),
+        }
+        let e = gate.run(|| Ok(())).await.unwrap_err();
+        assert_eq!(
+            (e.status, e.code),
+            (StatusCode::SERVICE_UNAVAILABLE, "server.busy")
+        );
+        assert_eq!(gate.running.load(Ordering::SeqCst), 1);
+        // Once the hash ends, its permit and its count come back.
+        release_tx.send(()).unwrap();
+        let mut freed = false;
+        for _ in 0..200 {
+            if gate.running.load(Ordering::SeqCst) == 0 {
+                freed = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(freed, "the count stays up after the hash ended");
+        gate.run(|| Ok(())).await.unwrap();
     }
 }

@@ -7,7 +7,7 @@ use crate::http::accounts::citizen_account;
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
 use crate::http::limits::JsonBody;
-use crate::http::state::AppState;
+use crate::http::state::{AppState, blocking};
 use crate::identity;
 use crate::population::{self, FactError, RegisterFacts, RegisterKey};
 use crate::store::identity::{CheckLimit, RegisterCheck};
@@ -110,8 +110,10 @@ pub(crate) async fn prove_register(
     )
     .map_err(|e| fact_problem(state, e, &proof))?;
     let no_register = || ApiError::new(StatusCode::CONFLICT, "identity.no_register");
-    let key = RegisterKey::load(&state.config.data_dir)
-        .map_err(ApiError::internal)?
+    // A file read: off the async threads, as every other disk access of a handler.
+    let data_dir = state.config.data_dir.clone();
+    let key = blocking(move || RegisterKey::load(&data_dir).map_err(ApiError::internal))
+        .await?
         .ok_or_else(no_register)?;
     let value = key.proof(&facts);
     let who = user.clone();

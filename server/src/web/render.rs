@@ -205,6 +205,16 @@ impl Fields {
             .filter(|v| !v.is_empty())
     }
 
+    /// The first value of `name` exactly as typed, empty when absent (a password's spaces
+    /// are part of it).
+    pub(crate) fn raw(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     /// Every non-blank value of `name`.
     pub(crate) fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
         self.0

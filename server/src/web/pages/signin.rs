@@ -87,12 +87,7 @@ async fn submit(
         return render(&state, lang, StatusCode::FORBIDDEN, username, error);
     }
     // The password as typed: spaces may be part of it.
-    let password = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let password = form.raw("password");
     match session::sign_in(&state, addr, &username, password).await {
         Ok(signed_in) => {
             let secure = state.config.secure_cookies;

@@ -4,13 +4,11 @@
 //! [`BASE`], so a citizen's browser never offers it to the console and the console's
 //! extractor never takes it. Staff cannot sign in here (the console is their place).
 
-use crate::credentials::token_hash;
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
-use crate::store::now_ms;
 use crate::web::csrf;
 use crate::web::render::{Fields, WebError};
-use crate::web::session::cookie;
+use crate::web::session::{cookie, lookup};
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::HeaderValue;
 use axum::http::request::Parts;
@@ -27,9 +25,6 @@ pub(crate) const SESSION: &str = "ceria_citizen";
 pub(crate) const FORM: &str = "ceria_form";
 /// Where a page that needs a session sends a browser without one.
 pub(crate) const SIGN_IN_PAGE: &str = "/layanan/masuk";
-
-/// Longest cookie token looked up (ours are 43 characters).
-const MAX_TOKEN_CHARS: usize = 256;
 
 /// A `Set-Cookie` value for a cookie of the citizens' pages.
 pub(crate) fn set_cookie(
@@ -86,17 +81,11 @@ impl FromRequestParts<AppState> for Citizen {
     type Rejection = NoCitizen;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, NoCitizen> {
-        let token = cookie::get(&parts.headers, SESSION)
-            .filter(|t| t.len() <= MAX_TOKEN_CHARS)
-            .ok_or(NoCitizen::SignIn)?;
-        let csrf = csrf::for_session(token);
-        let hash = token_hash(token);
-        let session = state
-            .db_call(move |db| db.session(&hash, now_ms()))
+        let (session, csrf) = lookup(parts, state, SESSION)
             .await
-            .map_err(|e| NoCitizen::Error(e.into()))?
+            .map_err(NoCitizen::Error)?
             // A staff token in this cookie is no citizen session.
-            .filter(|s| s.user.role == Role::Citizen)
+            .filter(|(s, _)| s.user.role == Role::Citizen)
             .ok_or(NoCitizen::SignIn)?;
         Ok(Citizen {
             user: session.user,

@@ -17,6 +17,7 @@ use crate::http::accounts::{check_login, new_token};
 use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::store::now_ms;
+use crate::store::sessions::Session;
 use crate::web::csrf;
 use crate::web::render::WebError;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
@@ -60,13 +61,7 @@ impl FromRequestParts<AppState> for Staff {
     type Rejection = WebError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WebError> {
-        let token = cookie::get(&parts.headers, cookie::SESSION)
-            .filter(|t| t.len() <= MAX_TOKEN_CHARS)
-            .ok_or(WebError::SignIn)?;
-        let csrf = csrf::for_session(token);
-        let hash = token_hash(token);
-        let session = state
-            .db_call(move |db| db.session(&hash, now_ms()))
+        let (session, csrf) = lookup(parts, state, cookie::SESSION)
             .await?
             .ok_or(WebError::SignIn)?;
         if session.user.role == Role::Citizen {
@@ -93,6 +88,24 @@ impl OptionalFromRequestParts<AppState> for Staff {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The live session whose token the cookie `name` carries, with the anti-forgery token of
+/// its forms; none without a cookie, with an over-long one, or for an ended session. The one
+/// look-up of the console's and the citizens' sessions (each checks the role it admits).
+pub(crate) async fn lookup(
+    parts: &Parts,
+    state: &AppState,
+    name: &str,
+) -> Result<Option<(Session, String)>, WebError> {
+    let Some(token) = cookie::get(&parts.headers, name).filter(|t| t.len() <= MAX_TOKEN_CHARS)
+    else {
+        return Ok(None);
+    };
+    let csrf = csrf::for_session(token);
+    let hash = token_hash(token);
+    let session = state.db_call(move |db| db.session(&hash, now_ms())).await?;
+    Ok(session.map(|s| (s, csrf)))
 }
 
 /// A new console session.

@@ -276,12 +276,7 @@ async fn create(
     let account = StaffAccount {
         role,
         username: form.get("username").unwrap_or_default().to_string(),
-        password: form
-            .0
-            .iter()
-            .find(|(k, _)| k == "password")
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default(),
+        password: form.raw("password"),
         name: form.get("name").map(str::to_string),
         village: (role == Role::Operator)
             .then(|| form.get("village").map(str::to_string))
@@ -369,12 +364,7 @@ async fn reset_password(
 ) -> Result<Response, WebError> {
     staff.require(&[Role::Admin])?;
     staff.check_csrf(&form)?;
-    let password = form
-        .0
-        .iter()
-        .find(|(k, _)| k == "password")
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default();
+    let password = form.raw("password");
     let actor = staff.user.username.clone();
     let db = state.db.clone();
     let result = state

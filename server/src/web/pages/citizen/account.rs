@@ -133,15 +133,6 @@ fn form_is_ours(headers: &HeaderMap, form: &Fields) -> bool {
     csrf::check(expected, form.get(csrf::FIELD)).is_ok()
 }
 
-/// A posted value as typed (a password's spaces are part of it).
-fn raw(form: &Fields, name: &str) -> String {
-    form.0
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-        .unwrap_or_default()
-}
-
 /// Signs in: the session cookie, the form's cookie cleared, to `to`.
 fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
     let mut response = see_other(to);
@@ -243,7 +234,7 @@ async fn register(
         }];
         return render_register(&state, lang, StatusCode::FORBIDDEN, typed, problems);
     }
-    let password = raw(&form, "password");
+    let password = form.raw("password");
     let req = RegisterRequest {
         nik: typed.nik.clone(),
         name: typed.name.clone(),
@@ -302,7 +293,7 @@ async fn sign_in(
         let error = Some(t.get("web.forged"));
         return render_sign_in(&state, lang, StatusCode::FORBIDDEN, nik, error);
     }
-    match citizen::sign_in(&state, addr, &nik, raw(&form, "password")).await {
+    match citizen::sign_in(&state, addr, &nik, form.raw("password")).await {
         Ok(token) => Ok(signed_in(&state, &token, "/layanan/permohonan")),
         Err(e) if e.status.is_client_error() || e.status == StatusCode::SERVICE_UNAVAILABLE => {
             let error = Some(t.with(e.code, &e.params));
