@@ -14,6 +14,7 @@
 //! stream). Restore extracts into a staging directory inside the target, verifies everything
 //! against the manifest, and only then moves the database and blobs into place.
 
+use crate::store::blobs::files::sync_dir;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -141,12 +142,18 @@ pub fn backup(data_dir: &Path, to: &Path) -> Result<Manifest, BackupError> {
         .map_err(|e| e.into_error())?;
     file.sync_all()?;
     fs::rename(&partial, to)?;
+    if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+        sync_dir(dir)?;
+    }
     Ok(manifest)
 }
 
 /// Restores the archive `from` into `data_dir` (absent or empty), after checking every file
-/// against the manifest and the database's row counts.
+/// against the manifest and the database's row counts. The database is moved in last: a
+/// directory holds a restored registry once it holds its database, and what an interrupted
+/// restore left (its staging folder, perhaps the blobs already moved) is cleared by the next.
 pub fn restore(from: &Path, data_dir: &Path) -> Result<Manifest, BackupError> {
+    clear_interrupted_restore(data_dir)?;
     if data_dir.exists() && fs::read_dir(data_dir)?.next().is_some() {
         return Err(BackupError::NotEmpty(data_dir.to_path_buf()));
     }
@@ -157,10 +164,32 @@ pub fn restore(from: &Path, data_dir: &Path) -> Result<Manifest, BackupError> {
         let _ = fs::remove_dir_all(&staging);
         return result;
     }
-    fs::rename(staging.join(DB_FILE), data_dir.join(DB_FILE))?;
     fs::rename(staging.join("blobs"), data_dir.join("blobs"))?;
+    fs::rename(staging.join(DB_FILE), data_dir.join(DB_FILE))?;
+    sync_dir(data_dir)?;
     fs::remove_dir_all(&staging)?;
     result
+}
+
+/// Removes what a restore killed before it finished left in `data_dir`: only when the staging
+/// folder is there and nothing but it and the blobs it may already have moved (never a
+/// database, which is moved last).
+fn clear_interrupted_restore(data_dir: &Path) -> Result<(), BackupError> {
+    let staging = data_dir.join(STAGING);
+    if !staging.is_dir() {
+        return Ok(());
+    }
+    let mut names = Vec::new();
+    for entry in fs::read_dir(data_dir)? {
+        names.push(entry?.file_name());
+    }
+    if names.iter().all(|n| n == STAGING || n == "blobs") {
+        fs::remove_dir_all(&staging)?;
+        if data_dir.join("blobs").is_dir() {
+            fs::remove_dir_all(data_dir.join("blobs"))?;
+        }
+    }
+    Ok(())
 }
 
 fn extract_and_verify(from: &Path, staging: &Path) -> Result<Manifest, BackupError> {
@@ -345,6 +374,32 @@ mod tests {
         restore(&archive, &target).unwrap();
         assert!(target.join(DB_FILE).is_file());
         assert!(!target.join(STAGING).exists());
+    }
+
+    #[test]
+    fn a_restore_killed_before_it_finished_is_redone_and_a_registry_is_never_cleared() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        fs::create_dir_all(data.join("blobs")).unwrap();
+        crate::Db::open(&data.join(DB_FILE)).unwrap();
+        let archive = dir.path().join("b.tar");
+        backup(&data, &archive).unwrap();
+        // Killed after the blobs moved, before the database did: staging and blobs are left.
+        let target = dir.path().join("restored");
+        fs::create_dir_all(target.join(STAGING).join("blobs")).unwrap();
+        fs::write(target.join(STAGING).join(DB_FILE), b"half").unwrap();
+        fs::create_dir_all(target.join("blobs")).unwrap();
+        restore(&archive, &target).unwrap();
+        assert!(target.join(DB_FILE).is_file());
+        assert!(!target.join(STAGING).exists());
+        crate::Db::open(&target.join(DB_FILE)).unwrap();
+        // A staging folder beside a database is not a restore's leftover: nothing is removed.
+        fs::create_dir_all(data.join(STAGING)).unwrap();
+        assert!(matches!(
+            restore(&archive, &data),
+            Err(BackupError::NotEmpty(_))
+        ));
+        assert!(data.join(DB_FILE).is_file() && data.join(STAGING).is_dir());
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub(crate) struct FileBlobs {
     upload_dir: PathBuf,
 }
 
-fn sync_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
     // Directory fsync makes the rename durable; not supported on every platform.
     match File::open(dir).and_then(|d| d.sync_all()) {
         Ok(()) => Ok(()),
