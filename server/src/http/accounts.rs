@@ -69,11 +69,34 @@ pub(crate) async fn register_citizen(
     {
         return Err(limited("auth.registration_limited", retry_after_ms));
     }
-    let user = citizen_account(state, &req.nik, &req.name, &req.phone, req.password).await?;
+    let account = citizen_account(state, &req.nik, &req.name, &req.phone, req.password).await;
+    let user = give_back_if_busy(state, account, vec![format!("register:{addr}")]).await?;
     let created = state
         .db_call(move |db| db.create_user(&user, now_ms()))
         .await?;
     created.ok_or_else(|| ApiError::new(StatusCode::CONFLICT, "auth.nik_taken"))
+}
+
+/// The attempt counted against `keys` is given back when the password was never checked
+/// because hashing was saturated (503 `server.busy`): a person told to retry in a few seconds
+/// must not use up their attempts on the server's load.
+async fn give_back_if_busy<T>(
+    state: &AppState,
+    outcome: Result<T, ApiError>,
+    keys: Vec<String>,
+) -> Result<T, ApiError> {
+    match outcome {
+        Err(e) if e.code == "server.busy" => {
+            state
+                .db_call(move |db| {
+                    let refund: Vec<&str> = keys.iter().map(String::as_str).collect();
+                    db.attempt_succeeded(&refund, &[], now_ms())
+                })
+                .await?;
+            Err(e)
+        }
+        other => other,
+    }
 }
 
 /// A citizen account to store, from the identity data and password a person gave (at
@@ -189,7 +212,7 @@ pub(crate) async fn check_login(
     } else {
         let lookup = username.clone();
         let found = state.db_call(move |db| db.login_user(&lookup)).await?;
-        state
+        let checked = state
             .hashing
             .run(move || {
                 Ok(match found {
@@ -203,7 +226,9 @@ pub(crate) async fn check_login(
                     }
                 })
             })
-            .await?
+            .await;
+        let keys: Vec<String> = limits.iter().map(|l| l.key.clone()).collect();
+        give_back_if_busy(state, checked, keys).await?
     };
     let Some((user, disabled)) = verified else {
         state

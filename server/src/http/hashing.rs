@@ -272,4 +272,51 @@ mod tests {
         assert!(freed, "the count stays up after the hash ended");
         gate.run(|| Ok(())).await.unwrap();
     }
+
+    #[tokio::test]
+    async fn a_login_refused_as_busy_does_not_use_up_the_attempts() {
+        let dir = tempfile::tempdir().unwrap();
+        let listen = SocketAddr::from(([127, 0, 0, 1], 0));
+        let mut config = Config::new(dir.path(), listen);
+        config.password_hashes_at_once = 1;
+        config.password_hash_wait = Duration::from_millis(50);
+        config.login_failures_per_minute = 1;
+        let state = crate::open_state(&config).unwrap();
+        let app = router(state.clone())
+            .layer(MockConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40_000))));
+        // Another hash holds the only permit.
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+        let holder = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                state
+                    .hashing
+                    .run(move || {
+                        let _ = started_tx.send(());
+                        let _ = release_rx.recv();
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        tokio::task::spawn_blocking(move || started_rx.recv().unwrap())
+            .await
+            .unwrap();
+        let wrong =
+            serde_json::json!({"username": "admin.satu", "password": "Salah-Sandi-Sekali-9"});
+        for _ in 0..3 {
+            assert_eq!(
+                post(&app, "/v1/sessions", wrong.clone()).await,
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        release_tx.send(()).unwrap();
+        holder.await.unwrap().unwrap();
+        // The refused tries cost nothing: the first real check answers, not the limit.
+        assert_eq!(
+            post(&app, "/v1/sessions", wrong).await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
 }
