@@ -52,8 +52,10 @@ fn an_interrupted_upload_resumes_from_the_last_confirmed_byte() {
     let offset = ts.wait_offset(&token, &location, 120_000);
     assert_eq!(offset, 120_000, "bytes received before the cut are kept");
 
-    // A stale offset is refused.
-    ts.patch(&token, &location, 0, &file, None)
+    // A stale offset is refused. The server answers from the headers without reading the body
+    // and closes; a small body fits the socket buffers, so the client is not cut mid-write
+    // (a 300 KB one sometimes was, a flaky transport error instead of the 409).
+    ts.patch(&token, &location, 0, &file[..1_000], None)
         .problem(409, "upload.offset_mismatch");
     let r = ts.patch(&token, &location, offset, &file[offset as usize..], None);
     assert_eq!(r.status, 204);
