@@ -106,9 +106,10 @@ pub(crate) fn list(
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut keys = files.keys();
     rows.into_iter()
         .map(|(mut a, account)| {
-            let blob = files.blob(conn, &account, &a.sha256)?;
+            let blob = keys.blob(conn, &account, &a.sha256)?;
             a.path = files.path(&blob).to_string_lossy().into_owned();
             Ok(a)
         })
@@ -157,8 +158,9 @@ pub(crate) fn unreferenced(
         conn.prepare("SELECT 1 FROM attachments WHERE sha256 = ?1 AND account_id = ?2 LIMIT 1")?;
     let mut any = conn.prepare("SELECT 1 FROM attachments WHERE sha256 = ?1 LIMIT 1")?;
     let mut out = Vec::new();
+    let mut keys = files.keys();
     for sha in candidates {
-        let blob = files.blob(conn, account_id, sha)?;
+        let blob = keys.blob(conn, account_id, sha)?;
         let used = if blob.is_sealed() {
             own.exists(params![sha, account_id])?
         } else {
@@ -215,7 +217,8 @@ pub(crate) fn referenced(conn: &Connection, files: &FileStore) -> Result<HashSet
     let rows = stmt
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut keys = files.keys();
     rows.iter()
-        .map(|(account, sha)| Ok(files.blob(conn, account, sha)?.name))
+        .map(|(account, sha)| Ok(keys.blob(conn, account, sha)?.name))
         .collect()
 }

@@ -13,7 +13,7 @@ use crate::device::store::keys::{self, DeviceKey};
 use crate::device::store::sealed::{SealWriter, SealedFile, SecretKey};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -116,6 +116,14 @@ impl FileStore {
     /// `account_id`'s copy of the content with this hash.
     pub(crate) fn blob(&self, conn: &Connection, account_id: &str, sha256: &str) -> Result<Blob> {
         Ok(Blob::new(self.account_key(conn, account_id)?, sha256))
+    }
+
+    /// A memo of account keys for one operation over many attachments.
+    pub(crate) fn keys(&self) -> KeyMemo<'_> {
+        KeyMemo {
+            files: self,
+            keys: HashMap::new(),
+        }
     }
 
     /// Where a blob is kept.
@@ -263,9 +271,10 @@ impl FileStore {
         let rows = stmt
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut keys = self.keys();
         for (account, sha) in rows {
             let plain = self.name_path(&sha);
-            let blob = self.blob(conn, &account, &sha)?;
+            let blob = keys.blob(conn, &account, &sha)?;
             let sealed = self.path(&blob);
             if sealed.exists() || !plain.exists() {
                 continue;
@@ -302,6 +311,35 @@ impl FileStore {
             }
         }
         Ok(removed)
+    }
+}
+
+/// Account keys looked up once per operation: listing many attachments of one account reads
+/// and unwraps its key once, not once per row. Deliberately not kept across operations: a
+/// key deleted by a logout (perhaps through another handle on the same database) must never
+/// be reused for new files.
+pub(crate) struct KeyMemo<'a> {
+    files: &'a FileStore,
+    keys: HashMap<String, Option<SecretKey>>,
+}
+
+impl KeyMemo<'_> {
+    /// `account_id`'s copy of the content with this hash (see [`FileStore::blob`]).
+    pub(crate) fn blob(
+        &mut self,
+        conn: &Connection,
+        account_id: &str,
+        sha256: &str,
+    ) -> Result<Blob> {
+        let key = match self.keys.get(account_id) {
+            Some(key) => key.clone(),
+            None => {
+                let key = self.files.account_key(conn, account_id)?;
+                self.keys.insert(account_id.to_owned(), key.clone());
+                key
+            }
+        };
+        Ok(Blob::new(key, sha256))
     }
 }
 

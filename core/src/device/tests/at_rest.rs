@@ -235,3 +235,63 @@ fn a_plain_store_is_encrypted_on_first_open_with_a_key() {
     let again = open_with_key(&dir, &server, Some(TEST_KEY.to_vec())).unwrap();
     assert_eq!(again.draft(&kept).unwrap().attachments.len(), 1);
 }
+
+#[test]
+fn a_damaged_plain_file_is_not_sealed_as_the_attachment() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = FakeServer::new(test_catalog_json("1.0.0"));
+    let plain = open_with_key(&dir, &server, None).unwrap();
+    plain.login(NIK, "rahasia123").unwrap();
+    let env = Env {
+        dir,
+        server,
+        device: plain,
+    };
+    let draft = env.draft(40_000, 21);
+    let attachment = env.device.draft(&draft).unwrap().attachments[0].clone();
+    // The plain copy rots on disk before the app version with encryption first opens it.
+    let mut bytes = std::fs::read(&attachment.path).unwrap();
+    bytes[100] ^= 0xff;
+    std::fs::write(&attachment.path, &bytes).unwrap();
+    let Env {
+        dir,
+        server,
+        device,
+    } = env;
+    drop(device);
+
+    let device = open_with_key(&dir, &server, Some(TEST_KEY.to_vec())).unwrap();
+    assert!(
+        !PathBuf::from(&attachment.path).exists(),
+        "the damaged plain copy is collected"
+    );
+    // The attachment is still listed (the person sees what to replace), its content is gone
+    // rather than wrong, and nothing damaged ever reaches the registry under the old hash.
+    assert_eq!(device.draft(&draft).unwrap().attachments.len(), 1);
+    assert!(device.attachment_content(&attachment.id).is_err());
+    let _ = device.finalise(&draft);
+    let _ = device.sync(None, &CancelToken::new());
+    assert_eq!(server.blob(&attachment.sha256), None);
+}
+
+#[test]
+fn another_accounts_attachment_is_not_found() {
+    let env = env();
+    let draft = env.draft(5_000, 22);
+    let attachment = env.device.draft(&draft).unwrap().attachments[0].id.clone();
+    assert_eq!(
+        env.device.attachment_content(&attachment).unwrap(),
+        content(5_000, 22)
+    );
+    env.server.add_user(
+        "operator1",
+        "kuat-sekali",
+        crate::protocol::Role::Operator,
+        Some("13.05.02.2002"),
+    );
+    env.device.login("operator1", "kuat-sekali").unwrap();
+    assert!(matches!(
+        env.device.attachment_content(&attachment),
+        Err(DeviceError::NotFound { .. })
+    ));
+}

@@ -354,3 +354,48 @@ fn offline_keeps_everything_for_later() {
         LocalState::Submitted
     );
 }
+
+#[test]
+fn refused_identity_refresh_does_not_stop_the_pass() {
+    let e = env();
+    // Registered but not yet shown to own the NIK: every pass asks the registry again.
+    e.server.set_identity(
+        "1305014101900001",
+        Some(crate::protocol::IdentityState::Unverified),
+    );
+    e.device
+        .logout(&e.device.current_account().unwrap().unwrap().id)
+        .unwrap();
+    e.device.login("1305014101900001", "rahasia123").unwrap();
+    let draft = e.draft(3_000, 31);
+    e.device.finalise(&draft).unwrap();
+    // A permanent refusal of `GET /v1/me` (a proxy, or a registry that forbids it) is
+    // reported, and the pass still sends what was queued.
+    e.server.fault(Fault::Status {
+        prefix: "GET /v1/me".into(),
+        status: 403,
+        retry_after: None,
+    });
+    let report = e.device.sync(None, &CancelToken::new()).unwrap();
+    assert!(
+        report.problems.iter().any(|p| p.starts_with("identity:")),
+        "{:?}",
+        report.problems
+    );
+    assert_eq!(e.server.requests().len(), 1, "the request was still sent");
+    let account = e.device.current_account().unwrap().unwrap();
+    assert!(
+        account.logged_in && !account.needs_login,
+        "403 is not a logout"
+    );
+    // The next pass asks again and takes the registry's answer.
+    e.server.set_identity(
+        "1305014101900001",
+        Some(crate::protocol::IdentityState::Verified),
+    );
+    e.device.sync(None, &CancelToken::new()).unwrap();
+    assert_eq!(
+        e.device.current_account().unwrap().unwrap().identity,
+        Some(crate::protocol::IdentityState::Verified)
+    );
+}

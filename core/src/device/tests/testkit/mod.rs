@@ -184,6 +184,19 @@ impl FakeServer {
             .insert(username.to_string(), (password.to_string(), info));
     }
 
+    /// Sets the identity state the registry reports for an account (`None`: a server that
+    /// predates identity checks).
+    pub(crate) fn set_identity(
+        &self,
+        username: &str,
+        state: Option<crate::protocol::IdentityState>,
+    ) {
+        let mut s = self.state.lock().unwrap();
+        if let Some((_, info)) = s.users.get_mut(username) {
+            info.identity = state;
+        }
+    }
+
     /// Queues a fault.
     pub(crate) fn fault(&self, f: Fault) {
         self.state.lock().unwrap().faults.push_back(f);

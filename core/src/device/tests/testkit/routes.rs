@@ -120,6 +120,10 @@ fn authed(
             s.tokens.retain(|_, u| u != user);
             reply(204)
         }
+        ("GET", "/v1/me") => match s.users.values().find(|(_, info)| info.id == user) {
+            Some((_, info)) => json_reply(200, info),
+            None => reply(404),
+        },
         ("POST", "/v1/uploads") => {
             let length: u64 = req.header_value("Upload-Length").unwrap().parse().unwrap();
             let meta = req.header_value("Upload-Metadata").unwrap_or_default();
