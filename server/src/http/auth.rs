@@ -8,7 +8,7 @@ use crate::http::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
-use ceria_core::protocol::UserInfo;
+use ceria_core::protocol::{Role, UserInfo};
 
 /// The authenticated account of a request.
 #[derive(Debug, Clone)]
@@ -19,6 +19,18 @@ pub(crate) struct Caller {
     pub family: String,
     /// When the family's login happened (a refresh never outlives its lifetime from then).
     pub family_started_ms: i64,
+}
+
+impl Caller {
+    /// 403 unless the caller has one of `roles`: the API's one form of a role rule (the web
+    /// console's `Staff::require` is its counterpart, answering 404).
+    pub(crate) fn require(&self, roles: &[Role]) -> Result<(), ApiError> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
 }
 
 /// The bearer token of a request, if any.

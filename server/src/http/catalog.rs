@@ -81,9 +81,7 @@ pub(crate) async fn put_catalog(
     caller: Caller,
     req: Request,
 ) -> Result<Json<Published>, ApiError> {
-    if caller.user.role != Role::Admin {
-        return Err(ApiError::forbidden());
-    }
+    caller.require(&[Role::Admin])?;
     let bytes = limits::read_body(req, MAX_CATALOG_BYTES).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::malformed("catalog is not UTF-8"))?;
@@ -131,9 +129,7 @@ pub(crate) async fn put_regions(
     caller: Caller,
     req: Request,
 ) -> Result<Json<RegionsImported>, ApiError> {
-    if caller.user.role != Role::Admin {
-        return Err(ApiError::forbidden());
-    }
+    caller.require(&[Role::Admin])?;
     let bytes = limits::read_body(req, MAX_REGIONS_BYTES).await?;
     let text = String::from_utf8(bytes.to_vec())
         .map_err(|_| ApiError::malformed("region table is not UTF-8"))?;

@@ -40,14 +40,6 @@ fn problem(e: HolidayError) -> ApiError {
     }
 }
 
-fn admin(caller: &Caller) -> Result<(), ApiError> {
-    if caller.user.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
-}
-
 /// `GET /v1/holidays?year=`: the holidays (of a year), oldest first.
 pub(crate) async fn list(
     State(state): State<AppState>,
@@ -70,7 +62,7 @@ pub(crate) async fn put(
     Path(date): Path<String>,
     JsonBody(body): JsonBody<HolidayName>,
 ) -> Result<(StatusCode, Json<Holiday>), ApiError> {
-    admin(&caller)?;
+    caller.require(&[Role::Admin])?;
     let db = state.db.clone();
     let (holiday, created) = crate::http::state::blocking(move || {
         calendar::add(&db, &date, &body.name).map_err(problem)
@@ -91,7 +83,7 @@ pub(crate) async fn remove(
     caller: Caller,
     Path(date): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    admin(&caller)?;
+    caller.require(&[Role::Admin])?;
     let db = state.db.clone();
     let removed =
         crate::http::state::blocking(move || calendar::remove(&db, &date).map_err(problem)).await?;

@@ -53,10 +53,7 @@ fn citizen_only(caller: &Caller) -> Result<(), ApiError> {
 /// where they were first registered), and a citizen should be served at the nearest office.
 /// Every such act is in the identity audit log with the staff member and their village.
 fn document_checker(caller: &Caller) -> Result<(), ApiError> {
-    match caller.user.role {
-        Role::Operator | Role::Officer => Ok(()),
-        Role::Citizen | Role::Admin => Err(ApiError::forbidden()),
-    }
+    caller.require(&[Role::Operator, Role::Officer])
 }
 
 fn fact_problem(state: &AppState, err: FactError, proof: &RegisterProof) -> ApiError {
@@ -215,9 +212,7 @@ pub(crate) async fn events(
     caller: Caller,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Result<Json<Vec<IdentityEvent>>, ApiError> {
-    if !matches!(caller.user.role, Role::Officer | Role::Admin) {
-        return Err(ApiError::forbidden());
-    }
+    caller.require(&[Role::Officer, Role::Admin])?;
     let Query(query) = query.map_err(|e| ApiError::malformed(e.body_text()))?;
     let nik = nik_of(&state, query.get("nik").map(String::as_str).unwrap_or(""))?;
     state

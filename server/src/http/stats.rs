@@ -27,11 +27,7 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Only officers and admins read the figures.
 pub(crate) fn reader(caller: &Caller) -> Result<(), ApiError> {
-    if matches!(caller.user.role, Role::Officer | Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    caller.require(&[Role::Officer, Role::Admin])
 }
 
 /// The `year` of a query (a calendar year 1900-9999), if given.

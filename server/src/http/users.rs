@@ -51,11 +51,8 @@ pub(crate) struct NewPassword {
 
 /// 403 unless the caller administers accounts; the name recorded in the audit log otherwise.
 fn admin_actor(caller: &Caller) -> Result<String, ApiError> {
-    if caller.user.role == Role::Admin {
-        Ok(caller.user.username.clone())
-    } else {
-        Err(ApiError::forbidden())
-    }
+    caller.require(&[Role::Admin])?;
+    Ok(caller.user.username.clone())
 }
 
 /// The answer for an admin error.
