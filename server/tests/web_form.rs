@@ -5,10 +5,10 @@
 //! reasons next to what they name; an operator filing for a resident (and not for another
 //! village: 404); CSRF refusals; hostile values escaped.
 
+use ceria_core::protocol::Role;
 use ceria_core::{Catalog, ValidationContext};
 use ceria_test_support::web::*;
 use ceria_test_support::*;
-use ceria_core::protocol::Role;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -16,7 +16,12 @@ const SERVICE: &str = "ktp_baru";
 const BOUNDARY: &str = "----ceria-form-test-boundary-q8Zr2";
 
 /// Posts `fields` and `files` (`(field name, bytes)`) as `multipart/form-data`.
-fn multipart(b: &mut Browser, path: &str, fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> Page {
+fn multipart(
+    b: &mut Browser,
+    path: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> Page {
     let mut body = Vec::new();
     for (name, value) in fields {
         body.extend(
@@ -53,7 +58,11 @@ fn as_fields(values: &BTreeMap<String, String>) -> Vec<(String, String)> {
         .collect()
 }
 
-fn with<'a>(csrf: &'a str, action: &'a str, values: &'a [(String, String)]) -> Vec<(&'a str, &'a str)> {
+fn with<'a>(
+    csrf: &'a str,
+    action: &'a str,
+    values: &'a [(String, String)],
+) -> Vec<(&'a str, &'a str)> {
     let mut all = vec![("_csrf", csrf), ("action", action)];
     all.extend(values.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     all
@@ -67,7 +76,10 @@ fn mistakes() -> (BTreeMap<String, String>, String, String) {
     // One day later than the NIK says.
     let (y, m, d) = (&birth[..4], &birth[5..7], &birth[8..10]);
     let day: u32 = d.parse().unwrap();
-    values.insert("tanggal_lahir".into(), format!("{y}-{m}-{:02}", day % 28 + 1));
+    values.insert(
+        "tanggal_lahir".into(),
+        format!("{y}-{m}-{:02}", day % 28 + 1),
+    );
     // An academic title after a comma, as people write it on letters (not on the KTP-el).
     values.insert("nama".into(), format!("{}, S.Kom", values["nama"]));
     let ctx = ValidationContext {
@@ -92,7 +104,10 @@ fn mistakes() -> (BTreeMap<String, String>, String, String) {
         .find(|i| i.code.starts_with("nik."))
         .unwrap_or_else(|| panic!("a NIK issue: {:?}", report.issues));
     let nik_field = nik_message.field.clone().unwrap();
-    assert!(nik_field == "nik" || nik_field == "tanggal_lahir", "{nik_field}");
+    assert!(
+        nik_field == "nik" || nik_field == "tanggal_lahir",
+        "{nik_field}"
+    );
     let nik_text = message(&nik_field);
     (values, nik_text, message("nama"))
 }
@@ -128,7 +143,11 @@ fn a_citizen_files_a_request_with_mistakes_fixes_it_and_sends_it_once() {
         assert!(picker.body.contains(&escaped(&g.name.id)), "{}", g.id);
     }
     for s in catalog.services() {
-        assert!(picker.body.contains(&format!("value=\"{}\"", s.id)), "{}", s.id);
+        assert!(
+            picker.body.contains(&format!("value=\"{}\"", s.id)),
+            "{}",
+            s.id
+        );
     }
     let draft = start_draft(&mut b, "/layanan/permohonan/baru", SERVICE);
     assert!(draft.starts_with("/layanan/draf/"), "{draft}");
@@ -168,7 +187,10 @@ fn a_citizen_files_a_request_with_mistakes_fixes_it_and_sends_it_once() {
     assert!(texts.contains(&nik_text.as_str()), "{answer}");
     assert_eq!(answer["fields"]["nama"]["text"], name_text, "{answer}");
     assert_eq!(answer["fields"]["nama"]["severity"], "error");
-    assert!(answer["relevant"].as_array().unwrap().len() >= 10, "{answer}");
+    assert!(
+        answer["relevant"].as_array().unwrap().len() >= 10,
+        "{answer}"
+    );
     // In English on request.
     b.get("/layanan/bahasa/en?back=/layanan/");
     let english = live(&mut b, &draft, &csrf, &as_fields(&wrong));
@@ -180,7 +202,11 @@ fn a_citizen_files_a_request_with_mistakes_fixes_it_and_sends_it_once() {
     let mut again = Browser::new(&ts);
     again.citizen_sign_in(&account, PASSWORD);
     let list = again.get("/layanan/permohonan");
-    assert!(list.body.contains(&format!("href=\"{draft}\"")), "{}", list.body);
+    assert!(
+        list.body.contains(&format!("href=\"{draft}\"")),
+        "{}",
+        list.body
+    );
     let reopened = again.get(&draft);
     assert!(
         reopened
@@ -189,7 +215,11 @@ fn a_citizen_files_a_request_with_mistakes_fixes_it_and_sends_it_once() {
         "{}",
         reopened.body
     );
-    assert!(reopened.body.contains(&escaped(&name_text)), "{}", reopened.body);
+    assert!(
+        reopened.body.contains(&escaped(&name_text)),
+        "{}",
+        reopened.body
+    );
     assert!(reopened.body.contains("aria-invalid=\"true\""));
 
     // Sending with the mistakes: refused with the final check listing both.
@@ -241,7 +271,10 @@ fn a_returned_request_is_revised_in_the_same_form_with_the_reasons_next_to_what_
     let account = nik(42);
     let token = ts.citizen(&account, "Siti Rahma");
     let fx = fixture();
-    let results = ts.push(&token, &[submit(&payload(&ts, &token, &fx, VILLAGE_X, None))]);
+    let results = ts.push(
+        &token,
+        &[submit(&payload(&ts, &token, &fx, VILLAGE_X, None))],
+    );
     let id = results[0]["request_id"].as_str().unwrap().to_string();
     let operator = ts.staff(Role::Operator, "op.x", Some(VILLAGE_X));
     let field = fx.values.keys().next().unwrap().clone();
@@ -260,33 +293,62 @@ fn a_returned_request_is_revised_in_the_same_form_with_the_reasons_next_to_what_
     let mut b = Browser::new(&ts);
     b.citizen_sign_in(&account, PASSWORD);
     let page = b.get(&format!("/layanan/permohonan/{id}"));
-    assert!(page.body.contains(&format!("action=\"/layanan/permohonan/{id}/perbaiki\"")));
+    assert!(
+        page.body
+            .contains(&format!("action=\"/layanan/permohonan/{id}/perbaiki\""))
+    );
     let csrf = csrf_in(&page.body);
-    let started = b.post(&format!("/layanan/permohonan/{id}/perbaiki"), &[("_csrf", &csrf)]);
+    let started = b.post(
+        &format!("/layanan/permohonan/{id}/perbaiki"),
+        &[("_csrf", &csrf)],
+    );
     assert_eq!(started.status, 303);
     let draft = started.location.unwrap();
     let form = b.get(&draft);
     assert_eq!(form.status, 200);
     // Prefilled with the request's values and files, the reasons next to what they name.
     let first_value = &fx.values[&field];
-    assert!(form.body.contains(&format!("value=\"{}\"", escaped(first_value))), "{}", form.body);
-    assert!(form.body.contains(&format!("id=\"reason-{field}\"")), "{}", form.body);
-    assert!(form.body.contains(&format!("id=\"reason-file-{requirement}\"")));
+    assert!(
+        form.body
+            .contains(&format!("value=\"{}\"", escaped(first_value))),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body.contains(&format!("id=\"reason-{field}\"")),
+        "{}",
+        form.body
+    );
+    assert!(
+        form.body
+            .contains(&format!("id=\"reason-file-{requirement}\""))
+    );
     assert!(form.body.contains("Foto KK buram"));
     assert!(form.body.contains(&escaped(hostile)));
     assert!(!form.body.contains(hostile));
     let officer = ts.officer();
     let sha = &ts.detail(&officer, &id)["attachments"][0]["sha256"];
-    assert!(form.body.contains(&format!("value=\"{}\"", sha.as_str().unwrap())));
+    assert!(
+        form.body
+            .contains(&format!("value=\"{}\"", sha.as_str().unwrap()))
+    );
     // Sent as a revision: submitted again, one request.
     let sent = b.post(&draft, &[("_csrf", &csrf), ("action", "send")]);
     assert_eq!(sent.status, 303, "{}", sent.body);
-    assert_eq!(sent.location.as_deref(), Some(format!("/layanan/permohonan/{id}").as_str()));
+    assert_eq!(
+        sent.location.as_deref(),
+        Some(format!("/layanan/permohonan/{id}").as_str())
+    );
     let detail = ts.detail(&officer, &id);
     assert_eq!(detail["request"]["state"], "submitted", "{detail}");
     assert_eq!(ts.requests(&officer).len(), 1);
     let pulled = ts.pull_all(&token);
-    assert!(pulled.iter().any(|c| c["request_id"] == id.as_str() && c["state"] == "submitted"), "{pulled:?}");
+    assert!(
+        pulled
+            .iter()
+            .any(|c| c["request_id"] == id.as_str() && c["state"] == "submitted"),
+        "{pulled:?}"
+    );
 }
 
 #[test]
@@ -297,7 +359,11 @@ fn an_operator_files_for_a_resident_of_their_own_village_only() {
     let mut b = Browser::new(&ts);
     b.sign_in("op.x", PASSWORD);
     let home = b.get("/console/requests");
-    assert!(home.body.contains("href=\"/console/warga/baru\""), "{}", home.body);
+    assert!(
+        home.body.contains("href=\"/console/warga/baru\""),
+        "{}",
+        home.body
+    );
     let draft = start_draft(&mut b, "/console/warga/baru", SERVICE);
     assert!(draft.starts_with("/console/draf/"), "{draft}");
     let page = b.get(&draft);
@@ -308,7 +374,11 @@ fn an_operator_files_for_a_resident_of_their_own_village_only() {
     let values = as_fields(&valid_values());
     let refused = b.post(&draft, &with(&csrf, "send", &values));
     assert_eq!(refused.status, 422);
-    assert!(refused.body.contains("href=\"#v-on_behalf_of\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("href=\"#v-on_behalf_of\""),
+        "{}",
+        refused.body
+    );
     let resident = valid_values()["nik"].clone();
     let mut fields = with(&csrf, "send", &values);
     fields.push(("on_behalf_of", &resident));
@@ -328,7 +398,11 @@ fn an_operator_files_for_a_resident_of_their_own_village_only() {
     y.sign_in("op.y", PASSWORD);
     assert_eq!(y.get(&other).status, 404);
     let y_csrf = y.csrf();
-    assert_eq!(y.post(&format!("{other}/cek"), &[("_csrf", &y_csrf)]).status, 404);
+    assert_eq!(
+        y.post(&format!("{other}/cek"), &[("_csrf", &y_csrf)])
+            .status,
+        404
+    );
     assert_eq!(y.get(&location).status, 404);
     // Officers do not file (the API takes requests from citizens and operators): 404.
     let mut officer = Browser::new(&ts);
@@ -345,7 +419,8 @@ fn form_posts_without_the_token_are_refused_and_hostile_values_are_escaped() {
     let mut b = Browser::new(&ts);
     b.citizen_sign_in(&account, PASSWORD);
     assert_eq!(
-        b.post("/layanan/permohonan/baru", &[("service", SERVICE)]).status,
+        b.post("/layanan/permohonan/baru", &[("service", SERVICE)])
+            .status,
         403
     );
     let draft = start_draft(&mut b, "/layanan/permohonan/baru", SERVICE);

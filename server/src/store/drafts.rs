@@ -263,7 +263,12 @@ mod tests {
             db.save_draft(&big, &LIMITS, 6).unwrap(),
             Err(DraftRefused::TooLarge(1000))
         );
-        let ids: Vec<String> = db.drafts_of(&a).unwrap().into_iter().map(|d| d.id).collect();
+        let ids: Vec<String> = db
+            .drafts_of(&a)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.id)
+            .collect();
         assert_eq!(ids, ["d2", "d1"]);
         assert!(!db.delete_draft("d1", &b).unwrap());
         assert!(db.delete_draft("d1", &a).unwrap());

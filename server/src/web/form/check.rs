@@ -34,9 +34,7 @@ pub(crate) struct Checked {
 impl Checked {
     /// Number of errors.
     pub(crate) fn errors(&self) -> usize {
-        self.all()
-            .filter(|i| i.severity == Severity::Error)
-            .count()
+        self.all().filter(|i| i.severity == Severity::Error).count()
     }
 
     /// Every issue: fields, attachments, then the request's.
@@ -197,6 +195,9 @@ impl LiveAnswer {
 }
 
 /// The facts of the files `payload` refers to, on a blocking thread's behalf.
-pub(crate) fn facts(state: &AppState, payload: &RequestPayload) -> Result<BlobFacts, crate::http::error::ApiError> {
+pub(crate) fn facts(
+    state: &AppState,
+    payload: &RequestPayload,
+) -> Result<BlobFacts, crate::http::error::ApiError> {
     crate::http::sync::payload_blob_facts(state, [payload])
 }

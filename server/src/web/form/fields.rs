@@ -300,6 +300,16 @@ fn field_view(i: &Inputs<'_>, f: &FieldSource) -> FieldView {
     view
 }
 
+/// A file size as people read it: KB below a megabyte, else MB with one decimal.
+fn size_text(bytes: u64) -> String {
+    const MIB: u64 = 1024 * 1024;
+    if bytes < MIB {
+        format!("{} KB", bytes.div_ceil(1024))
+    } else {
+        format!("{} MB", format_mb(bytes))
+    }
+}
+
 /// The accepted media types of a requirement.
 fn accepted(t: &Texts, a: &AttachmentSource) -> String {
     a.media_types
@@ -329,7 +339,7 @@ pub(crate) fn attachment_views(
                     "web.form.attached",
                     &[
                         ("count", files.len().to_string()),
-                        ("size", format!("{} MB", format_mb(size))),
+                        ("size", size_text(size)),
                     ],
                 )
             };
@@ -339,7 +349,10 @@ pub(crate) fn attachment_views(
                 Show::Filled if !files.is_empty() => first(i.checked.attachments.get(&a.id)),
                 Show::Filled => None,
             };
-            let message = refused.get(&a.id).or(checked).map(|issue| Message::of(issue, t));
+            let message = refused
+                .get(&a.id)
+                .or(checked)
+                .map(|issue| Message::of(issue, t));
             AttachmentView {
                 id: a.id.clone(),
                 file_name: format!("{FILE}{}", a.id),

@@ -49,14 +49,16 @@ pub(crate) async fn apply(
         let found = match (uploaded, chosen) {
             // The script uploaded a new file.
             (Some(sha), _) if had.as_deref() != Some(sha.as_str()) => {
-                owned(state, user, &requirement, &sha).await?.ok_or_else(|| {
-                    catalog.attachment_issue(
-                        &draft.service,
-                        &requirement,
-                        &Finding::error("attachment.not_uploaded")
-                            .with("attachment", requirement.clone()),
-                    )
-                })
+                owned(state, user, &requirement, &sha)
+                    .await?
+                    .ok_or_else(|| {
+                        catalog.attachment_issue(
+                            &draft.service,
+                            &requirement,
+                            &Finding::error("attachment.not_uploaded")
+                                .with("attachment", requirement.clone()),
+                        )
+                    })
             }
             // A file chosen without the script.
             (_, Some(file)) => store(state, user, catalog, &draft.service, file).await?,
@@ -112,12 +114,21 @@ async fn store(
     file: &PostedFile,
 ) -> Result<Result<AttachmentRef, Issue>, ApiError> {
     let requirement = file.requirement.as_str();
-    let refuse = |finding: Finding| Ok(Err(catalog.attachment_issue(service, requirement, &finding)));
+    let refuse = |finding: Finding| {
+        Ok(Err(catalog.attachment_issue(
+            service,
+            requirement,
+            &finding,
+        )))
+    };
     let size = file.bytes.len() as u64;
     if size > state.config.max_upload_bytes {
         return refuse(too_large(state.config.max_upload_bytes));
     }
-    let head = file.bytes.get(..SNIFF_BYTES.min(file.bytes.len())).unwrap_or_default();
+    let head = file
+        .bytes
+        .get(..SNIFF_BYTES.min(file.bytes.len()))
+        .unwrap_or_default();
     let media_type = media_type_of(head);
     let attached = AttachedFile {
         requirement,
@@ -192,8 +203,17 @@ async fn store(
 }
 
 /// Writes the bytes of upload `id` and stores them as the blob `sha256`.
-async fn write_blob(state: &AppState, id: &str, sha256: &str, bytes: &[u8]) -> Result<(), ApiError> {
-    state.blobs.create_part(id).await.map_err(ApiError::internal)?;
+async fn write_blob(
+    state: &AppState,
+    id: &str,
+    sha256: &str,
+    bytes: &[u8],
+) -> Result<(), ApiError> {
+    state
+        .blobs
+        .create_part(id)
+        .await
+        .map_err(ApiError::internal)?;
     let mut writer = state
         .blobs
         .append_at(id, 0)

@@ -145,7 +145,9 @@ pub(crate) async fn delete(
 ) -> Result<Response, WebError> {
     csrf::check(&filer.csrf, form.get(csrf::FIELD))?;
     let (key, user) = (id.to_string(), filer.user.id.clone());
-    state.db_call(move |db| db.delete_draft(&key, &user)).await?;
+    state
+        .db_call(move |db| db.delete_draft(&key, &user))
+        .await?;
     Ok(see_other(filer.list_url()))
 }
 
@@ -260,31 +262,37 @@ async fn posted_draft(
     Ok((draft, false))
 }
 
-/// Everything a form view needs besides the draft and its check.
+/// What a form view shows: the draft, its check, which messages, files refused by this
+/// post, messages of the push, whether it was just saved.
+struct Shown<'a> {
+    draft: &'a WebDraft,
+    checked: &'a Checked,
+    show: Show,
+    refused: &'a BTreeMap<String, Issue>,
+    extra: Vec<String>,
+    saved: bool,
+}
+
+/// The form view of `s`, with the reviewer's reasons and the region table.
 async fn view(
     state: &AppState,
     filer: &Filer,
     t: &Texts,
-    draft: &WebDraft,
-    checked: &Checked,
-    show: Show,
-    refused: &BTreeMap<String, Issue>,
-    extra: Vec<String>,
-    saved: bool,
+    s: Shown<'_>,
 ) -> Result<Box<FormView>, WebError> {
-    let reasons = reasons(state, filer, draft).await?;
+    let reasons = reasons(state, filer, s.draft).await?;
     let regions = state.regions();
     FormView::build(Build {
         t,
         filer,
-        draft,
-        checked,
-        show,
-        refused,
+        draft: s.draft,
+        checked: s.checked,
+        show: s.show,
+        refused: s.refused,
         regions: regions.as_deref(),
         reasons: &reasons,
-        extra,
-        saved,
+        extra: s.extra,
+        saved: s.saved,
     })
     .map(Box::new)
     .ok_or(WebError::NotFound)
@@ -301,7 +309,20 @@ pub(crate) async fn show(
     let draft = load(state, filer, id).await?.ok_or(WebError::NotFound)?;
     let (checked, _) = check_draft(state, filer, &draft).await?;
     let none = BTreeMap::new();
-    view(state, filer, t, &draft, &checked, Show::Filled, &none, Vec::new(), saved).await
+    view(
+        state,
+        filer,
+        t,
+        Shown {
+            draft: &draft,
+            checked: &checked,
+            show: Show::Filled,
+            refused: &none,
+            extra: Vec::new(),
+            saved,
+        },
+    )
+    .await
 }
 
 /// `POST …/draf/{id}`: saves what was posted (values and files), then by `action`: `send`
@@ -327,8 +348,20 @@ pub(crate) async fn post(
         "send" => {}
         "check" => {
             let (checked, _) = check_draft(state, filer, &draft).await?;
-            let form = view(state, filer, t, &draft, &checked, Show::All, &refused, Vec::new(), true)
-                .await?;
+            let form = view(
+                state,
+                filer,
+                t,
+                Shown {
+                    draft: &draft,
+                    checked: &checked,
+                    show: Show::All,
+                    refused: &refused,
+                    extra: Vec::new(),
+                    saved: true,
+                },
+            )
+            .await?;
             return Ok(Answer::Form(StatusCode::OK, form));
         }
         "choose" => {
@@ -341,22 +374,41 @@ pub(crate) async fn post(
                 .unwrap_or_default();
             return Ok(Answer::Redirect(format!("{}{anchor}", filer.draft_url(id))));
         }
-        _ => return Ok(Answer::Redirect(format!("{}?disimpan=1", filer.draft_url(id)))),
+        _ => {
+            return Ok(Answer::Redirect(format!(
+                "{}?disimpan=1",
+                filer.draft_url(id)
+            )));
+        }
     }
     let (mut checked, _) = check_draft(state, filer, &draft).await?;
     if checked.errors() > 0 || !refused.is_empty() {
         if stored {
             save(state, &draft).await?;
         }
-        let form = view(state, filer, t, &draft, &checked, Show::All, &refused, Vec::new(), false)
-            .await?;
+        let form = view(
+            state,
+            filer,
+            t,
+            Shown {
+                draft: &draft,
+                checked: &checked,
+                show: Show::All,
+                refused: &refused,
+                extra: Vec::new(),
+                saved: false,
+            },
+        )
+        .await?;
         return Ok(Answer::Form(StatusCode::UNPROCESSABLE_ENTITY, form));
     }
     let payload = send::payload(&catalog, filer, &draft, Some(&checked.relevant));
     let extra = match send::send(state, filer, &draft, payload).await? {
         Sent::Accepted(request_id) => {
             let (key, user) = (draft.id.clone(), filer.user.id.clone());
-            state.db_call(move |db| db.delete_draft(&key, &user)).await?;
+            state
+                .db_call(move |db| db.delete_draft(&key, &user))
+                .await?;
             return Ok(Answer::Redirect(filer.request_url(&request_id)));
         }
         Sent::Rejected(issues) => {
@@ -374,11 +426,28 @@ pub(crate) async fn post(
         // to do here.
         Sent::Conflict(..) if !stored => return Ok(Answer::Redirect(filer.list_url().into())),
         Sent::Conflict(id_text, en_text) => {
-            vec![if t.lang.code() == "en" { en_text } else { id_text }]
+            vec![if t.lang.code() == "en" {
+                en_text
+            } else {
+                id_text
+            }]
         }
     };
     save(state, &draft).await?;
-    let form = view(state, filer, t, &draft, &checked, Show::All, &refused, extra, false).await?;
+    let form = view(
+        state,
+        filer,
+        t,
+        Shown {
+            draft: &draft,
+            checked: &checked,
+            show: Show::All,
+            refused: &refused,
+            extra,
+            saved: false,
+        },
+    )
+    .await?;
     Ok(Answer::Form(StatusCode::UNPROCESSABLE_ENTITY, form))
 }
 

@@ -177,7 +177,10 @@ mod tests {
             ("r.desa.3", "13.05.02"),
             ("v.desa", "13.05.01.2001"),
         ];
-        assert_eq!(read(&posted(&moved), "desa", v).as_deref(), Some("13.05.02"));
+        assert_eq!(
+            read(&posted(&moved), "desa", v).as_deref(),
+            Some("13.05.02")
+        );
         assert_eq!(read(&posted(&[]), "desa", v), None);
     }
 }

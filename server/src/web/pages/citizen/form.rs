@@ -6,10 +6,10 @@
 //! request in the same form).
 
 use crate::http::state::AppState;
+use crate::web::form::Filer;
 use crate::web::form::flow::{self, Answer};
 use crate::web::form::posted::{MAX_POST_BYTES, Posted};
 use crate::web::form::view::{FormView, ServiceGroup, service_groups};
-use crate::web::form::Filer;
 use crate::web::i18n::Lang;
 use crate::web::pages::citizen::account::citizen_page;
 use crate::web::pages::public::PortalPage;
