@@ -72,7 +72,7 @@ fn main() {
         times.push(t.elapsed());
         assert_eq!(answer.status, 200, "{}", answer.body);
         assert_eq!(
-            answer.body.contains("\"nama\""),
+            answer.body.contains("\"nama\":{"),
             i % 2 == 0,
             "{}",
             answer.body
