@@ -9,23 +9,13 @@ use crate::web::form::check::{Checked, first};
 use crate::web::form::posted::{FILE, UPLOAD, VALUE};
 use crate::web::form::regions::{self, Level};
 use crate::web::i18n::Texts;
+use crate::web::render::Choice;
 use ceria_core::catalog::attachments::format_mb;
 use ceria_core::catalog::source::{AttachmentSource, FieldKind, FieldSource, ServiceSource};
 use ceria_core::protocol::{AttachmentRef, ReturnReason};
 use ceria_core::validate::{DEFAULT_NAME_MAX, DEFAULT_TEXT_MAX};
 use ceria_core::{Issue, RegionLevel, RegionTable, Severity};
 use std::collections::BTreeMap;
-
-/// One option of a select.
-#[derive(Debug, Clone)]
-pub(crate) struct Choice {
-    /// The value sent.
-    pub value: String,
-    /// What people read.
-    pub label: String,
-    /// Whether it is the current value.
-    pub selected: bool,
-}
 
 /// A message next to a field or attachment.
 #[derive(Debug, Clone)]

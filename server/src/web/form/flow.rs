@@ -122,16 +122,7 @@ pub(crate) async fn start_revision(
     draft.request_id = Some(detail.request.id.clone());
     draft.on_behalf_of = detail.payload.on_behalf_of.clone();
     draft.values = detail.payload.values.clone();
-    draft.attachments = detail
-        .attachments
-        .iter()
-        .map(|a| AttachmentRef {
-            requirement: a.requirement.clone(),
-            sha256: a.sha256.clone(),
-            size: a.size,
-            media_type: a.media_type.clone(),
-        })
-        .collect();
+    draft.attachments = detail.attachments.iter().map(AttachmentRef::from).collect();
     save(state, &draft).await?;
     Ok(see_other(&filer.draft_url(&draft.id)))
 }
@@ -191,11 +182,7 @@ async fn check_draft(
             today: st.config.validation_today,
             regions: regions.as_deref(),
         };
-        let village = if filer.for_residents() {
-            None
-        } else {
-            catalog.service(&draft.service).and_then(village_field)
-        };
+        let village = village_field(&catalog, &filer, &draft.service);
         let checked = check::check(&catalog, &ctx, &filer.user, &payload, &facts, village);
         Ok((checked, payload))
     })
@@ -271,6 +258,24 @@ struct Shown<'a> {
     refused: &'a BTreeMap<String, Issue>,
     extra: Vec<String>,
     saved: bool,
+}
+
+impl<'a> Shown<'a> {
+    /// Every message (the final check, a refused send).
+    fn all(
+        draft: &'a WebDraft,
+        checked: &'a Checked,
+        refused: &'a BTreeMap<String, Issue>,
+    ) -> Shown<'a> {
+        Shown {
+            draft,
+            checked,
+            show: Show::All,
+            refused,
+            extra: Vec::new(),
+            saved: false,
+        }
+    }
 }
 
 /// The form view of `s`, with the reviewer's reasons and the region table.
@@ -353,12 +358,8 @@ pub(crate) async fn post(
                 filer,
                 t,
                 Shown {
-                    draft: &draft,
-                    checked: &checked,
-                    show: Show::All,
-                    refused: &refused,
-                    extra: Vec::new(),
                     saved: true,
+                    ..Shown::all(&draft, &checked, &refused)
                 },
             )
             .await?;
@@ -386,20 +387,7 @@ pub(crate) async fn post(
         if stored {
             save(state, &draft).await?;
         }
-        let form = view(
-            state,
-            filer,
-            t,
-            Shown {
-                draft: &draft,
-                checked: &checked,
-                show: Show::All,
-                refused: &refused,
-                extra: Vec::new(),
-                saved: false,
-            },
-        )
-        .await?;
+        let form = view(state, filer, t, Shown::all(&draft, &checked, &refused)).await?;
         return Ok(Answer::Form(StatusCode::UNPROCESSABLE_ENTITY, form));
     }
     let payload = send::payload(&catalog, filer, &draft, Some(&checked.relevant));
@@ -412,11 +400,7 @@ pub(crate) async fn post(
             return Ok(Answer::Redirect(filer.request_url(&request_id)));
         }
         Sent::Rejected(issues) => {
-            let village = if filer.for_residents() {
-                None
-            } else {
-                catalog.service(&draft.service).and_then(village_field)
-            };
+            let village = village_field(&catalog, filer, &draft.service);
             for issue in issues {
                 checked.add(village, issue);
             }
@@ -439,12 +423,8 @@ pub(crate) async fn post(
         filer,
         t,
         Shown {
-            draft: &draft,
-            checked: &checked,
-            show: Show::All,
-            refused: &refused,
             extra,
-            saved: false,
+            ..Shown::all(&draft, &checked, &refused)
         },
     )
     .await?;

@@ -5,9 +5,9 @@
 //! preselected, so a resident of the regency starts at the district. Without a region table
 //! the field is a text input for the code.
 
-use crate::web::form::fields::Choice;
 use crate::web::form::posted::VALUE;
 use crate::web::i18n::Texts;
+use crate::web::render::Choice;
 use crate::web::render::Fields;
 use ceria_core::validate::region::parse_code;
 use ceria_core::{RegionLevel, RegionTable};
@@ -35,10 +35,11 @@ fn depth(level: RegionLevel) -> usize {
     }
 }
 
+/// The labels of the levels above a village (the same as the admin's nagari picker).
 const LEVEL_LABELS: [&str; 3] = [
-    "web.form.region.province",
-    "web.form.region.regency",
-    "web.form.region.district",
+    "web.admin.users.province",
+    "web.admin.users.regency",
+    "web.admin.users.district",
 ];
 
 fn picker_name(field: &str, n: usize) -> String {
@@ -145,12 +146,7 @@ mod tests {
     use super::*;
 
     fn posted(pairs: &[(&str, &str)]) -> Fields {
-        Fields(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Fields::of(pairs)
     }
 
     #[test]

@@ -16,9 +16,22 @@ use ceria_core::protocol::{Operation, OperationOutcome, PushRequest, RequestPayl
 use ceria_core::{RegionLevel, validate::region::parse_code};
 use std::collections::BTreeSet;
 
+/// The form's field the payload's village comes from: for a citizen the service's first
+/// village-level region field; none for an operator (their own village).
+pub(crate) fn village_field<'a>(
+    catalog: &'a Catalog,
+    filer: &Filer,
+    service: &str,
+) -> Option<&'a str> {
+    if filer.for_residents() {
+        return None;
+    }
+    catalog.service(service).and_then(first_village_field)
+}
+
 /// The service's first village-level region field: the nagari whose office checks a
 /// citizen's request (the apps take the same field).
-pub(crate) fn village_field(service: &ServiceSource) -> Option<&str> {
+fn first_village_field(service: &ServiceSource) -> Option<&str> {
     service
         .fields
         .iter()
@@ -53,7 +66,7 @@ pub(crate) fn payload(
         filer.user.village.clone().unwrap_or_default()
     } else {
         service
-            .and_then(village_field)
+            .and_then(first_village_field)
             .and_then(|f| draft.values.get(f))
             .map(|v| {
                 parse_code(v).map_or_else(|_| v.trim().to_string(), |c| c.as_str().to_string())
