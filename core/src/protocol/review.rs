@@ -3,7 +3,7 @@
 //! (`POST /v1/requests/{id}/transitions`).
 
 use super::accounts::Role;
-use super::request::{DocumentInfo, RequestPayload, RequestState, ReturnReason};
+use super::request::{AttachmentRef, DocumentInfo, RequestPayload, RequestState, ReturnReason};
 use crate::report::Issue;
 use serde::{Deserialize, Serialize};
 
@@ -74,6 +74,18 @@ pub struct StoredAttachment {
     pub size: u64,
     /// Media type.
     pub media_type: String,
+}
+
+impl From<&StoredAttachment> for AttachmentRef {
+    /// The stored file as a request refers to it again (a revision keeps its files).
+    fn from(a: &StoredAttachment) -> Self {
+        AttachmentRef {
+            requirement: a.requirement.clone(),
+            sha256: a.sha256.clone(),
+            size: a.size,
+            media_type: a.media_type.clone(),
+        }
+    }
 }
 
 /// Everything a reviewer sees of a request.

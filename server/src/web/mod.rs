@@ -19,6 +19,10 @@
 //!   style, `frame-ancestors 'none'`, `nosniff`, `no-store`) and the error pages.
 //! - `assets/`: the one stylesheet and the one small script (our own, no third-party file),
 //!   embedded in the binary and served under content-hashed names.
+//! - `form`: the one request form generated from the catalog (fields, region pickers,
+//!   drafts on the server, live checks with the core's validation, no-JS file posts, sending
+//!   through the sync push), used by the citizens' pages and the operators' "file for a
+//!   resident".
 //! - `format`: dates in local time, query strings.
 //! - `render`: the page context every template gets, and [`render::WebError`].
 //! - `templates/`: askama templates (`layout.html` and one per page).
@@ -49,6 +53,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod csrf;
+pub(crate) mod form;
 pub(crate) mod format;
 pub(crate) mod headers;
 pub(crate) mod i18n;

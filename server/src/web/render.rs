@@ -28,7 +28,11 @@ pub(crate) struct NavLink {
 /// The links of the navigation bar for a role; the current section is marked.
 fn nav(t: &Texts, role: Role, here: &str) -> Vec<NavLink> {
     let sections: &[(&'static str, &str)] = match role {
-        Role::Operator | Role::Officer => &[("/console/requests", "web.nav.queue")],
+        Role::Operator => &[
+            ("/console/requests", "web.nav.queue"),
+            ("/console/warga/baru", "web.form.for_resident"),
+        ],
+        Role::Officer => &[("/console/requests", "web.nav.queue")],
         Role::Admin => &[("/console/admin/", "web.nav.admin")],
         Role::Citizen => &[],
     };
@@ -190,6 +194,17 @@ impl IntoResponse for WebError {
     }
 }
 
+/// One option of a select.
+#[derive(Debug, Clone)]
+pub(crate) struct Choice {
+    /// The value sent.
+    pub value: String,
+    /// What people read.
+    pub label: String,
+    /// Whether it is the current value.
+    pub selected: bool,
+}
+
 /// A posted form, every `name=value` pair in order (repeated names kept: the selected rows
 /// of a bulk action, the reasons of a return).
 #[derive(Debug, Clone, Default)]
@@ -236,6 +251,19 @@ impl<S: Send + Sync> FromRequest<S> for Fields {
                 .await
                 .map(|axum::Form(pairs)| Fields(pairs))
                 .unwrap_or_default(),
+        )
+    }
+}
+
+#[cfg(test)]
+impl Fields {
+    /// A form of `pairs` (tests).
+    pub(crate) fn of(pairs: &[(&str, &str)]) -> Fields {
+        Fields(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         )
     }
 }

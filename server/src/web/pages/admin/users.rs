@@ -9,7 +9,7 @@ use crate::http::error::ApiError;
 use crate::http::state::{AppState, blocking};
 use crate::web::format::{date, query};
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{Fields, NavLink, Page, WebError, see_other};
+use crate::web::render::{Choice, Fields, NavLink, Page, WebError, see_other};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
@@ -30,14 +30,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/console/admin/users/{id}/disable", post(disable))
         .route("/console/admin/users/{id}/enable", post(enable))
         .route("/console/admin/users/{id}/password", post(reset_password))
-}
-
-/// One option of a select.
-#[derive(Debug, Clone)]
-pub(crate) struct Choice {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 /// One level of the region picker.

@@ -94,12 +94,7 @@ mod tests {
     use super::*;
 
     fn form(pairs: &[(&str, &str)]) -> Fields {
-        Fields(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
+        Fields::of(pairs)
     }
 
     #[test]
