@@ -1,5 +1,5 @@
-//! The console's static files: one stylesheet and one small script of our own (no
-//! third-party file), embedded in the binary and served under a name carrying a hash of
+//! The console's static files: one stylesheet and two small scripts of our own (no
+//! third-party file: `console.js`, and `upload.js`, the resumable uploads of the forms), embedded in the binary and served under a name carrying a hash of
 //! their content (`console.3f2a9c1b0d.css`), so browsers may keep them for a year and a new
 //! build is fetched at once.
 
@@ -59,13 +59,23 @@ pub(crate) static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The uploads' script: resumable uploads of the forms' attachments (`web::uploads`).
+pub(crate) static UPLOAD_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "upload",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("upload.js"),
+    )
+});
+
 /// The route of the assets.
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/console/assets/{name}", get(serve))
 }
 
 async fn serve(Path(name): Path<String>) -> Result<Response, WebError> {
-    let asset = [&*STYLESHEET, &*SCRIPT]
+    let asset = [&*STYLESHEET, &*SCRIPT, &*UPLOAD_SCRIPT]
         .into_iter()
         .find(|a| a.url.rsplit('/').next() == Some(name.as_str()))
         .ok_or(WebError::NotFound)?;
