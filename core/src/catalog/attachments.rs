@@ -134,7 +134,7 @@ pub fn too_large(max_bytes: u64) -> Finding {
 }
 
 /// Bytes as megabytes for a message: whole numbers plain, others with one decimal.
-fn format_mb(bytes: u64) -> String {
+pub fn format_mb(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
     if bytes.is_multiple_of(MIB) {
         (bytes / MIB).to_string()

@@ -62,7 +62,7 @@ fn rejected(catalog: &Catalog, field: Option<&str>, finding: Finding) -> Verdict
 
 /// Checks who may submit what: an operator files for a citizen of their own village; a
 /// citizen files for themself.
-fn check_submitter(
+pub(crate) fn check_submitter(
     catalog: &Catalog,
     caller: &UserInfo,
     payload: &RequestPayload,
@@ -100,7 +100,7 @@ fn check_submitter(
 
 /// Checks `payload.village`: a village code (`PP.KK.CC.DDDD`) that the imported region
 /// table, if any, lists.
-fn check_village(
+pub(crate) fn check_village(
     catalog: &Catalog,
     regions: Option<&ceria_core::RegionTable>,
     village: &str,
@@ -129,11 +129,20 @@ fn check_village(
 pub(crate) type BlobFacts = HashMap<String, (u64, &'static str)>;
 
 fn blob_facts(state: &AppState, ops: &[Operation]) -> Result<BlobFacts, ApiError> {
+    let payloads = ops.iter().filter_map(|op| match op {
+        Operation::Submit { request, .. } | Operation::Revise { request, .. } => Some(request),
+        Operation::Cancel { .. } => None,
+    });
+    payload_blob_facts(state, payloads)
+}
+
+/// The [`BlobFacts`] of the files `payloads` refer to (blocking: reads the blob store).
+pub(crate) fn payload_blob_facts<'a>(
+    state: &AppState,
+    payloads: impl IntoIterator<Item = &'a RequestPayload>,
+) -> Result<BlobFacts, ApiError> {
     let mut facts = BlobFacts::new();
-    for op in ops {
-        let (Operation::Submit { request, .. } | Operation::Revise { request, .. }) = op else {
-            continue;
-        };
+    for request in payloads {
         for a in &request.attachments {
             let sha256 = a.sha256.to_ascii_lowercase();
             if facts.contains_key(&sha256) || !is_sha256_hex(&sha256) {
@@ -158,6 +167,19 @@ fn blob_facts(state: &AppState, ops: &[Operation]) -> Result<BlobFacts, ApiError
 /// The catalog's attachment rules on the stored files (types by content, counts per
 /// requirement, sizes): the same check the phone runs when it finalises a draft.
 fn attachment_issues(catalog: &Catalog, payload: &RequestPayload, facts: &BlobFacts) -> Vec<Issue> {
+    attachment_problems(catalog, payload, facts)
+        .into_iter()
+        .map(|(_, issue)| issue)
+        .collect()
+}
+
+/// [`attachment_issues`] with the requirement each issue is about (the web form shows it
+/// next to that requirement's file input).
+pub(crate) fn attachment_problems(
+    catalog: &Catalog,
+    payload: &RequestPayload,
+    facts: &BlobFacts,
+) -> Vec<(String, Issue)> {
     let files: Vec<AttachedFile<'_>> = payload
         .attachments
         .iter()
@@ -173,7 +195,10 @@ fn attachment_issues(catalog: &Catalog, payload: &RequestPayload, facts: &BlobFa
     catalog
         .check_attachments(&payload.service, files)
         .iter()
-        .map(|p| catalog.attachment_issue(&payload.service, &p.requirement, &p.finding))
+        .map(|p| {
+            let issue = catalog.attachment_issue(&payload.service, &p.requirement, &p.finding);
+            (p.requirement.clone(), issue)
+        })
         .collect()
 }
 

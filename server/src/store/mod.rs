@@ -7,6 +7,7 @@ pub(crate) mod administration;
 pub(crate) mod blobs;
 pub(crate) mod catalog;
 mod db;
+pub(crate) mod drafts;
 pub(crate) mod exports;
 pub(crate) mod holidays;
 pub(crate) mod identity;

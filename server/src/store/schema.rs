@@ -190,6 +190,24 @@ CREATE TABLE holidays (
     name TEXT NOT NULL
 );
 "#,
+    // Issue 13: the web form's drafts, kept on the server so a closed tab loses nothing. A
+    // draft is a new request (or the revision of `request_id`) being filled in by `user_id`
+    // (a citizen, or an operator for the resident `on_behalf_of`); values and attachments are
+    // JSON text (the same shapes as a pushed payload); deleted when sent.
+    r#"
+CREATE TABLE web_drafts (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    service      TEXT NOT NULL,
+    request_id   TEXT,
+    on_behalf_of TEXT,
+    form_values  TEXT NOT NULL,
+    attachments  TEXT NOT NULL,
+    created_ms   INTEGER NOT NULL,
+    updated_ms   INTEGER NOT NULL
+);
+CREATE INDEX web_drafts_user ON web_drafts(user_id, updated_ms);
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).

@@ -19,6 +19,10 @@
 //!   style, `frame-ancestors 'none'`, `nosniff`, `no-store`) and the error pages.
 //! - `assets/`: the one stylesheet and the small scripts (our own, no third-party file),
 //!   embedded in the binary and served under content-hashed names.
+//! - `form`: the one request form generated from the catalog (fields, region pickers,
+//!   drafts on the server, live checks with the core's validation, no-JS file posts, sending
+//!   through the sync push), used by the citizens' pages and the operators' "file for a
+//!   resident".
 //! - `uploads`: the forms' resumable uploads (`/layanan/unggah`, `/console/unggah`): the
 //!   API's tus handlers behind the web session and its anti-forgery header.
 //! - `format`: dates in local time, query strings.
@@ -51,6 +55,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod csrf;
+pub(crate) mod form;
 pub(crate) mod format;
 pub(crate) mod headers;
 pub(crate) mod i18n;

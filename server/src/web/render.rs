@@ -28,7 +28,11 @@ pub(crate) struct NavLink {
 /// The links of the navigation bar for a role; the current section is marked.
 fn nav(t: &Texts, role: Role, here: &str) -> Vec<NavLink> {
     let sections: &[(&'static str, &str)] = match role {
-        Role::Operator | Role::Officer => &[("/console/requests", "web.nav.queue")],
+        Role::Operator => &[
+            ("/console/requests", "web.nav.queue"),
+            ("/console/warga/baru", "web.form.for_resident"),
+        ],
+        Role::Officer => &[("/console/requests", "web.nav.queue")],
         Role::Admin => &[("/console/admin/", "web.nav.admin")],
         Role::Citizen => &[],
     };

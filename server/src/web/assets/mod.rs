@@ -1,7 +1,8 @@
-//! The console's static files: one stylesheet and two small scripts of our own (no
-//! third-party file: `console.js`, and `upload.js`, the resumable uploads of the forms), embedded in the binary and served under a name carrying a hash of
-//! their content (`console.3f2a9c1b0d.css`), so browsers may keep them for a year and a new
-//! build is fetched at once.
+//! The console's static files: one stylesheet and small scripts of our own (no third-party
+//! file: `console.js` and `upload.js` (the forms' resumable uploads) on every page, `form.js`
+//! on the request form's pages), embedded in the binary and served under a name carrying a
+//! hash of their content (`console.3f2a9c1b0d.css`), so browsers may keep them for a year and
+//! a new build is fetched at once.
 
 use axum::Router;
 use axum::extract::Path;
@@ -59,6 +60,17 @@ pub(crate) static SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The script of the request form (`form.js`): live checks, relevance, region pickers.
+/// Loaded only by the form's pages.
+pub(crate) static FORM_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "form",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("form.js"),
+    )
+});
+
 /// The uploads' script: resumable uploads of the forms' attachments (`web::uploads`).
 pub(crate) static UPLOAD_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     Asset::new(
@@ -75,7 +87,7 @@ pub(crate) fn router() -> Router<AppState> {
 }
 
 async fn serve(Path(name): Path<String>) -> Result<Response, WebError> {
-    let asset = [&*STYLESHEET, &*SCRIPT, &*UPLOAD_SCRIPT]
+    let asset = [&*STYLESHEET, &*SCRIPT, &*FORM_SCRIPT, &*UPLOAD_SCRIPT]
         .into_iter()
         .find(|a| a.url.rsplit('/').next() == Some(name.as_str()))
         .ok_or(WebError::NotFound)?;

@@ -44,11 +44,19 @@ struct Row {
     updated: String,
 }
 
+/// A draft not sent yet (web form), to continue.
+struct DraftRow {
+    id: String,
+    service: String,
+    updated: String,
+}
+
 #[derive(Template)]
 #[template(path = "citizen/requests.html")]
 struct List {
     page: PortalPage,
     rows: Vec<Row>,
+    drafts: Vec<DraftRow>,
 }
 
 /// A field of the request, with what the reviewer said about it.
@@ -114,22 +122,46 @@ async fn list(
     };
     let mut items = state.db_call(move |db| db.queue(&scope, &filter)).await?;
     items.sort_by_key(|r| std::cmp::Reverse(r.updated_ms));
+    let owner = citizen.user.id.clone();
+    let drafts = state.db_call(move |db| db.drafts_of(&owner)).await?;
     let t = &page.t;
     let offset = t.catalog().utc_offset_minutes();
+    let service_name = |id: &str| {
+        t.catalog()
+            .service(id)
+            .map_or_else(|| id.to_string(), |s| t.label(&s.name).to_string())
+    };
+    let drafts = drafts
+        .into_iter()
+        .map(|d| {
+            let revised = d.request_id.as_deref().map(|rid| {
+                let code = items
+                    .iter()
+                    .find(|r| r.id == rid)
+                    .map_or_else(|| rid.to_string(), |r| r.tracking_code.clone());
+                t.with("web.form.drafts.revision", &[("code", code)])
+            });
+            DraftRow {
+                service: match revised {
+                    Some(r) => format!("{} ({r})", service_name(&d.service)),
+                    None => service_name(&d.service),
+                },
+                updated: format::date_time(d.updated_ms, offset),
+                id: d.id,
+            }
+        })
+        .collect();
     let rows = items
         .into_iter()
         .map(|r| Row {
-            service: t
-                .catalog()
-                .service(&r.service)
-                .map_or_else(|| r.service.clone(), |s| t.label(&s.name).to_string()),
+            service: service_name(&r.service),
             state: t.state(r.state.code()),
             updated: format::date(r.updated_ms, offset),
             code: r.tracking_code,
             id: r.id,
         })
         .collect();
-    html(&List { page, rows })
+    html(&List { page, rows, drafts })
 }
 
 /// The messages of `reasons` about `target`.

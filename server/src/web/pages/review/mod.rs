@@ -1,11 +1,13 @@
 //! The review pages of nagari operators and registry officers: the queue (`queue`), a
-//! request (`request`), and its actions (`actions`). Both roles share them; what each may see
+//! request (`request`), its actions (`actions`), and an operator's "file for a resident"
+//! (`resident`, the one request form of `web::form`). Both roles share them; what each may see
 //! and do is the API's rule (`http::review::reviewer`, `workflow::check_review`), never
 //! decided here.
 
 pub(crate) mod actions;
 pub(crate) mod queue;
 pub(crate) mod request;
+pub(crate) mod resident;
 
 use crate::http::state::AppState;
 use axum::Router;
@@ -22,4 +24,5 @@ pub(crate) fn router() -> Router<AppState> {
             post(actions::transition),
         )
         .route("/console/requests/{id}/files/{sha256}", get(request::file))
+        .merge(resident::router())
 }
