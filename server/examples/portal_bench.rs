@@ -7,29 +7,18 @@
 //! cargo run --release -p ceria-server --example portal_bench [-- --rounds 1000]
 //! ```
 
+mod common;
+
 use ceria_core::Catalog;
+use common::{arg, quantile_ms};
 use ceria_test_support::web::{Browser, csrf_in};
 use ceria_test_support::{PASSWORD, TestServer, nik};
 use std::time::{Duration, Instant};
 
-/// The value of option `name` on the command line, else `default`.
-fn option(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
 /// p50 and p99 of `times`, in milliseconds.
 fn p50_p99(mut times: Vec<Duration>) -> (f64, f64) {
     times.sort();
-    let at = |p: f64| {
-        let i = ((times.len() as f64 * p) as usize).min(times.len() - 1);
-        times[i].as_secs_f64() * 1000.0
-    };
-    (at(0.50), at(0.99))
+    (quantile_ms(&times, 0.50), quantile_ms(&times, 0.99))
 }
 
 /// The KTP-el form of a 2008-born citizen, as the form's script posts it (every value).
@@ -46,7 +35,7 @@ const KTP_VALUES: &[(&str, &str)] = &[
 ];
 
 fn main() {
-    let rounds = option("--rounds", 1000);
+    let rounds = arg("--rounds", 1000);
     let ts = TestServer::start();
     let mut b = Browser::new(&ts);
     let catalog = Catalog::embedded();
