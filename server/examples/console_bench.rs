@@ -9,9 +9,9 @@
 
 mod common;
 
-use common::{arg, quantile_ms};
 use ceria_core::protocol::Role;
 use ceria_test_support::{PASSWORD, TestServer, VILLAGE_X, fixture, nik, payload, submit};
+use common::{arg, quantile_ms};
 use std::time::{Duration, Instant};
 
 /// A signed-in console session: its cookie.

@@ -10,9 +10,9 @@
 mod common;
 
 use ceria_core::Catalog;
-use common::{arg, quantile_ms};
 use ceria_test_support::web::{Browser, csrf_in};
 use ceria_test_support::{PASSWORD, TestServer, nik};
+use common::{arg, quantile_ms};
 use std::time::{Duration, Instant};
 
 /// p50 and p99 of `times`, in milliseconds.

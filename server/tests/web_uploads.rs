@@ -91,7 +91,13 @@ fn a_signed_in_citizen_uploads_in_pieces_with_the_page_token() {
 
     // It is the account's upload, the same one the API shows to the app's token.
     let id = location.rsplit('/').next().unwrap();
-    let api = ts.raw("HEAD", &format!("/v1/uploads/{id}"), Some(&token), &[TUS], None);
+    let api = ts.raw(
+        "HEAD",
+        &format!("/v1/uploads/{id}"),
+        Some(&token),
+        &[TUS],
+        None,
+    );
     assert_eq!(api.status, 200);
     assert_eq!(api.header("upload-offset").as_deref(), Some("250000"));
 }
@@ -201,7 +207,10 @@ fn the_pages_load_the_upload_script_with_their_texts() {
     let at = page.body.find(marker).expect("upload.js is linked");
     let url: String = page.body[at..].split('"').next().unwrap().to_string();
     assert!(page.body.contains("data-texts=\""), "{}", page.body);
-    assert!(page.body.contains("Mengunggah {name}"), "texts in Indonesian");
+    assert!(
+        page.body.contains("Mengunggah {name}"),
+        "texts in Indonesian"
+    );
     let script = b.get(&url);
     assert_eq!(script.status, 200);
     assert_eq!(

@@ -28,8 +28,8 @@ use axum::extract::{FromRequestParts, Path, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::routing::MethodRouter;
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
 use ceria_core::protocol::UserInfo;
 use std::time::Duration;
 
@@ -334,11 +334,7 @@ async fn first_patch(state: AppState, row: UploadRow, body: Body) -> Result<Resp
 }
 
 /// The caller's upload `id`, or 404 (also for other people's uploads), or 410 when expired.
-async fn owned_upload(
-    state: &AppState,
-    owner: &UserInfo,
-    id: &str,
-) -> Result<UploadRow, ApiError> {
+async fn owned_upload(state: &AppState, owner: &UserInfo, id: &str) -> Result<UploadRow, ApiError> {
     if !crate::store::blobs::is_upload_id(id) {
         return Err(ApiError::not_found());
     }

@@ -111,10 +111,7 @@ fn forged() -> ApiError {
 
 /// Refuses a request whose [`CSRF_HEADER`] is not the session's token `expected`.
 fn check_header(parts: &Parts, expected: &str) -> Result<(), ApiError> {
-    let given = parts
-        .headers
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok());
+    let given = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
     csrf::check(expected, given).map_err(|_| forged())
 }
 
