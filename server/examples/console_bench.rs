@@ -7,18 +7,12 @@
 //! cargo run --release -p ceria-server --example console_bench [-- --requests 10000 --rounds 300]
 //! ```
 
+mod common;
+
 use ceria_core::protocol::Role;
 use ceria_test_support::{PASSWORD, TestServer, VILLAGE_X, fixture, nik, payload, submit};
+use common::{arg, quantile_ms};
 use std::time::{Duration, Instant};
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// A signed-in console session: its cookie.
 fn sign_in(agent: &ureq::Agent, base: &str, username: &str) -> String {
@@ -73,10 +67,12 @@ fn measure(
         times.push(t.elapsed());
     }
     times.sort();
-    let ms = |p: f64| {
-        times[((times.len() as f64 * p) as usize).min(times.len() - 1)].as_secs_f64() * 1000.0
-    };
-    (ms(0.50), ms(0.99), body.len(), body)
+    (
+        quantile_ms(&times, 0.50),
+        quantile_ms(&times, 0.99),
+        body.len(),
+        body,
+    )
 }
 
 fn main() {

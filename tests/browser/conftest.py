@@ -8,6 +8,7 @@ Environment (set by scripts/suites/browser.sh): CERIA_BIN (the `ceria` binary), 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -171,6 +172,30 @@ class Citizen:
 
     def request(self, tracking_code: str) -> dict:
         return self.run("request", tracking_code)
+
+
+@contextlib.contextmanager
+def own_registry(binary: Path, prefix: str):
+    """A registry of a test module's own (so what it files never changes what other modules
+    count), in a temporary folder named `prefix`…."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as d:
+        data = Path(d) / "server"
+        data.mkdir()
+        server = Registry(binary, data)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@contextlib.contextmanager
+def own_citizen(binary: Path, registry: Registry, prefix: str):
+    """The story's citizen on a desktop device of its own, registered with `registry`."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as d:
+        photos = Path(d) / "photos"
+        photos.mkdir()
+        yield Citizen(binary, Path(d) / "warga", registry.url, photos)
 
 
 @pytest.fixture(scope="session")

@@ -7,33 +7,25 @@ with axe-core (no serious or critical violations, no CSP violation)."""
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import pytest
 
-from conftest import CITIZEN_NIK, OPERATOR, PASSWORD, XSS, Citizen, Registry
+from conftest import CITIZEN_NIK, OPERATOR, PASSWORD, XSS, Registry, own_citizen, own_registry
 
 
 # A registry and a citizen of this module's own, so the requests filed here never change
 # what the console's tests count.
 @pytest.fixture(scope="module")
 def registry(ceria_bin: Path):
-    with tempfile.TemporaryDirectory(prefix="ceria-citizen-web-") as d:
-        data = Path(d) / "server"
-        data.mkdir()
-        server = Registry(ceria_bin, data)
-        server.start()
+    with own_registry(ceria_bin, "ceria-citizen-web-") as server:
         yield server
-        server.stop()
 
 
 @pytest.fixture(scope="module")
 def citizen(ceria_bin: Path, registry: Registry):
-    with tempfile.TemporaryDirectory(prefix="ceria-citizen-web-device-") as d:
-        photos = Path(d) / "photos"
-        photos.mkdir()
-        yield Citizen(ceria_bin, Path(d) / "warga", registry.url, photos)
+    with own_citizen(ceria_bin, registry, "ceria-citizen-web-device-") as c:
+        yield c
 
 
 PUBLIC = [

@@ -2,6 +2,11 @@
 //! creation-with-upload, termination, checksum, expiration), within per-account quotas (open
 //! uploads, finished files no request refers to, metadata size).
 //!
+//! The same handlers serve the web pages' uploads (`/layanan/unggah`, `/console/unggah`):
+//! they are generic over the [`Uploader`], the way a route authenticates its caller (a bearer
+//! token here, a web session with its anti-forgery header in `crate::web::uploads`), so the
+//! protocol, limits and quotas exist once.
+//!
 //! A PATCH is consumed by a spawned task that owns the upload's lock: if the client vanishes
 //! mid-body the task still makes the bytes received durable and records the new offset before
 //! the lock is released. PATCH and HEAD take that lock first of all ([`UploadLock`], before
@@ -24,17 +29,49 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use ceria_core::protocol::UserInfo;
 use std::time::Duration;
 
-/// The tus routes, every answer carrying `Tus-Resumable`.
+/// The account an upload route serves, authenticated the way that route requires; the
+/// uploads it creates are its own and live under [`Uploader::BASE`].
+pub(crate) trait Uploader:
+    FromRequestParts<AppState, Rejection = ApiError> + Send + Sync + 'static
+{
+    /// The path of the route's uploads (`/v1/uploads`): where [`collection`] is routed, and
+    /// [`member`] at `{BASE}/{id}` (the `Location` of a new upload).
+    const BASE: &'static str;
+
+    /// The account that owns the uploads.
+    fn account(&self) -> &UserInfo;
+}
+
+impl Uploader for Caller {
+    const BASE: &'static str = "/v1/uploads";
+
+    fn account(&self) -> &UserInfo {
+        &self.user
+    }
+}
+
+/// The API's tus routes (bearer tokens), every answer carrying `Tus-Resumable`.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/uploads", axum::routing::options(options).post(create))
-        .route(
-            "/v1/uploads/{id}",
-            axum::routing::head(head).patch(patch).delete(terminate),
-        )
+        .route("/v1/uploads", collection::<Caller>())
+        .route("/v1/uploads/{id}", member::<Caller>())
         .layer(middleware::from_fn(tus_resumable))
+}
+
+/// The methods of an uploader's collection route (`U::BASE`): discovery and creation.
+pub(crate) fn collection<U: Uploader>() -> MethodRouter<AppState> {
+    axum::routing::options(options).post(create::<U>)
+}
+
+/// The methods of one upload's route (`U::BASE/{id}`): offset, append, termination.
+pub(crate) fn member<U: Uploader>() -> MethodRouter<AppState> {
+    axum::routing::head(head::<U>)
+        .patch(patch::<U>)
+        .delete(terminate::<U>)
 }
 
 /// How long a PATCH may stall between two chunks before it counts as cut off.
@@ -47,7 +84,7 @@ const HEAD_SETTLE_WAIT: Duration = Duration::from_secs(2);
 
 /// The lock of the upload named in the path, taken before any other work on a PATCH (waiting
 /// as long as it takes) or a HEAD (waiting at most [`HEAD_SETTLE_WAIT`]; `None` after that).
-/// Being an extractor placed before [`Caller`], it orders a PATCH before a HEAD that arrives
+/// Being an extractor placed before the [`Uploader`], it orders a PATCH before a HEAD that arrives
 /// after it, however long their authentication takes.
 pub(crate) struct UploadLock(Option<tokio::sync::OwnedMutexGuard<()>>);
 
@@ -164,9 +201,9 @@ fn expires_header(row: &UploadRow) -> Option<(HeaderName, HeaderValue)> {
 }
 
 /// `POST /v1/uploads`: creates an upload (and takes its first bytes if a body is sent).
-pub(crate) async fn create(
+pub(crate) async fn create<U: Uploader>(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: U,
     req: Request,
 ) -> Result<Response, ApiError> {
     let headers = req.headers().clone();
@@ -201,7 +238,7 @@ pub(crate) async fn create(
     let expiry = i64::try_from(state.config.upload_expiry.as_millis()).unwrap_or(i64::MAX);
     let row = UploadRow {
         id: new_id(),
-        owner_id: caller.user.id.clone(),
+        owner_id: caller.account().id.clone(),
         length,
         offset: 0,
         metadata: raw_metadata,
@@ -213,7 +250,7 @@ pub(crate) async fn create(
         completed_ms: None,
     };
     create_within_quota(&state, &row).await?;
-    let location = format!("/v1/uploads/{}", row.id);
+    let location = format!("{}/{}", U::BASE, row.id);
     let has_body =
         is_offset_stream(&headers) && header_u64(&headers, "content-length")?.is_none_or(|n| n > 0);
     // An empty file is complete as soon as it exists.
@@ -297,7 +334,7 @@ async fn first_patch(state: AppState, row: UploadRow, body: Body) -> Result<Resp
 }
 
 /// The caller's upload `id`, or 404 (also for other people's uploads), or 410 when expired.
-async fn owned_upload(state: &AppState, caller: &Caller, id: &str) -> Result<UploadRow, ApiError> {
+async fn owned_upload(state: &AppState, owner: &UserInfo, id: &str) -> Result<UploadRow, ApiError> {
     if !crate::store::blobs::is_upload_id(id) {
         return Err(ApiError::not_found());
     }
@@ -305,7 +342,7 @@ async fn owned_upload(state: &AppState, caller: &Caller, id: &str) -> Result<Upl
     let row = state
         .db_call(move |db| db.upload(&key))
         .await?
-        .filter(|r| r.owner_id == caller.user.id)
+        .filter(|r| r.owner_id == owner.id)
         .ok_or_else(ApiError::not_found)?;
     if row.completed_ms.is_none() && row.expires_ms <= now_ms() {
         discard(state, &row.id).await?;
@@ -327,13 +364,13 @@ async fn discard(state: &AppState, id: &str) -> Result<(), ApiError> {
 
 /// `HEAD /v1/uploads/{id}`: how many bytes are safely stored (once a PATCH in progress has
 /// recorded what it received, see [`UploadLock`]).
-pub(crate) async fn head(
+pub(crate) async fn head<U: Uploader>(
     State(state): State<AppState>,
     _settled: UploadLock,
-    caller: Caller,
+    caller: U,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let row = owned_upload(&state, &caller, &id).await?;
+    let row = owned_upload(&state, caller.account(), &id).await?;
     let mut response = (
         StatusCode::OK,
         [
@@ -355,10 +392,10 @@ pub(crate) async fn head(
 }
 
 /// `PATCH /v1/uploads/{id}`: appends bytes at `Upload-Offset`.
-pub(crate) async fn patch(
+pub(crate) async fn patch<U: Uploader>(
     State(state): State<AppState>,
     lock: UploadLock,
-    caller: Caller,
+    caller: U,
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, ApiError> {
@@ -382,7 +419,7 @@ pub(crate) async fn patch(
         })
         .transpose()?;
     let declared = header_u64(req.headers(), "content-length")?;
-    let row = owned_upload(&state, &caller, &id).await?;
+    let row = owned_upload(&state, caller.account(), &id).await?;
     if declared.is_some_and(|n| offset.saturating_add(n) > row.length) {
         return Err(ApiError::malformed("the patch goes past Upload-Length"));
     }
@@ -551,12 +588,12 @@ fn patched_response(row: &UploadRow, offset: u64) -> Response {
 }
 
 /// `DELETE /v1/uploads/{id}`: termination.
-pub(crate) async fn terminate(
+pub(crate) async fn terminate<U: Uploader>(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: U,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
-    let row = owned_upload(&state, &caller, &id).await?;
+    let row = owned_upload(&state, caller.account(), &id).await?;
     let _guard = state.lock_upload(&row.id).await;
     discard(&state, &row.id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -17,12 +17,14 @@
 //!   `web.*` message of the catalog (`core/catalog/catalog.json`).
 //! - `headers`: the security headers of every console answer (CSP without inline script or
 //!   style, `frame-ancestors 'none'`, `nosniff`, `no-store`) and the error pages.
-//! - `assets/`: the one stylesheet and the one small script (our own, no third-party file),
+//! - `assets/`: the one stylesheet and the small scripts (our own, no third-party file),
 //!   embedded in the binary and served under content-hashed names.
 //! - `form`: the one request form generated from the catalog (fields, region pickers,
 //!   drafts on the server, live checks with the core's validation, no-JS file posts, sending
 //!   through the sync push), used by the citizens' pages and the operators' "file for a
 //!   resident".
+//! - `uploads`: the forms' resumable uploads (`/layanan/unggah`, `/console/unggah`): the
+//!   API's tus handlers behind the web session and its anti-forgery header.
 //! - `format`: dates in local time, query strings.
 //! - `render`: the page context every template gets, and [`render::WebError`].
 //! - `templates/`: askama templates (`layout.html` and one per page).
@@ -60,6 +62,7 @@ pub(crate) mod i18n;
 pub(crate) mod pages;
 pub(crate) mod render;
 pub(crate) mod session;
+pub(crate) mod uploads;
 
 use crate::http::state::AppState;
 use axum::Router;
@@ -73,6 +76,7 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/console/") }))
         .route("/console", get(|| async { Redirect::to("/console/") }))
         .merge(assets::router())
+        .merge(uploads::router())
         .merge(pages::router())
         .layer(middleware::from_fn_with_state(
             state,

@@ -70,6 +70,8 @@ pub(crate) struct Page {
     pub css: &'static str,
     /// URL of the script.
     pub js: &'static str,
+    /// URL of the uploads' script.
+    pub upload_js: &'static str,
 }
 
 impl Page {
@@ -100,6 +102,7 @@ impl Page {
             nav: Vec::new(),
             css: assets::STYLESHEET.url(),
             js: assets::SCRIPT.url(),
+            upload_js: assets::UPLOAD_SCRIPT.url(),
         }
     }
 
@@ -107,6 +110,11 @@ impl Page {
     pub(crate) fn switch_href(&self) -> String {
         let back = crate::web::format::url_component(&self.here);
         format!("/console/lang/{}?back={back}", self.t.lang.other().code())
+    }
+
+    /// The texts of the uploads' script (its tag's `data-texts`).
+    pub(crate) fn upload_texts(&self) -> String {
+        crate::web::uploads::script_texts(&self.t)
     }
 
     /// The role of the signed-in account, worded.

@@ -1,8 +1,8 @@
 //! The console's static files: one stylesheet and small scripts of our own (no third-party
-//! file: `console.js` on every page, `form.js` on the request form's pages), embedded in the
-//! binary and served under a name carrying a hash of their content
-//! (`console.3f2a9c1b0d.css`), so browsers may keep them for a year and a new build is
-//! fetched at once.
+//! file: `console.js` and `upload.js` (the forms' resumable uploads) on every page, `form.js`
+//! on the request form's pages), embedded in the binary and served under a name carrying a
+//! hash of their content (`console.3f2a9c1b0d.css`), so browsers may keep them for a year and
+//! a new build is fetched at once.
 
 use axum::Router;
 use axum::extract::Path;
@@ -71,13 +71,23 @@ pub(crate) static FORM_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
     )
 });
 
+/// The uploads' script: resumable uploads of the forms' attachments (`web::uploads`).
+pub(crate) static UPLOAD_SCRIPT: LazyLock<Asset> = LazyLock::new(|| {
+    Asset::new(
+        "upload",
+        "js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("upload.js"),
+    )
+});
+
 /// The route of the assets.
 pub(crate) fn router() -> Router<AppState> {
     Router::new().route("/console/assets/{name}", get(serve))
 }
 
 async fn serve(Path(name): Path<String>) -> Result<Response, WebError> {
-    let asset = [&*STYLESHEET, &*SCRIPT, &*FORM_SCRIPT]
+    let asset = [&*STYLESHEET, &*SCRIPT, &*FORM_SCRIPT, &*UPLOAD_SCRIPT]
         .into_iter()
         .find(|a| a.url.rsplit('/').next() == Some(name.as_str()))
         .ok_or(WebError::NotFound)?;

@@ -45,6 +45,8 @@ pub(crate) struct PortalPage {
     pub css: &'static str,
     /// URL of the script.
     pub js: &'static str,
+    /// URL of the uploads' script.
+    pub upload_js: &'static str,
 }
 
 impl PortalPage {
@@ -64,7 +66,13 @@ impl PortalPage {
             csrf: String::new(),
             css: assets::STYLESHEET.url(),
             js: assets::SCRIPT.url(),
+            upload_js: assets::UPLOAD_SCRIPT.url(),
         }
+    }
+
+    /// The texts of the uploads' script (its tag's `data-texts`).
+    pub(crate) fn upload_texts(&self) -> String {
+        crate::web::uploads::script_texts(&self.t)
     }
 
     /// The language switch's link (to the other language, back to this page).
