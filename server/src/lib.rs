@@ -49,7 +49,7 @@ mod identity;
 pub mod population;
 mod regions;
 pub mod stats;
-mod store;
+pub mod store;
 pub mod tracking;
 mod web;
 mod workflow;
