@@ -7,6 +7,8 @@ pub(crate) mod accounts;
 pub(crate) mod administration;
 pub(crate) mod blobs;
 pub(crate) mod catalog;
+#[cfg(test)]
+mod concurrency;
 mod db;
 pub(crate) mod exports;
 pub(crate) mod holidays;
