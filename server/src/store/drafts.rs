@@ -3,13 +3,13 @@
 //! account's requests page, deleted when sent. Bounded per account (number of drafts, size of
 //! the values) so a draft table cannot grow without limit.
 //!
-//! Plain SQL only (an upsert with `ON CONFLICT … DO UPDATE`), so the statements also run on
-//! the PostgreSQL port of the store.
+//! Written once for both engines (see `store::sql`); saving takes the account's lock, so two
+//! tabs cannot overshoot the count on PostgreSQL either.
 
+use crate::store::sql::Row;
 use crate::store::uploads::owned_blob_size;
 use crate::store::{Db, DbError};
 use ceria_core::protocol::AttachmentRef;
-use rusqlite::{OptionalExtension, params};
 use std::collections::BTreeMap;
 
 /// One draft.
@@ -57,55 +57,42 @@ pub(crate) enum DraftRefused {
 const COLUMNS: &str =
     "id, user_id, service, request_id, on_behalf_of, form_values, attachments, updated_ms";
 
-fn draft_from_row(r: &rusqlite::Row<'_>) -> Result<(WebDraft, String, String), rusqlite::Error> {
-    Ok((
-        WebDraft {
-            id: r.get(0)?,
-            user_id: r.get(1)?,
-            service: r.get(2)?,
-            request_id: r.get(3)?,
-            on_behalf_of: r.get(4)?,
-            values: BTreeMap::new(),
-            attachments: Vec::new(),
-            updated_ms: r.get(7)?,
-        },
-        r.get(5)?,
-        r.get(6)?,
-    ))
-}
-
-fn decode(row: (WebDraft, String, String)) -> Result<WebDraft, DbError> {
-    let (mut draft, values, attachments) = row;
-    draft.values = serde_json::from_str(&values)?;
-    draft.attachments = serde_json::from_str(&attachments)?;
-    Ok(draft)
+fn draft_from_row(r: &Row<'_>) -> Result<WebDraft, DbError> {
+    Ok(WebDraft {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        service: r.get(2)?,
+        request_id: r.get(3)?,
+        on_behalf_of: r.get(4)?,
+        values: serde_json::from_str(&r.get::<String>(5)?)?,
+        attachments: serde_json::from_str(&r.get::<String>(6)?)?,
+        updated_ms: r.get(7)?,
+    })
 }
 
 impl Db {
     /// The draft `id` of account `user_id`; none when absent or someone else's.
     pub(crate) fn draft(&self, id: &str, user_id: &str) -> Result<Option<WebDraft>, DbError> {
         self.read(|c| {
-            let row = c
-                .prepare_cached(&format!(
-                    "SELECT {COLUMNS} FROM web_drafts WHERE id = ?1 AND user_id = ?2"
-                ))?
-                .query_row(params![id, user_id], draft_from_row)
-                .optional()?;
-            row.map(decode).transpose()
+            c.query_opt(
+                &format!("SELECT {COLUMNS} FROM web_drafts WHERE id = ?1 AND user_id = ?2"),
+                &[&id, &user_id],
+                draft_from_row,
+            )
         })
     }
 
     /// The drafts of account `user_id`, the latest changed first.
     pub(crate) fn drafts_of(&self, user_id: &str) -> Result<Vec<WebDraft>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {COLUMNS} FROM web_drafts WHERE user_id = ?1
-                 ORDER BY updated_ms DESC, id"
-            ))?;
-            let rows = stmt
-                .query_map([user_id], draft_from_row)?
-                .collect::<Result<Vec<_>, _>>()?;
-            rows.into_iter().map(decode).collect()
+            c.query_map(
+                &format!(
+                    "SELECT {COLUMNS} FROM web_drafts WHERE user_id = ?1
+                     ORDER BY updated_ms DESC, id"
+                ),
+                &[&user_id],
+                draft_from_row,
+            )
         })
     }
 
@@ -123,17 +110,21 @@ impl Db {
             return Ok(Err(DraftRefused::TooLarge(limits.max_bytes)));
         }
         self.write(|tx| {
-            let owner: Option<String> = tx
-                .prepare_cached("SELECT user_id FROM web_drafts WHERE id = ?1")?
-                .query_row([&draft.id], |r| r.get(0))
-                .optional()?;
+            tx.lock(&format!("drafts:{}", draft.user_id))?;
+            let owner: Option<String> = tx.query_opt(
+                "SELECT user_id FROM web_drafts WHERE id = ?1",
+                &[&draft.id],
+                |r| r.get(0),
+            )?;
             match owner {
                 Some(owner) if owner != draft.user_id => return Ok(Err(DraftRefused::NotYours)),
                 Some(_) => {}
                 None => {
-                    let count: i64 = tx
-                        .prepare_cached("SELECT count(*) FROM web_drafts WHERE user_id = ?1")?
-                        .query_row([&draft.user_id], |r| r.get(0))?;
+                    let count: i64 = tx.query_row(
+                        "SELECT count(*) FROM web_drafts WHERE user_id = ?1",
+                        &[&draft.user_id],
+                        |r| r.get(0),
+                    )?;
                     if count >= i64::from(limits.max_drafts) {
                         return Ok(Err(DraftRefused::TooMany(limits.max_drafts)));
                     }
@@ -150,15 +141,15 @@ impl Db {
                    attachments = excluded.attachments,
                    updated_ms = excluded.updated_ms
                  WHERE web_drafts.user_id = excluded.user_id",
-                params![
-                    draft.id,
-                    draft.user_id,
-                    draft.service,
-                    draft.request_id,
-                    draft.on_behalf_of,
-                    values,
-                    attachments,
-                    now
+                &[
+                    &draft.id,
+                    &draft.user_id,
+                    &draft.service,
+                    &draft.request_id,
+                    &draft.on_behalf_of,
+                    &values,
+                    &attachments,
+                    &now,
                 ],
             )?;
             Ok(Ok(()))
@@ -170,7 +161,7 @@ impl Db {
         self.write(|tx| {
             Ok(tx.execute(
                 "DELETE FROM web_drafts WHERE id = ?1 AND user_id = ?2",
-                params![id, user_id],
+                &[&id, &user_id],
             )? > 0)
         })
     }
@@ -190,11 +181,10 @@ impl Db {
 mod tests {
     use super::*;
     use crate::store::accounts::NewUser;
+    use crate::store::testing::store_test;
     use ceria_core::protocol::Role;
 
-    fn db_with_users() -> (tempfile::TempDir, Db, String, String) {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    fn users(db: &Db) -> (String, String) {
         let mut ids = Vec::new();
         for name in ["1305014101900001", "1305014101900002"] {
             let user = db
@@ -215,7 +205,7 @@ mod tests {
         }
         let b = ids.pop().unwrap();
         let a = ids.pop().unwrap();
-        (dir, db, a, b)
+        (a, b)
     }
 
     fn draft(id: &str, user: &str) -> WebDraft {
@@ -236,9 +226,8 @@ mod tests {
         max_bytes: 1000,
     };
 
-    #[test]
-    fn saved_updated_listed_bounded_and_private() {
-        let (_dir, db, a, b) = db_with_users();
+    store_test!(saved_updated_listed_bounded_and_private, |db| {
+        let (a, b) = users(db);
         assert_eq!(db.save_draft(&draft("d1", &a), &LIMITS, 1).unwrap(), Ok(()));
         let mut changed = draft("d1", &a);
         changed.values.insert("nik".into(), "1305".into());
@@ -273,5 +262,5 @@ mod tests {
         assert!(!db.delete_draft("d1", &b).unwrap());
         assert!(db.delete_draft("d1", &a).unwrap());
         assert_eq!(db.draft("d1", &a).unwrap(), None);
-    }
+    });
 }

@@ -12,7 +12,8 @@
 use crate::store::{DbError, SchemaError};
 
 /// Migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
-pub(crate) const MIGRATIONS: &[&str] = &[r#"
+pub(crate) const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,
     username      TEXT NOT NULL UNIQUE,
@@ -167,7 +168,23 @@ CREATE TABLE holidays (
     day  TEXT PRIMARY KEY,
     name TEXT NOT NULL
 );
-"#];
+"#,
+    // SQLite migration 7 (issue 13): the web form's drafts.
+    r#"
+CREATE TABLE web_drafts (
+    id           TEXT PRIMARY KEY,
+    user_id      TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    service      TEXT NOT NULL,
+    request_id   TEXT,
+    on_behalf_of TEXT,
+    form_values  TEXT NOT NULL,
+    attachments  TEXT NOT NULL,
+    created_ms   BIGINT NOT NULL,
+    updated_ms   BIGINT NOT NULL
+);
+CREATE INDEX web_drafts_user ON web_drafts(user_id, updated_ms);
+"#,
+];
 
 /// The session advisory lock held while migrating (`'CERI'`, 0).
 const MIGRATION_LOCK: &str = "SELECT pg_advisory_lock(1128616521, 0)";
