@@ -9,10 +9,10 @@ use crate::serve::DataDir;
 use ceria_core::Catalog;
 use ceria_core::catalog::diff::CatalogDiff;
 use ceria_core::protocol::Role;
-use ceria_server::Db;
 use ceria_server::admin::{self, AdminError, StaffAccount};
 use ceria_server::calendar::{self, HolidayError};
 use ceria_server::export;
+use ceria_server::{DatabaseLocation, Db};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -236,12 +236,23 @@ pub fn admin_failure(e: &AdminError, file: Option<&Path>) -> Failure {
 
 /// Runs an admin command; returns the exit status.
 pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
+    let database = args.dir.database();
     let AdminArgs {
-        dir: DataDir { data },
+        dir: DataDir { data, .. },
         command,
     } = args;
     // Before the database is opened (and so created): restore wants an empty directory.
     match command {
+        AdminCommand::Backup { .. } | AdminCommand::Restore { .. }
+            if database != DatabaseLocation::DataDir =>
+        {
+            return Err(Failure::new(
+                exit::USAGE,
+                "cadangan ini untuk SQLite; untuk PostgreSQL gunakan pg_dump / pg_restore \
+                 / this backup is of a SQLite registry; back PostgreSQL up with pg_dump and \
+                 restore it with pg_restore (README, \"Running at scale\")",
+            ));
+        }
         AdminCommand::Backup { to } => return crate::backup::backup(&data, &to, json),
         AdminCommand::Restore { from } => return crate::backup::restore(&from, &data, json),
         _ => {}
@@ -252,7 +263,7 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
             format!("direktori data / data directory {}: {e}", data.display()),
         )
     })?;
-    let db = Db::open(&data.join("ceria.db")).map_err(|e| {
+    let db = database.open(&data).map_err(|e| {
         Failure::new(
             exit::INTERNAL,
             format!("basis data / database {}: {e}", data.display()),

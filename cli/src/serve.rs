@@ -2,7 +2,7 @@
 //! data directory), in the foreground until SIGTERM or SIGINT.
 
 use crate::exit::{self, Failure};
-use ceria_server::{BlobStoreLocation, Config, Server, StartError};
+use ceria_server::{BlobStoreLocation, Config, DatabaseLocation, Server, StartError};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -13,6 +13,19 @@ pub struct DataDir {
     /// Data directory (database `ceria.db`, `blobs/`, `uploads/`); created on first run.
     #[arg(long, env = "CERIA_DATA", default_value = "ceria-data", global = true)]
     pub data: PathBuf,
+    /// Keep the registry's rows in PostgreSQL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`
+    /// (plain TCP: loopback or a private network), shared by several instances; the data
+    /// directory still holds the blobs unless `--blob-store` names a bucket. Default: SQLite
+    /// `ceria.db` in the data directory.
+    #[arg(long, env = "CERIA_DATABASE_URL", value_parser = DatabaseLocation::parse, global = true)]
+    pub database: Option<DatabaseLocation>,
+}
+
+impl DataDir {
+    /// Where the rows are kept.
+    pub fn database(&self) -> DatabaseLocation {
+        self.database.clone().unwrap_or_default()
+    }
 }
 
 /// Options of `ceria serve`.
@@ -62,6 +75,7 @@ pub fn start_failure(e: &StartError, args_data: &std::path::Path) -> Failure {
 pub fn run(args: ServeArgs, json: bool) -> Result<u8, Failure> {
     ceria_server::init_logging();
     let mut config = Config::new(&args.dir.data, args.listen);
+    config.database = args.dir.database();
     config.max_upload_bytes = args.max_upload_mb.saturating_mul(1024 * 1024);
     config.trust_forwarded_for = args.trust_forwarded_for;
     config.secure_cookies = args.secure_cookies;

@@ -96,11 +96,64 @@ impl BlobStoreLocation {
     }
 }
 
+/// Where the registry's rows are kept.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub enum DatabaseLocation {
+    /// SQLite, `ceria.db` in the data directory (one instance).
+    #[default]
+    DataDir,
+    /// A PostgreSQL database every instance reaches, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`
+    /// (plain TCP: on the loopback or a private network).
+    Postgres {
+        /// The connection URL.
+        url: String,
+    },
+}
+
+impl std::fmt::Debug for DatabaseLocation {
+    // Never prints the URL: it may hold a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DatabaseLocation::DataDir => f.write_str("DataDir"),
+            DatabaseLocation::Postgres { .. } => f.write_str("Postgres { .. }"),
+        }
+    }
+}
+
+impl DatabaseLocation {
+    /// Reads `postgres://…` or `postgresql://…`.
+    pub fn parse(text: &str) -> Result<DatabaseLocation, String> {
+        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            return Err("expected postgres://USER@HOST[:PORT]/DB".into());
+        }
+        text.parse::<postgres::Config>()
+            .map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+        Ok(DatabaseLocation::Postgres {
+            url: text.to_string(),
+        })
+    }
+
+    /// Opens (creating or migrating as needed) the database: SQLite in `data_dir`, or the
+    /// PostgreSQL database. Blocking.
+    pub fn open(&self, data_dir: &std::path::Path) -> Result<crate::Db, crate::DbError> {
+        match self {
+            DatabaseLocation::DataDir => crate::Db::open(&data_dir.join(DB_FILE)),
+            DatabaseLocation::Postgres { url } => crate::Db::open_postgres(url),
+        }
+    }
+}
+
+/// The SQLite database file in the data directory.
+const DB_FILE: &str = "ceria.db";
+
 /// Everything the server needs to start.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Data directory: `ceria.db` (SQLite), `blobs/` (attachments), `uploads/` (partial).
+    /// Data directory: `ceria.db` (SQLite, unless `database` names PostgreSQL), `blobs/`
+    /// (attachments), `uploads/` (partial).
     pub data_dir: PathBuf,
+    /// Where the rows are kept: SQLite in the data directory (default) or PostgreSQL.
+    pub database: DatabaseLocation,
     /// Address to listen on; port 0 picks a free port (tests).
     pub listen: SocketAddr,
     /// Per-file upload limit in bytes (413 above).
@@ -166,6 +219,7 @@ impl Config {
     pub fn new(data_dir: impl Into<PathBuf>, listen: SocketAddr) -> Config {
         Config {
             data_dir: data_dir.into(),
+            database: DatabaseLocation::DataDir,
             listen,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             upload_expiry: DEFAULT_UPLOAD_EXPIRY,
@@ -196,7 +250,7 @@ impl Config {
 
     /// The SQLite database file.
     pub fn db_path(&self) -> PathBuf {
-        self.data_dir.join("ceria.db")
+        self.data_dir.join(DB_FILE)
     }
 
     /// The content-addressed attachment directory.
@@ -232,6 +286,20 @@ mod tests {
         );
         assert!(BlobStoreLocation::parse("s3://").is_err());
         assert!(BlobStoreLocation::parse("/srv/blobs").is_err());
+    }
+
+    #[test]
+    fn database_locations_read_as_postgres_urls() {
+        assert_eq!(
+            DatabaseLocation::parse("postgres://ceria@db.internal:5432/registry"),
+            Ok(DatabaseLocation::Postgres {
+                url: "postgres://ceria@db.internal:5432/registry".into()
+            })
+        );
+        assert!(DatabaseLocation::parse("postgresql://u:secret@h/db").is_ok());
+        assert!(DatabaseLocation::parse("/srv/ceria.db").is_err());
+        let secret = DatabaseLocation::parse("postgres://u:secret@h/db").unwrap();
+        assert!(!format!("{secret:?}").contains("secret"));
     }
 
     #[test]

@@ -17,7 +17,8 @@
 //!   (`tus`), the served OpenAPI document (`openapi`), the shared state (`state`), and one
 //!   module per resource (`accounts`, `catalog`, `identity`, `review`, `stats`, `sync`,
 //!   `uploads`), each with its own `router()`.
-//! - `store/`: persistence: the database handle (`db`), its schema, one module per table
+//! - `store/`: persistence: the database handle (`db`) over SQLite or PostgreSQL through
+//!   the executor seam (`sql`), the schemas, one module per table
 //!   group (`accounts`, `catalog`, `identity`, `push`, `requests`, `uploads`) and the
 //!   attachment files (`blobs`: the data directory or an S3-compatible bucket). Every SQL
 //!   statement lives here.
@@ -49,13 +50,13 @@ mod identity;
 pub mod population;
 mod regions;
 pub mod stats;
-mod store;
+pub mod store;
 pub mod tracking;
 mod web;
 mod workflow;
 
 pub use catalog_store::PublishError;
-pub use config::{BlobStoreLocation, Config};
+pub use config::{BlobStoreLocation, Config, DatabaseLocation};
 pub use http::state::AppState;
 pub use store::{Db, DbError, SchemaError};
 
@@ -83,10 +84,11 @@ pub enum StartError {
     Catalog(#[from] PublishError),
 }
 
-/// Opens the data directory: database, blob store and the catalog in force.
+/// Opens the data directory and the database (SQLite there, or PostgreSQL), the blob store
+/// and the catalog in force.
 pub fn open_state(config: &Config) -> Result<AppState, StartError> {
     std::fs::create_dir_all(&config.data_dir)?;
-    let db = Arc::new(Db::open(&config.db_path())?);
+    let db = Arc::new(config.database.open(&config.data_dir)?);
     let blobs = BlobStore::open(config)?;
     let catalog = catalog_store::load(&db)?;
     let regions = regions::load(&db)?;

@@ -1,7 +1,6 @@
 //! Tests of the yearly figures: local time, months, service times, holidays, names.
 
 use super::*;
-use rusqlite::params;
 
 // 2026-11-30 is a Monday; day number 20787.
 const MON: i64 = 20_787;
@@ -142,7 +141,7 @@ fn gather_reads_the_database_and_names_what_it_counts() {
         tx.execute(
             "INSERT INTO users (id, username, name, role, password_hash, created_ms)
              VALUES ('u1', 'warga', 'Warga', 'citizen', 'x', 0)",
-            [],
+            &[],
         )?;
         for (id, village, done) in [
             ("r1", "13.05.01.2001", Some(created + 7 * DAY_MS)),
@@ -153,13 +152,13 @@ fn gather_reads_the_database_and_names_what_it_counts() {
                 "INSERT INTO requests (id, tracking_code, service, village, citizen_nik,
                  submitted_by, state, catalog_version, payload, created_ms, updated_ms, completed_ms)
                  VALUES (?1, ?1, ?2, ?3, '1305014107900001', 'u1', ?4, '1', '{}', ?5, ?5, ?6)",
-                params![
-                    id,
-                    service.id,
-                    village,
-                    if done.is_some() { "completed" } else { "submitted" },
-                    created,
-                    done
+                &[
+                    &id,
+                    &service.id,
+                    &village,
+                    &if done.is_some() { "completed" } else { "submitted" },
+                    &created,
+                    &done,
                 ],
             )?;
         }

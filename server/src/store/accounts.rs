@@ -1,9 +1,9 @@
 //! Storage of accounts (sessions are in `sessions`, administration in `administration`).
 
 use super::db::user_from_row;
+use super::sql::Conn;
 use crate::store::{Db, DbError, new_id};
 use ceria_core::protocol::{Role, UserInfo};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A new account to store (the password already hashed).
 #[derive(Debug, Clone)]
@@ -22,37 +22,31 @@ pub(crate) struct NewUser {
     pub password_hash: String,
 }
 
-/// Stores a new account in `tx`; `Ok(None)` when the user name is taken.
+/// Stores a new account in `tx`; `Ok(None)` when the user name is taken (also by a
+/// concurrent transaction: the insert does nothing then, it never fails).
 pub(crate) fn insert_user(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     user: &NewUser,
     now: i64,
 ) -> Result<Option<UserInfo>, DbError> {
-    let taken: Option<i64> = tx
-        .query_row(
-            "SELECT 1 FROM users WHERE username = ?1",
-            [&user.username],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if taken.is_some() {
-        return Ok(None);
-    }
     let id = new_id();
-    tx.execute(
+    let inserted = tx.execute(
         "INSERT INTO users (id, username, name, role, village, phone, password_hash, created_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![
-            id,
-            user.username,
-            user.name,
-            user.role.code(),
-            user.village,
-            user.phone,
-            user.password_hash,
-            now
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (username) DO NOTHING",
+        &[
+            &id,
+            &user.username,
+            &user.name,
+            &user.role.code(),
+            &user.village,
+            &user.phone,
+            &user.password_hash,
+            &now,
         ],
     )?;
+    if inserted == 0 {
+        return Ok(None);
+    }
     Ok(Some(UserInfo {
         id,
         username: user.username.clone(),
@@ -79,28 +73,29 @@ impl Db {
         username: &str,
     ) -> Result<Option<(UserInfo, String, bool)>, DbError> {
         self.read(|c| {
-            Ok(c.prepare_cached(
+            c.query_opt(
                 "SELECT id, username, name, role, village, password_hash, disabled_ms
                  FROM users WHERE username = ?1",
-            )?
-            .query_row([username], |r| {
-                Ok((
-                    user_from_row(r)?,
-                    r.get::<_, String>(5)?,
-                    r.get::<_, Option<i64>>(6)?.is_some(),
-                ))
-            })
-            .optional()?)
+                &[&username],
+                |r| {
+                    Ok((
+                        user_from_row(r)?,
+                        r.get::<String>(5)?,
+                        r.get::<Option<i64>>(6)?.is_some(),
+                    ))
+                },
+            )
         })
     }
 
     /// Number of accounts per role.
     pub(crate) fn users_by_role(&self) -> Result<Vec<(String, i64)>, DbError> {
         self.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT role, count(*) FROM users GROUP BY role ORDER BY role")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(
+                "SELECT role, count(*) FROM users GROUP BY role ORDER BY role",
+                &[],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
         })
     }
 }
@@ -108,6 +103,7 @@ impl Db {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::store::testing::store_test;
 
     /// A citizen account to store with user name `name` (tests of the store).
     pub(crate) fn user(name: &str) -> NewUser {
@@ -121,10 +117,7 @@ pub(crate) mod tests {
         }
     }
 
-    #[test]
-    fn users_and_logins() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(users_and_logins, |db| {
         let u = db
             .create_user(&user("1305014107900001"), 1)
             .unwrap()
@@ -142,5 +135,5 @@ pub(crate) mod tests {
             db.users_by_role().unwrap(),
             vec![("citizen".to_string(), 1)]
         );
-    }
+    });
 }

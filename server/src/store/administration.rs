@@ -4,9 +4,9 @@
 
 use super::db::role_column;
 use super::sessions::end_all_sessions;
+use super::sql::{Conn, Row};
 use crate::store::{Db, DbError};
 use ceria_core::protocol::Role;
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 /// An account as an administrator sees it (no password hash, ever).
@@ -70,25 +70,25 @@ impl AccountAction {
 
 const SUMMARY_COLUMNS: &str = "id, username, name, role, village, phone, disabled_ms, created_ms";
 
-fn summary_from_row(r: &rusqlite::Row<'_>) -> Result<AccountSummary, rusqlite::Error> {
+fn summary_from_row(r: &Row<'_>) -> Result<AccountSummary, DbError> {
     Ok(AccountSummary {
         id: r.get(0)?,
         username: r.get(1)?,
         name: r.get(2)?,
-        role: role_column(&r.get::<_, String>(3)?, 3)?,
+        role: role_column(&r.get::<String>(3)?, 3)?,
         village: r.get(4)?,
         phone: r.get(5)?,
-        disabled: r.get::<_, Option<i64>>(6)?.is_some(),
+        disabled: r.get::<Option<i64>>(6)?.is_some(),
         created_ms: r.get(7)?,
     })
 }
 
-fn find(c: &Connection, id_or_name: &str) -> Result<Option<AccountSummary>, DbError> {
-    Ok(c.prepare_cached(&format!(
-        "SELECT {SUMMARY_COLUMNS} FROM users WHERE id = ?1 OR username = ?1"
-    ))?
-    .query_row([id_or_name], summary_from_row)
-    .optional()?)
+fn find(c: &Conn<'_>, id_or_name: &str) -> Result<Option<AccountSummary>, DbError> {
+    c.query_opt(
+        &format!("SELECT {SUMMARY_COLUMNS} FROM users WHERE id = ?1 OR username = ?1"),
+        &[&id_or_name],
+        summary_from_row,
+    )
 }
 
 impl Db {
@@ -99,11 +99,11 @@ impl Db {
         limit: u32,
     ) -> Result<Vec<AccountSummary>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(&format!(
-                "SELECT {SUMMARY_COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"
-            ))?;
-            let rows = stmt.query_map(params![after.unwrap_or(""), limit], summary_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(
+                &format!("SELECT {SUMMARY_COLUMNS} FROM users WHERE id > ?1 ORDER BY id LIMIT ?2"),
+                &[&after.unwrap_or(""), &limit],
+                summary_from_row,
+            )
         })
     }
 
@@ -130,14 +130,14 @@ impl Db {
                 AccountAction::Disable => {
                     tx.execute(
                         "UPDATE users SET disabled_ms = ?2 WHERE id = ?1 AND disabled_ms IS NULL",
-                        params![account.id, now],
+                        &[&account.id, &now],
                     )?;
                     end_all_sessions(tx, &account.id)?;
                 }
                 AccountAction::Enable => {
                     tx.execute(
                         "UPDATE users SET disabled_ms = NULL WHERE id = ?1",
-                        [&account.id],
+                        &[&account.id],
                     )?;
                 }
                 AccountAction::ResetPassword => {
@@ -146,7 +146,7 @@ impl Db {
                     })?;
                     tx.execute(
                         "UPDATE users SET password_hash = ?2 WHERE id = ?1",
-                        params![account.id, hash],
+                        &[&account.id, &hash],
                     )?;
                     end_all_sessions(tx, &account.id)?;
                 }
@@ -156,7 +156,7 @@ impl Db {
             }
             tx.execute(
                 "INSERT INTO account_events (user_id, actor, action, at_ms) VALUES (?1, ?2, ?3, ?4)",
-                params![account.id, actor, action.code(), now],
+                &[&account.id, &actor, &action.code(), &now],
             )?;
             find(tx, &account.id)
         })
@@ -165,18 +165,18 @@ impl Db {
     /// The administrative actions on an account, oldest first.
     pub(crate) fn account_events(&self, user_id: &str) -> Result<Vec<AccountEvent>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            c.query_map(
                 "SELECT seq, actor, action, at_ms FROM account_events WHERE user_id = ?1 ORDER BY seq",
-            )?;
-            let rows = stmt.query_map([user_id], |r| {
-                Ok(AccountEvent {
-                    seq: r.get(0)?,
-                    actor: r.get(1)?,
-                    action: r.get(2)?,
-                    at_ms: r.get(3)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                &[&user_id],
+                |r| {
+                    Ok(AccountEvent {
+                        seq: r.get(0)?,
+                        actor: r.get(1)?,
+                        action: r.get(2)?,
+                        at_ms: r.get(3)?,
+                    })
+                },
+            )
         })
     }
 }

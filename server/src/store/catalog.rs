@@ -1,7 +1,6 @@
 //! Storage of published catalogs and of the region table.
 
 use crate::store::{Db, DbError};
-use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
 /// A region (Kemendagri code and name).
@@ -22,24 +21,22 @@ impl Db {
     /// The newest published catalog file, if any was published.
     pub(crate) fn latest_catalog(&self) -> Result<Option<String>, DbError> {
         self.read(|c| {
-            Ok(c.query_row(
+            c.query_opt(
                 "SELECT body FROM catalogs ORDER BY seq DESC LIMIT 1",
-                [],
+                &[],
                 |r| r.get(0),
             )
-            .optional()?)
         })
     }
 
     /// The file of a published catalog version, if it was published here.
     pub(crate) fn catalog_body(&self, version: &str) -> Result<Option<String>, DbError> {
         self.read(|c| {
-            Ok(c.query_row(
+            c.query_opt(
                 "SELECT body FROM catalogs WHERE version = ?1",
-                [version],
+                &[&version],
                 |r| r.get(0),
             )
-            .optional()?)
         })
     }
 
@@ -56,7 +53,7 @@ impl Db {
             let n = tx.execute(
                 "INSERT INTO catalogs (version, hash, body, published_ms, published_by)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (version) DO NOTHING",
-                params![version, hash, body, now, by],
+                &[&version, &hash, &body, &now, &by],
             )?;
             Ok(n > 0)
         })
@@ -65,11 +62,12 @@ impl Db {
     /// Replaces the region table with `regions` (one transaction).
     pub(crate) fn replace_regions(&self, regions: &[Region]) -> Result<usize, DbError> {
         self.write(|tx| {
-            tx.execute("DELETE FROM regions", [])?;
-            let mut stmt =
-                tx.prepare_cached("INSERT INTO regions (code, parent, name) VALUES (?1, ?2, ?3)")?;
+            tx.execute("DELETE FROM regions", &[])?;
             for r in regions {
-                stmt.execute(params![r.code, parent_code(&r.code), r.name])?;
+                tx.execute(
+                    "INSERT INTO regions (code, parent, name) VALUES (?1, ?2, ?3)",
+                    &[&r.code, &parent_code(&r.code), &r.name],
+                )?;
             }
             Ok(regions.len())
         })
@@ -79,24 +77,25 @@ impl Db {
     /// prefixes against.
     pub(crate) fn all_regions(&self) -> Result<Vec<(String, String)>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached("SELECT code, name FROM regions ORDER BY code")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map("SELECT code, name FROM regions ORDER BY code", &[], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
         })
     }
 
     /// Children of `parent` (empty string: provinces), sorted by code.
     pub(crate) fn region_children(&self, parent: &str) -> Result<Vec<Region>, DbError> {
         self.read(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT code, name FROM regions WHERE parent = ?1 ORDER BY code")?;
-            let rows = stmt.query_map([parent], |r| {
-                Ok(Region {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(
+                "SELECT code, name FROM regions WHERE parent = ?1 ORDER BY code",
+                &[&parent],
+                |r| {
+                    Ok(Region {
+                        code: r.get(0)?,
+                        name: r.get(1)?,
+                    })
+                },
+            )
         })
     }
 }
@@ -104,6 +103,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing::store_test;
 
     #[test]
     fn parents() {
@@ -112,10 +112,7 @@ mod tests {
         assert_eq!(parent_code("13"), "");
     }
 
-    #[test]
-    fn regions_and_catalogs() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(regions_and_catalogs, |db| {
         let rows = vec![
             Region {
                 code: "13".into(),
@@ -151,5 +148,5 @@ mod tests {
         assert_eq!(db.latest_catalog().unwrap().as_deref(), Some("{\"v\":2}"));
         assert_eq!(db.catalog_body("1").unwrap().as_deref(), Some("{}"));
         assert_eq!(db.catalog_body("3").unwrap(), None);
-    }
+    });
 }

@@ -1,19 +1,15 @@
-//! The database handle: connections, transactions, and the helpers every table module uses.
+//! The database handle over either engine, and the helpers every table module uses.
 //!
-//! One writer connection behind a mutex serialises writes (SQLite allows one writer anyway,
-//! and it makes "check the idempotency key, then apply" atomic); a small pool of read
-//! connections serves reads concurrently thanks to WAL. Callers run these blocking methods on
-//! `spawn_blocking`.
+//! [`Db`] is SQLite in the data directory ([`Db::open`]: one writer connection behind a
+//! mutex, a pool of readers) or PostgreSQL ([`Db::open_postgres`]: a pool of connections,
+//! shared with other instances). Table modules run their SQL, written once, through
+//! [`Conn`] in `read` or `write`. Callers run these blocking methods on `spawn_blocking`.
 
-use super::schema::{self, SchemaError};
+use super::sql::postgres::PgDb;
+use super::sql::sqlite::SqliteDb;
+use super::sql::{Conn, Row};
 use ceria_core::protocol::{Role, UserInfo};
-use rusqlite::{Connection, OpenFlags, Transaction};
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
-use std::time::Duration;
-
-/// Read connections kept open for reuse.
-const MAX_IDLE_READERS: usize = 4;
+use std::path::Path;
 
 /// A storage failure. Always a 500 for the client; the text goes to the log.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +17,9 @@ pub enum DbError {
     /// SQLite refused or failed.
     #[error("database: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL refused or failed.
+    #[error("database: {0}")]
+    Postgres(#[from] postgres::Error),
     /// The schema could not be migrated.
     #[error("schema: {0}")]
     Schema(#[from] SchemaError),
@@ -32,98 +31,102 @@ pub enum DbError {
     Corrupt(String),
 }
 
+impl DbError {
+    /// Whether a PostgreSQL transaction failed only because a concurrent one won a race
+    /// (serialization failure, deadlock, a unique key just taken): run again, it succeeds or
+    /// sees the winner's row.
+    pub(crate) fn lost_a_race(&self) -> bool {
+        use postgres::error::SqlState;
+        let DbError::Postgres(e) = self else {
+            return false;
+        };
+        matches!(
+            e.code(),
+            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE
+                || *c == SqlState::T_R_DEADLOCK_DETECTED
+                || *c == SqlState::UNIQUE_VIOLATION
+        )
+    }
+}
+
+use super::schema::SchemaError;
+
 /// The server database.
 #[derive(Debug)]
 pub struct Db {
-    path: PathBuf,
-    writer: Mutex<Connection>,
-    readers: Mutex<Vec<Connection>>,
+    engine: Engine,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A panic while holding the lock rolled its transaction back (Transaction drops roll
-    // back), so the connection is still usable.
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn configure(conn: &Connection) -> Result<(), rusqlite::Error> {
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    Ok(())
+#[derive(Debug)]
+enum Engine {
+    Sqlite(SqliteDb),
+    Postgres(PgDb),
 }
 
 impl Db {
-    /// Opens (creating if needed) the database file and brings its schema up to date.
+    /// Opens (creating if needed) the SQLite database file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Db, DbError> {
-        let mut writer = Connection::open(path)?;
-        writer.pragma_update(None, "journal_mode", "WAL")?;
-        configure(&writer)?;
-        schema::migrate(&mut writer)?;
         Ok(Db {
-            path: path.to_path_buf(),
-            writer: Mutex::new(writer),
-            readers: Mutex::new(Vec::new()),
+            engine: Engine::Sqlite(SqliteDb::open(path)?),
+        })
+    }
+
+    /// Connects to the PostgreSQL database at `url` (`postgres://USER@HOST[:PORT]/DB`) and
+    /// brings its schema up to date. Blocking: not on an async worker thread.
+    pub fn open_postgres(url: &str) -> Result<Db, DbError> {
+        Ok(Db {
+            engine: Engine::Postgres(PgDb::open(url)?),
         })
     }
 
     /// Runs `f` on a read connection.
     pub(crate) fn read<T>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T, DbError>,
+        f: impl FnOnce(&Conn<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
-        let conn = match lock(&self.readers).pop() {
-            Some(conn) => conn,
-            None => {
-                let conn = Connection::open_with_flags(
-                    &self.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&conn)?;
-                conn
-            }
-        };
-        let result = f(&conn);
-        let mut idle = lock(&self.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
+        match &self.engine {
+            Engine::Sqlite(db) => db.read(f),
+            Engine::Postgres(db) => db.read(f),
         }
-        result
     }
 
-    /// Runs `f` in a write transaction, committed when `f` returns `Ok`.
+    /// Runs `f` in a write transaction, committed when `f` returns `Ok`. On PostgreSQL `f`
+    /// runs again when its transaction lost a race with another one, so it must not have
+    /// effects outside the transaction.
     pub(crate) fn write<T>(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, DbError>,
+        f: impl FnMut(&Conn<'_>) -> Result<T, DbError>,
     ) -> Result<T, DbError> {
-        let mut conn = lock(&self.writer);
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let value = f(&tx)?;
-        tx.commit()?;
-        Ok(value)
+        match &self.engine {
+            Engine::Sqlite(db) => db.write(f),
+            Engine::Postgres(db) => db.write(f),
+        }
     }
 
     /// True when the database answers a trivial query (readiness probe).
     pub(crate) fn ping(&self) -> bool {
-        self.read(|c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i64>(0))?))
+        self.read(|c| c.query_row("SELECT 1", &[], |r| r.get::<i64>(0)))
             .is_ok()
+    }
+
+    /// Which engine holds the rows (`sqlite` or `postgres`), for logs and tests.
+    pub fn engine(&self) -> &'static str {
+        match &self.engine {
+            Engine::Sqlite(_) => "sqlite",
+            Engine::Postgres(_) => "postgres",
+        }
     }
 }
 
 /// Reads a stored role code; a code no role has means the row is not one this server wrote.
-pub(crate) fn role_column(code: &str, column: usize) -> Result<Role, rusqlite::Error> {
-    Role::from_code(code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            column,
-            rusqlite::types::Type::Text,
-            Box::new(DbError::Corrupt(format!("role `{code}`"))),
-        )
-    })
+pub(crate) fn role_column(code: &str, column: usize) -> Result<Role, DbError> {
+    Role::from_code(code)
+        .ok_or_else(|| DbError::Corrupt(format!("role `{code}` (column {column})")))
 }
 
 /// Reads a `users` row selected as `id, username, name, role, village`.
-pub(crate) fn user_from_row(row: &rusqlite::Row<'_>) -> Result<UserInfo, rusqlite::Error> {
-    let role = role_column(&row.get::<_, String>(3)?, 3)?;
+pub(crate) fn user_from_row(row: &Row<'_>) -> Result<UserInfo, DbError> {
+    let role = role_column(&row.get::<String>(3)?, 3)?;
     Ok(UserInfo {
         id: row.get(0)?,
         username: row.get(1)?,
@@ -144,41 +147,37 @@ pub(crate) use ceria_core::now_ms;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing::store_test;
 
-    #[test]
-    fn opens_reads_and_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(opens_reads_and_writes, |db| {
         assert!(db.ping());
         db.write(|tx| {
             tx.execute(
                 "INSERT INTO regions (code, parent, name) VALUES ('13', '', 'SUMATERA BARAT')",
-                [],
+                &[],
             )?;
             Ok(())
         })
         .unwrap();
         let name: String = db
             .read(|c| {
-                Ok(
-                    c.query_row("SELECT name FROM regions WHERE code = '13'", [], |r| {
-                        r.get(0)
-                    })?,
-                )
+                c.query_row("SELECT name FROM regions WHERE code = '13'", &[], |r| {
+                    r.get(0)
+                })
             })
             .unwrap();
         assert_eq!(name, "SUMATERA BARAT");
         // A failed closure rolls back.
         let r: Result<(), DbError> = db.write(|tx| {
-            tx.execute("DELETE FROM regions", [])?;
+            tx.execute("DELETE FROM regions", &[])?;
             Err(DbError::Corrupt("abort".into()))
         });
         assert!(r.is_err());
         let n: i64 = db
-            .read(|c| Ok(c.query_row("SELECT count(*) FROM regions", [], |r| r.get(0))?))
+            .read(|c| c.query_row("SELECT count(*) FROM regions", &[], |r| r.get(0)))
             .unwrap();
         assert_eq!(n, 1);
-    }
+    });
 
     #[test]
     fn unknown_stored_roles_are_corrupt_rows() {

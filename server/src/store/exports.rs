@@ -2,7 +2,6 @@
 
 use crate::store::{Db, DbError};
 use ceria_core::protocol::RequestState;
-use rusqlite::params;
 
 /// Which requests an export lists.
 #[derive(Debug, Clone, Default)]
@@ -42,48 +41,39 @@ impl Db {
     /// The requests matching `q`, oldest first.
     pub(crate) fn export_rows(&self, q: &ExportQuery) -> Result<Vec<ExportRow>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            // The parameters are typed by a CAST where they first appear: PostgreSQL cannot
+            // tell the type of a parameter only tested for NULL.
+            c.query_map(
                 "SELECT tracking_code, service, village, state, created_ms, completed_ms
                  FROM requests
-                 WHERE (?1 IS NULL OR state = ?1)
-                   AND (?2 IS NULL OR service = ?2)
-                   AND (?3 IS NULL OR village = ?3
+                 WHERE (CAST(?1 AS TEXT) IS NULL OR state = ?1)
+                   AND (CAST(?2 AS TEXT) IS NULL OR service = ?2)
+                   AND (CAST(?3 AS TEXT) IS NULL OR village = ?3
                         OR substr(village, 1, length(?3) + 1) = ?3 || '.')
                    AND created_ms >= ?4 AND created_ms < ?5
                  ORDER BY created_ms, id
                  LIMIT ?6",
-            )?;
-            let rows = stmt.query_map(
-                params![
-                    q.state.map(RequestState::code),
-                    q.service,
-                    q.region,
-                    q.from_ms,
-                    q.until_ms,
-                    q.limit
+                &[
+                    &q.state.map(RequestState::code),
+                    &q.service,
+                    &q.region,
+                    &q.from_ms,
+                    &q.until_ms,
+                    &q.limit,
                 ],
                 |r| {
                     let state: String = r.get(3)?;
-                    Ok((
-                        state,
-                        ExportRow {
-                            tracking_code: r.get(0)?,
-                            service: r.get(1)?,
-                            village: r.get(2)?,
-                            state: RequestState::Submitted,
-                            created_ms: r.get(4)?,
-                            completed_ms: r.get(5)?,
-                        },
-                    ))
+                    Ok(ExportRow {
+                        tracking_code: r.get(0)?,
+                        service: r.get(1)?,
+                        village: r.get(2)?,
+                        state: RequestState::from_code(&state)
+                            .ok_or_else(|| DbError::Corrupt(format!("state `{state}`")))?,
+                        created_ms: r.get(4)?,
+                        completed_ms: r.get(5)?,
+                    })
                 },
-            )?;
-            rows.map(|row| {
-                let (state, mut row) = row?;
-                row.state = RequestState::from_code(&state)
-                    .ok_or_else(|| DbError::Corrupt(format!("state `{state}`")))?;
-                Ok(row)
-            })
-            .collect()
+            )
         })
     }
 }

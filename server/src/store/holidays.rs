@@ -2,7 +2,6 @@
 //! ISO dates sort as text, so a year is a text range.
 
 use crate::store::{Db, DbError};
-use rusqlite::params;
 
 impl Db {
     /// Holidays from `from` to `to` (inclusive ISO dates), oldest first, as `(date, name)`.
@@ -12,11 +11,11 @@ impl Db {
         to: &str,
     ) -> Result<Vec<(String, String)>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            c.query_map(
                 "SELECT day, name FROM holidays WHERE day >= ?1 AND day <= ?2 ORDER BY day",
-            )?;
-            let rows = stmt.query_map(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                &[&from, &to],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
         })
     }
 
@@ -25,14 +24,14 @@ impl Db {
         self.write(|tx| {
             let renamed = tx.execute(
                 "UPDATE holidays SET name = ?2 WHERE day = ?1",
-                params![day, name],
+                &[&day, &name],
             )?;
             if renamed > 0 {
                 return Ok(false);
             }
             tx.execute(
                 "INSERT INTO holidays (day, name) VALUES (?1, ?2)",
-                params![day, name],
+                &[&day, &name],
             )?;
             Ok(true)
         })
@@ -40,18 +39,15 @@ impl Db {
 
     /// Removes the holiday on `day`; false when there was none.
     pub(crate) fn delete_holiday(&self, day: &str) -> Result<bool, DbError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM holidays WHERE day = ?1", [day])? > 0))
+        self.write(|tx| Ok(tx.execute("DELETE FROM holidays WHERE day = ?1", &[&day])? > 0))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use crate::store::testing::store_test;
 
-    #[test]
-    fn put_rename_list_delete() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(put_rename_list_delete, |db| {
         assert!(db.put_holiday("2026-12-25", "Natal").unwrap());
         assert!(db.put_holiday("2026-08-17", "HUT RI").unwrap());
         assert!(!db.put_holiday("2026-12-25", "Hari Raya Natal").unwrap());
@@ -72,5 +68,5 @@ mod tests {
                 .len(),
             2
         );
-    }
+    });
 }

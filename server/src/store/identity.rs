@@ -8,9 +8,9 @@
 
 use super::accounts::{NewUser, insert_user};
 use super::db::role_column;
+use super::sql::Conn;
 use crate::store::{Db, DbError};
 use ceria_core::protocol::{IdentityEvent, IdentityMethod, IdentityState, Role, UserInfo};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// SQL true when the account `?{n}` (an id) is verified; `{n}` is replaced by the caller.
 pub(crate) const VERIFIED_SQL: &str =
@@ -61,14 +61,16 @@ pub(crate) struct Reclaimed {
 }
 
 /// The identity state of an account (`None` for staff).
-fn state_of(tx: &rusqlite::Connection, user: &UserInfo) -> Result<Option<IdentityState>, DbError> {
+fn state_of(tx: &Conn<'_>, user: &UserInfo) -> Result<Option<IdentityState>, DbError> {
     if user.role != Role::Citizen {
         return Ok(None);
     }
     let verified = tx
-        .prepare_cached("SELECT 1 FROM identity_verifications WHERE user_id = ?1")?
-        .query_row([&user.id], |r| r.get::<_, i64>(0))
-        .optional()?
+        .query_opt(
+            "SELECT 1 FROM identity_verifications WHERE user_id = ?1",
+            &[&user.id],
+            |r| r.get::<i64>(0),
+        )?
         .is_some();
     Ok(Some(if verified {
         IdentityState::Verified
@@ -79,7 +81,7 @@ fn state_of(tx: &rusqlite::Connection, user: &UserInfo) -> Result<Option<Identit
 
 /// Marks `user_id` verified by `method` and logs it.
 fn mark_verified(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     user_id: &str,
     nik: &str,
     method: IdentityMethod,
@@ -87,19 +89,19 @@ fn mark_verified(
     note: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
          VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (user_id) DO UPDATE SET method = excluded.method,
              verified_by = excluded.verified_by, verified_ms = excluded.verified_ms",
-    )?
-    .execute(params![user_id, method.code(), actor_id, now])?;
+        &[&user_id, &method.code(), &actor_id, &now],
+    )?;
     log(tx, user_id, nik, VERIFIED, method, actor_id, note, now)
 }
 
 #[allow(clippy::too_many_arguments)]
 fn log(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     user_id: &str,
     nik: &str,
     action: &str,
@@ -108,31 +110,30 @@ fn log(
     note: Option<&str>,
     now: i64,
 ) -> Result<(), DbError> {
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO identity_events (user_id, nik, action, method, actor_id, at_ms, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        user_id,
-        nik,
-        action,
-        method.code(),
-        actor_id,
-        now,
-        note
-    ])?;
+        &[
+            &user_id,
+            &nik,
+            &action,
+            &method.code(),
+            &actor_id,
+            &now,
+            &note,
+        ],
+    )?;
     Ok(())
 }
 
 /// The citizen account holding `nik`, if any.
-fn citizen_by_nik(tx: &rusqlite::Connection, nik: &str) -> Result<Option<UserInfo>, DbError> {
-    Ok(tx
-        .prepare_cached(
-            "SELECT id, username, name, role, village FROM users
-             WHERE username = ?1 AND role = 'citizen'",
-        )?
-        .query_row([nik], super::db::user_from_row)
-        .optional()?)
+fn citizen_by_nik(tx: &Conn<'_>, nik: &str) -> Result<Option<UserInfo>, DbError> {
+    tx.query_opt(
+        "SELECT id, username, name, role, village FROM users
+         WHERE username = ?1 AND role = 'citizen'",
+        &[&nik],
+        super::db::user_from_row,
+    )
 }
 
 impl Db {
@@ -144,7 +145,8 @@ impl Db {
 
     /// Checks a citizen's register facts (`proof`, see [`crate::population`]) and verifies
     /// the account on a match. The failure count is read, tested and written in the one
-    /// write transaction, so concurrent attempts cannot exceed the limit.
+    /// write transaction, under the account's lock, so concurrent attempts cannot exceed the
+    /// limit.
     pub(crate) fn check_register(
         &self,
         user: &UserInfo,
@@ -153,13 +155,14 @@ impl Db {
         now: i64,
     ) -> Result<RegisterCheck, DbError> {
         self.write(|tx| {
+            tx.lock(&format!("identity:{}", user.id))?;
             let since = now.saturating_sub(limit.window_ms);
-            let (failures, oldest): (i64, Option<i64>) = tx
-                .prepare_cached(
-                    "SELECT count(*), min(at_ms) FROM identity_attempts
-                     WHERE user_id = ?1 AND at_ms > ?2",
-                )?
-                .query_row(params![user.id, since], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (failures, oldest): (i64, Option<i64>) = tx.query_row(
+                "SELECT count(*), min(at_ms) FROM identity_attempts
+                 WHERE user_id = ?1 AND at_ms > ?2",
+                &[&user.id, &since],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let failures = u32::try_from(failures).unwrap_or(u32::MAX);
             if failures >= limit.max_failures {
                 let retry_after_ms = oldest.map_or(limit.window_ms, |t| {
@@ -169,17 +172,16 @@ impl Db {
                     retry_after_ms: retry_after_ms.max(1),
                 });
             }
-            let any: Option<i64> = tx
-                .prepare_cached("SELECT 1 FROM population LIMIT 1")?
-                .query_row([], |r| r.get(0))
-                .optional()?;
+            let any: Option<i64> =
+                tx.query_opt("SELECT 1 FROM population LIMIT 1", &[], |r| r.get(0))?;
             if any.is_none() {
                 return Ok(RegisterCheck::NoRegister);
             }
-            let found: Option<i64> = tx
-                .prepare_cached("SELECT 1 FROM population WHERE proof = ?1")?
-                .query_row([proof], |r| r.get(0))
-                .optional()?;
+            let found: Option<i64> = tx.query_opt(
+                "SELECT 1 FROM population WHERE proof = ?1",
+                &[&proof],
+                |r| r.get(0),
+            )?;
             if found.is_some() {
                 mark_verified(
                     tx,
@@ -190,12 +192,16 @@ impl Db {
                     None,
                     now,
                 )?;
-                tx.prepare_cached("DELETE FROM identity_attempts WHERE user_id = ?1")?
-                    .execute([&user.id])?;
+                tx.execute(
+                    "DELETE FROM identity_attempts WHERE user_id = ?1",
+                    &[&user.id],
+                )?;
                 return Ok(RegisterCheck::Verified);
             }
-            tx.prepare_cached("INSERT INTO identity_attempts (user_id, at_ms) VALUES (?1, ?2)")?
-                .execute(params![user.id, now])?;
+            tx.execute(
+                "INSERT INTO identity_attempts (user_id, at_ms) VALUES (?1, ?2)",
+                &[&user.id, &now],
+            )?;
             Ok(RegisterCheck::Mismatch {
                 attempts_left: limit.max_failures.saturating_sub(failures + 1),
             })
@@ -236,18 +242,20 @@ impl Db {
     ) -> Result<Reclaimed, DbError> {
         self.write(|tx| {
             let nik = owner.username.as_str();
+            tx.lock(&format!("nik:{nik}"))?;
             let mut replaced = None;
             let mut sessions_ended = 0;
             if let Some(old) = citizen_by_nik(tx, nik)? {
-                sessions_ended = tx
-                    .prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
-                    .execute([&old.id])? as u64;
-                tx.prepare_cached("DELETE FROM identity_verifications WHERE user_id = ?1")?
-                    .execute([&old.id])?;
-                tx.prepare_cached(
+                sessions_ended =
+                    tx.execute("DELETE FROM sessions WHERE user_id = ?1", &[&old.id])? as u64;
+                tx.execute(
+                    "DELETE FROM identity_verifications WHERE user_id = ?1",
+                    &[&old.id],
+                )?;
+                tx.execute(
                     "UPDATE users SET username = ?2, password_hash = '!reclaimed' WHERE id = ?1",
-                )?
-                .execute(params![old.id, format!("reclaimed:{}", old.id)])?;
+                    &[&old.id, &format!("reclaimed:{}", old.id)],
+                )?;
                 log(tx, &old.id, nik, DISABLED, method, &actor.id, note, now)?;
                 replaced = Some(old.id);
             }
@@ -266,47 +274,43 @@ impl Db {
     /// The identity audit log of `nik`, oldest first.
     pub(crate) fn identity_events(&self, nik: &str) -> Result<Vec<IdentityEvent>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            c.query_map(
                 "SELECT e.seq, e.nik, e.user_id, e.action, e.method, a.username, a.role, a.village,
                         e.at_ms, e.note
                  FROM identity_events e JOIN users a ON a.id = e.actor_id
                  WHERE e.nik = ?1 ORDER BY e.seq",
-            )?;
-            let rows = stmt.query_map([nik], |r| {
-                let method: String = r.get(4)?;
-                Ok(IdentityEvent {
-                    seq: r.get(0)?,
-                    nik: r.get(1)?,
-                    account: r.get(2)?,
-                    action: r.get(3)?,
-                    method: IdentityMethod::from_code(&method).ok_or_else(|| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            4,
-                            rusqlite::types::Type::Text,
-                            Box::new(DbError::Corrupt(format!("identity method `{method}`"))),
-                        )
-                    })?,
-                    actor: r.get(5)?,
-                    actor_role: role_column(&r.get::<_, String>(6)?, 6)?,
-                    actor_village: r.get(7)?,
-                    at_ms: r.get(8)?,
-                    note: r.get(9)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                &[&nik],
+                |r| {
+                    let method: String = r.get(4)?;
+                    Ok(IdentityEvent {
+                        seq: r.get(0)?,
+                        nik: r.get(1)?,
+                        account: r.get(2)?,
+                        action: r.get(3)?,
+                        method: IdentityMethod::from_code(&method).ok_or_else(|| {
+                            DbError::Corrupt(format!("identity method `{method}`"))
+                        })?,
+                        actor: r.get(5)?,
+                        actor_role: role_column(&r.get::<String>(6)?, 6)?,
+                        actor_village: r.get(7)?,
+                        at_ms: r.get(8)?,
+                        note: r.get(9)?,
+                    })
+                },
+            )
         })
     }
 
     /// Replaces the register extract with `proofs` (keyed hashes); returns how many.
     pub(crate) fn replace_population(&self, proofs: &[String]) -> Result<usize, DbError> {
         self.write(|tx| {
-            tx.execute("DELETE FROM population", [])?;
-            let mut stmt = tx.prepare_cached(
-                "INSERT INTO population (proof) VALUES (?1) ON CONFLICT DO NOTHING",
-            )?;
+            tx.execute("DELETE FROM population", &[])?;
             let mut n = 0;
             for p in proofs {
-                n += stmt.execute([p])?;
+                n += tx.execute(
+                    "INSERT INTO population (proof) VALUES (?1) ON CONFLICT DO NOTHING",
+                    &[p],
+                )?;
             }
             Ok(n)
         })
@@ -316,6 +320,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing::store_test;
 
     fn citizen(db: &Db, nik: &str) -> UserInfo {
         db.create_user(&crate::store::accounts::tests::user(nik), 1)
@@ -323,11 +328,8 @@ mod tests {
             .unwrap()
     }
 
-    #[test]
-    fn register_checks_are_limited_and_a_match_verifies() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
-        let u = citizen(&db, "1305014107900001");
+    store_test!(register_checks_are_limited_and_a_match_verifies, |db| {
+        let u = citizen(db, "1305014107900001");
         let limit = CheckLimit {
             max_failures: 2,
             window_ms: 1000,
@@ -366,5 +368,5 @@ mod tests {
             db.with_identity(u).unwrap().identity,
             Some(IdentityState::Verified)
         );
-    }
+    });
 }

@@ -1,19 +1,21 @@
 //! Storage side of `POST /v1/sync/push`: applies a batch of operations in ONE transaction,
 //! with the idempotency key checked and recorded in that same transaction, so a replay returns
-//! the stored outcome and a concurrent duplicate can never apply twice (the writer lock
-//! serialises batches and `(user_id, op_id)` is a primary key).
+//! the stored outcome and a concurrent duplicate can never apply twice: the batches of one
+//! account run one after the other (SQLite's writer lock; on PostgreSQL the account's lock,
+//! taken first, also by another instance), and `(user_id, op_id)` is a primary key (a
+//! duplicate that still raced in is run again and replays the stored outcome).
 //!
 //! Only operations that changed something (accepted) are recorded: a rejected, conflicting or
 //! outdated operation applied nothing, so evaluating it again is just as idempotent, and it lets
 //! a client retry the same `op_id` once the missing attachment finished uploading.
 
-use crate::store::requests::{Scope, insert_event, visible_request};
+use super::sql::Conn;
+use crate::store::requests::{Scope, insert_event, request_lock, visible_request};
 use crate::store::uploads::owned_blob_size;
 use crate::store::{Db, DbError, new_id};
 use crate::{tracking, workflow};
 use ceria_core::Issue;
 use ceria_core::protocol::{Operation, OperationOutcome, RequestPayload, RequestState, UserInfo};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// What the payload check (done before the transaction, it needs no database) concluded.
 #[derive(Debug, Clone)]
@@ -88,22 +90,19 @@ const DAY_MS: i64 = 24 * 3600 * 1000;
 /// Whether `caller` already filed `limits.max_requests_per_day` requests of `service` for
 /// `citizen` in the last day (an idempotent replay never gets here).
 fn quota_reached(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     caller: &UserInfo,
     citizen: &str,
     service: &str,
     limits: &PushLimits,
     now: i64,
 ) -> Result<bool, DbError> {
-    let filed: i64 = tx
-        .prepare_cached(
-            "SELECT count(*) FROM requests WHERE submitted_by = ?1 AND citizen_nik = ?2
-               AND service = ?3 AND created_ms > ?4",
-        )?
-        .query_row(
-            params![caller.id, citizen, service, now.saturating_sub(DAY_MS)],
-            |r| r.get(0),
-        )?;
+    let filed: i64 = tx.query_row(
+        "SELECT count(*) FROM requests WHERE submitted_by = ?1 AND citizen_nik = ?2
+           AND service = ?3 AND created_ms > ?4",
+        &[&caller.id, &citizen, &service, &now.saturating_sub(DAY_MS)],
+        |r| r.get(0),
+    )?;
     Ok(filed >= i64::from(limits.max_requests_per_day))
 }
 
@@ -117,18 +116,15 @@ fn person_of(caller: &UserInfo, payload: &RequestPayload) -> String {
 }
 
 fn stored_outcome(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     user_id: &str,
     op: &PreparedOp,
 ) -> Result<Option<Applied>, DbError> {
-    let row: Option<(String, String)> = tx
-        .prepare_cached(
-            "SELECT payload_hash, outcome FROM operations WHERE user_id = ?1 AND op_id = ?2",
-        )?
-        .query_row(params![user_id, op.op.op_id()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+    let row: Option<(String, String)> = tx.query_opt(
+        "SELECT payload_hash, outcome FROM operations WHERE user_id = ?1 AND op_id = ?2",
+        &[&user_id, &op.op.op_id()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(match row {
         None => None,
         Some((hash, _)) if hash != op.hash => Some(Applied::KeyReused),
@@ -137,21 +133,21 @@ fn stored_outcome(
 }
 
 fn record(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     user_id: &str,
     op: &PreparedOp,
     outcome: &OperationOutcome,
     now: i64,
 ) -> Result<(), DbError> {
-    tx.prepare_cached(
+    tx.execute(
         "INSERT INTO operations (user_id, op_id, payload_hash, outcome, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![user_id, op.op.op_id(), op.hash, serde_json::to_string(outcome)?, now])?;
+        &[&user_id, &op.op.op_id(), &op.hash, &serde_json::to_string(outcome)?, &now],
+    )?;
     Ok(())
 }
 
 fn missing_attachments(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     owner_id: &str,
     payload: &RequestPayload,
 ) -> Result<Vec<String>, DbError> {
@@ -166,42 +162,54 @@ fn missing_attachments(
 }
 
 fn store_attachments(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     request_id: &str,
     payload: &RequestPayload,
 ) -> Result<(), DbError> {
-    tx.prepare_cached("DELETE FROM request_attachments WHERE request_id = ?1")?
-        .execute([request_id])?;
-    let mut stmt = tx.prepare_cached(
-        "INSERT INTO request_attachments (request_id, requirement, sha256, size, media_type)
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+    tx.execute(
+        "DELETE FROM request_attachments WHERE request_id = ?1",
+        &[&request_id],
     )?;
     for a in &payload.attachments {
         let size = i64::try_from(a.size).map_err(|_| DbError::Corrupt("attachment size".into()))?;
-        stmt.execute(params![
-            request_id,
-            a.requirement,
-            a.sha256.to_ascii_lowercase(),
-            size,
-            a.media_type
-        ])?;
+        tx.execute(
+            "INSERT INTO request_attachments (request_id, requirement, sha256, size, media_type)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
+            &[
+                &request_id,
+                &a.requirement,
+                &a.sha256.to_ascii_lowercase(),
+                &size,
+                &a.media_type,
+            ],
+        )?;
     }
     Ok(())
 }
 
-fn unused_tracking_code(tx: &Transaction<'_>) -> Result<String, DbError> {
+/// A receipt code no request has. (Two concurrent transactions drawing the same one is
+/// caught by the unique constraint; the loser runs again.)
+fn unused_tracking_code(tx: &Conn<'_>) -> Result<String, DbError> {
     let mut rng = rand::rng();
-    let mut stmt = tx.prepare_cached("SELECT 1 FROM requests WHERE tracking_code = ?1")?;
     loop {
         let code = tracking::generate(&mut rng);
-        if stmt
-            .query_row([&code], |r| r.get::<_, i64>(0))
-            .optional()?
-            .is_none()
-        {
+        let taken = tx.query_opt(
+            "SELECT 1 FROM requests WHERE tracking_code = ?1",
+            &[&code],
+            |r| r.get::<i64>(0),
+        )?;
+        if taken.is_none() {
             return Ok(code);
         }
     }
+}
+
+/// A status change of the feed, appended once every operation of the batch ran: appending
+/// takes the feed lock on PostgreSQL, held until commit, so it comes last.
+struct FeedEntry {
+    request_id: String,
+    from: Option<RequestState>,
+    to: RequestState,
 }
 
 fn verdict_block(v: &Verdict) -> Option<Applied> {
@@ -213,12 +221,13 @@ fn verdict_block(v: &Verdict) -> Option<Applied> {
 }
 
 fn apply_one(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     caller: &UserInfo,
     scope: &Scope,
     op: &PreparedOp,
     limits: &PushLimits,
     now: i64,
+    feed: &mut Vec<FeedEntry>,
 ) -> Result<Applied, DbError> {
     if let Some(replayed) = stored_outcome(tx, &caller.id, op)? {
         return Ok(replayed);
@@ -242,35 +251,29 @@ fn apply_one(
             }
             let id = new_id();
             let code = unused_tracking_code(tx)?;
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT INTO requests (id, tracking_code, local_id, service, village, citizen_nik,
                     submitted_by, state, catalog_version, payload, created_ms, updated_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'submitted', ?8, ?9, ?10, ?10)",
-            )?
-            .execute(params![
-                id,
-                code,
-                local_id,
-                request.service,
-                request.village,
-                citizen,
-                caller.id,
-                request.catalog_version,
-                serde_json::to_string(request)?,
-                now
-            ])?;
-            store_attachments(tx, &id, request)?;
-            insert_event(
-                tx,
-                &id,
-                &caller.id,
-                None,
-                RequestState::Submitted,
-                now,
-                None,
-                &[],
-                None,
+                &[
+                    &id,
+                    &code,
+                    local_id,
+                    &request.service,
+                    &request.village,
+                    &citizen,
+                    &caller.id,
+                    &request.catalog_version,
+                    &serde_json::to_string(request)?,
+                    &now,
+                ],
             )?;
+            store_attachments(tx, &id, request)?;
+            feed.push(FeedEntry {
+                request_id: id.clone(),
+                from: None,
+                to: RequestState::Submitted,
+            });
             OperationOutcome::Accepted {
                 request_id: id,
                 tracking_code: code,
@@ -303,29 +306,23 @@ fn apply_one(
             if !missing.is_empty() {
                 return Ok(Applied::MissingAttachments(missing));
             }
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE requests SET payload = ?2, village = ?3, catalog_version = ?4,
                     state = 'submitted', updated_ms = ?5 WHERE id = ?1",
-            )?
-            .execute(params![
-                request_id,
-                serde_json::to_string(request)?,
-                request.village,
-                request.catalog_version,
-                now
-            ])?;
-            store_attachments(tx, request_id, request)?;
-            insert_event(
-                tx,
-                request_id,
-                &caller.id,
-                Some(RequestState::Returned),
-                RequestState::Submitted,
-                now,
-                None,
-                &[],
-                None,
+                &[
+                    request_id,
+                    &serde_json::to_string(request)?,
+                    &request.village,
+                    &request.catalog_version,
+                    &now,
+                ],
             )?;
+            store_attachments(tx, request_id, request)?;
+            feed.push(FeedEntry {
+                request_id: request_id.clone(),
+                from: Some(RequestState::Returned),
+                to: RequestState::Submitted,
+            });
             OperationOutcome::Accepted {
                 request_id: request_id.clone(),
                 tracking_code: current.tracking_code,
@@ -342,21 +339,15 @@ fn apply_one(
                     to: RequestState::Cancelled,
                 });
             }
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE requests SET state = 'cancelled', updated_ms = ?2 WHERE id = ?1",
-            )?
-            .execute(params![request_id, now])?;
-            insert_event(
-                tx,
-                request_id,
-                &caller.id,
-                Some(current.state),
-                RequestState::Cancelled,
-                now,
-                None,
-                &[],
-                None,
+                &[request_id, &now],
             )?;
+            feed.push(FeedEntry {
+                request_id: request_id.clone(),
+                from: Some(current.state),
+                to: RequestState::Cancelled,
+            });
             OperationOutcome::Accepted {
                 request_id: request_id.clone(),
                 tracking_code: current.tracking_code,
@@ -378,10 +369,43 @@ impl Db {
         now: i64,
     ) -> Result<Vec<Applied>, DbError> {
         let scope = Scope::of(caller);
+        // The requests the batch changes, locked in one order after the account (and before
+        // the feed) so that concurrent batches and reviews wait rather than deadlock.
+        let mut touched: Vec<&str> = ops
+            .iter()
+            .filter_map(|op| match &op.op {
+                Operation::Submit { .. } => None,
+                Operation::Revise { request_id, .. } | Operation::Cancel { request_id, .. } => {
+                    Some(request_id.as_str())
+                }
+            })
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
         self.write(|tx| {
-            ops.iter()
-                .map(|op| apply_one(tx, caller, &scope, op, limits, now))
-                .collect()
+            tx.lock(&format!("push:{}", caller.id))?;
+            for id in &touched {
+                tx.lock(&request_lock(id))?;
+            }
+            let mut feed = Vec::new();
+            let applied = ops
+                .iter()
+                .map(|op| apply_one(tx, caller, &scope, op, limits, now, &mut feed))
+                .collect::<Result<Vec<_>, _>>()?;
+            for e in &feed {
+                insert_event(
+                    tx,
+                    &e.request_id,
+                    &caller.id,
+                    e.from,
+                    e.to,
+                    now,
+                    None,
+                    &[],
+                    None,
+                )?;
+            }
+            Ok(applied)
         })
     }
 }

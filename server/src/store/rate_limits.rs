@@ -2,7 +2,8 @@
 //!
 //! They live in the database rather than in one process's memory so that several server
 //! instances on one database share them, and every check-and-count is one write
-//! transaction: a burst of simultaneous attempts is counted one after the other, so no more
+//! transaction holding the locks of its keys (SQLite's one writer; on PostgreSQL the keys'
+//! locks, taken in key order): a burst of simultaneous attempts is counted one after the other, so no more
 //! than the limit are ever let through (an attempt is counted *before* the password is
 //! checked, and given back when it succeeds).
 //!
@@ -11,8 +12,8 @@
 //! at [`MAX_BLOCK_MS`]), and each further lockout doubles the wait; strikes are forgotten
 //! when the key is reset after a success or idles for a day (see `sweep_rate_limits`).
 
+use super::sql::Conn;
 use crate::store::{Db, DbError};
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// The longest a key is blocked after repeated lockouts (one hour).
 pub(crate) const MAX_BLOCK_MS: i64 = 3_600_000;
@@ -53,21 +54,20 @@ struct Counter {
     blocked_until_ms: Option<i64>,
 }
 
-fn load(tx: &Transaction<'_>, key: &str, now: i64) -> Result<Counter, DbError> {
-    let row = tx
-        .prepare_cached(
-            "SELECT attempts, window_start_ms, strikes, blocked_until_ms FROM rate_limits
-             WHERE key = ?1",
-        )?
-        .query_row([key], |r| {
+fn load(tx: &Conn<'_>, key: &str, now: i64) -> Result<Counter, DbError> {
+    let row = tx.query_opt(
+        "SELECT attempts, window_start_ms, strikes, blocked_until_ms FROM rate_limits
+         WHERE key = ?1",
+        &[&key],
+        |r| {
             Ok(Counter {
                 attempts: r.get(0)?,
                 window_start_ms: r.get(1)?,
                 strikes: r.get(2)?,
                 blocked_until_ms: r.get(3)?,
             })
-        })
-        .optional()?;
+        },
+    )?;
     Ok(row.unwrap_or(Counter {
         attempts: 0,
         window_start_ms: now,
@@ -76,22 +76,22 @@ fn load(tx: &Transaction<'_>, key: &str, now: i64) -> Result<Counter, DbError> {
     }))
 }
 
-fn store(tx: &Transaction<'_>, key: &str, c: &Counter, now: i64) -> Result<(), DbError> {
-    tx.prepare_cached(
+fn store(tx: &Conn<'_>, key: &str, c: &Counter, now: i64) -> Result<(), DbError> {
+    tx.execute(
         "INSERT INTO rate_limits (key, attempts, window_start_ms, strikes, blocked_until_ms, touched_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts,
              window_start_ms = excluded.window_start_ms, strikes = excluded.strikes,
              blocked_until_ms = excluded.blocked_until_ms, touched_ms = excluded.touched_ms",
-    )?
-    .execute(params![
-        key,
-        c.attempts,
-        c.window_start_ms,
-        c.strikes,
-        c.blocked_until_ms,
-        now
-    ])?;
+        &[
+            &key,
+            &c.attempts,
+            &c.window_start_ms,
+            &c.strikes,
+            &c.blocked_until_ms,
+            &now,
+        ],
+    )?;
     Ok(())
 }
 
@@ -121,11 +121,23 @@ fn block_ms(window_ms: i64, strikes: i64) -> i64 {
         .min(MAX_BLOCK_MS.max(window_ms))
 }
 
+/// Takes the locks of `keys` in one order (so two transactions never wait for each other).
+fn lock_keys<'k>(tx: &Conn<'_>, keys: impl Iterator<Item = &'k str>) -> Result<(), DbError> {
+    let mut keys: Vec<&str> = keys.collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for key in keys {
+        tx.lock(&format!("rate:{key}"))?;
+    }
+    Ok(())
+}
+
 impl Db {
     /// Counts one attempt against every limit, or none when any limit is used up or blocked
     /// (then the longest wait), in one transaction.
     pub(crate) fn take_attempt(&self, limits: &[Limit], now: i64) -> Result<Admission, DbError> {
         self.write(|tx| {
+            lock_keys(tx, limits.iter().map(|l| l.key.as_str()))?;
             let mut wait = 0_i64;
             let mut counted = Vec::with_capacity(limits.len());
             for limit in limits {
@@ -154,6 +166,10 @@ impl Db {
     /// twice as long as the previous time.
     pub(crate) fn attempt_failed(&self, limits: &[Limit], now: i64) -> Result<(), DbError> {
         self.write(|tx| {
+            lock_keys(
+                tx,
+                limits.iter().filter(|l| l.backoff).map(|l| l.key.as_str()),
+            )?;
             for limit in limits.iter().filter(|l| l.backoff) {
                 let mut c = current(load(tx, &limit.key, now)?, limit.window_ms, now);
                 if c.blocked_until_ms.is_none() && c.attempts >= i64::from(limit.max) {
@@ -177,16 +193,16 @@ impl Db {
         now: i64,
     ) -> Result<(), DbError> {
         self.write(|tx| {
+            // Single statements: atomic without a lock.
             for key in refund {
-                tx.prepare_cached(
+                tx.execute(
                     "UPDATE rate_limits SET attempts = attempts - 1, touched_ms = ?2
                      WHERE key = ?1 AND attempts > 0",
-                )?
-                .execute(params![key, now])?;
+                    &[key, &now],
+                )?;
             }
             for key in forget {
-                tx.prepare_cached("DELETE FROM rate_limits WHERE key = ?1")?
-                    .execute([key])?;
+                tx.execute("DELETE FROM rate_limits WHERE key = ?1", &[key])?;
             }
             Ok(())
         })
@@ -195,11 +211,11 @@ impl Db {
     /// Removes counters idle for [`IDLE_MS`] and not blocked; returns how many.
     pub(crate) fn sweep_rate_limits(&self, now: i64) -> Result<usize, DbError> {
         self.write(|tx| {
-            Ok(tx.execute(
+            tx.execute(
                 "DELETE FROM rate_limits WHERE touched_ms <= ?1
                  AND (blocked_until_ms IS NULL OR blocked_until_ms <= ?2)",
-                params![now - IDLE_MS, now],
-            )?)
+                &[&(now - IDLE_MS), &now],
+            )
         })
     }
 }
@@ -207,6 +223,7 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::testing::store_test;
 
     fn limit(key: &str, max: u32, backoff: bool) -> Limit {
         Limit {
@@ -217,10 +234,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn counts_before_checking_and_backs_off() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(counts_before_checking_and_backs_off, |db| {
         let l = [limit("a", 3, true)];
         for _ in 0..3 {
             assert_eq!(db.take_attempt(&l, 0).unwrap(), Admission::Admitted);
@@ -251,12 +265,9 @@ mod tests {
             }
         );
         assert_eq!(block_ms(60_000, 40), MAX_BLOCK_MS);
-    }
+    });
 
-    #[test]
-    fn success_refunds_and_forgets() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(success_refunds_and_forgets, |db| {
         let l = [limit("ip", 2, true), limit("acct", 2, true)];
         assert_eq!(db.take_attempt(&l, 0).unwrap(), Admission::Admitted);
         db.attempt_succeeded(&["ip"], &["acct"], 0).unwrap();
@@ -278,5 +289,5 @@ mod tests {
         );
         assert_eq!(db.take_attempt(&r, 60_000).unwrap(), Admission::Admitted);
         assert_eq!(db.sweep_rate_limits(60_000 + IDLE_MS).unwrap(), 3);
-    }
+    });
 }

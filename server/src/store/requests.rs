@@ -5,12 +5,12 @@
 
 use super::db::role_column;
 use super::identity::VERIFIED_SQL;
+use super::sql::{Conn, Row, Value};
 use crate::store::{Db, DbError};
 use ceria_core::protocol::{
     AuditEntry, DocumentInfo, RequestDetail, RequestPayload, RequestState, RequestSummary,
     ReturnReason, Role, StatusChange, StoredAttachment, UserInfo,
 };
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// Which requests an account may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,11 +55,11 @@ impl Scope {
                 [user_id.clone(), nik.clone()],
             ),
             Scope::Village(v) => (
-                format!("(r.village = ?{a} AND ?{b} = '')"),
+                format!("(r.village = ?{a} AND CAST(?{b} AS TEXT) = '')"),
                 [v.clone(), String::new()],
             ),
             Scope::All => (
-                format!("(?{a} = '' AND ?{b} = '')"),
+                format!("(CAST(?{a} AS TEXT) = '' AND CAST(?{b} AS TEXT) = '')"),
                 [String::new(), String::new()],
             ),
         }
@@ -109,29 +109,23 @@ pub(crate) struct StatsRow {
     pub completed_ms: Option<i64>,
 }
 
-fn parse_state(code: &str) -> Result<RequestState, rusqlite::Error> {
-    RequestState::from_code(code).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Text,
-            format!("state `{code}`").into(),
-        )
-    })
+fn parse_state(code: &str) -> Result<RequestState, DbError> {
+    RequestState::from_code(code).ok_or_else(|| DbError::Corrupt(format!("state `{code}`")))
 }
 
-fn json_column<T: serde::de::DeserializeOwned>(
-    text: Option<String>,
-) -> Result<Option<T>, rusqlite::Error> {
-    text.map(|t| serde_json::from_str(&t))
-        .transpose()
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-        })
+fn json_column<T: serde::de::DeserializeOwned>(text: Option<String>) -> Result<Option<T>, DbError> {
+    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+}
+
+/// The lock key of a request: every write that checks a request's state and changes it (a
+/// review, a revision, a cancel) takes it first.
+pub(crate) fn request_lock(id: &str) -> String {
+    format!("request:{id}")
 }
 
 /// The request `id` if `scope` may see it.
 pub(crate) fn visible_request(
-    c: &Connection,
+    c: &Conn<'_>,
     id: &str,
     scope: &Scope,
 ) -> Result<Option<RequestHead>, DbError> {
@@ -140,24 +134,23 @@ pub(crate) fn visible_request(
         "SELECT r.id, r.tracking_code, r.service, r.village, r.state, r.citizen_nik
          FROM requests r WHERE r.id = ?1 AND {cond}"
     );
-    Ok(c.prepare_cached(&sql)?
-        .query_row(params![id, p[0], p[1]], |r| {
-            Ok(RequestHead {
-                id: r.get(0)?,
-                tracking_code: r.get(1)?,
-                service: r.get(2)?,
-                village: r.get(3)?,
-                state: parse_state(&r.get::<_, String>(4)?)?,
-                citizen_nik: r.get(5)?,
-            })
+    c.query_opt(&sql, &[&id, &p[0], &p[1]], |r| {
+        Ok(RequestHead {
+            id: r.get(0)?,
+            tracking_code: r.get(1)?,
+            service: r.get(2)?,
+            village: r.get(3)?,
+            state: parse_state(&r.get::<String>(4)?)?,
+            citizen_nik: r.get(5)?,
         })
-        .optional()?)
+    })
 }
 
-/// Appends to the audit log / feed; returns the new `seq`.
+/// Appends to the audit log / feed; returns the new `seq` (in commit order: see
+/// [`Conn::insert_feed_row`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn insert_event(
-    tx: &Transaction<'_>,
+    tx: &Conn<'_>,
     request_id: &str,
     actor_id: &str,
     from: Option<RequestState>,
@@ -168,34 +161,33 @@ pub(crate) fn insert_event(
     document: Option<&DocumentInfo>,
 ) -> Result<i64, DbError> {
     let document = document.map(serde_json::to_string).transpose()?;
-    tx.prepare_cached(
+    tx.insert_feed_row(
         "INSERT INTO events (request_id, actor_id, from_state, to_state, at_ms, note, reasons, document)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        request_id,
-        actor_id,
-        from.map(RequestState::code),
-        to.code(),
-        at_ms,
-        note,
-        serde_json::to_string(reasons)?,
-        document
-    ])?;
-    Ok(tx.last_insert_rowid())
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING seq",
+        &[
+            &request_id,
+            &actor_id,
+            &from.map(RequestState::code),
+            &to.code(),
+            &at_ms,
+            &note,
+            &serde_json::to_string(reasons)?,
+            &document,
+        ],
+    )
 }
 
 const CHANGE_COLUMNS: &str = "e.seq, e.request_id, r.local_id, r.tracking_code, r.service, \
     e.to_state, e.at_ms, e.note, e.reasons, e.document";
 
-fn change_from_row(r: &rusqlite::Row<'_>) -> Result<StatusChange, rusqlite::Error> {
+fn change_from_row(r: &Row<'_>) -> Result<StatusChange, DbError> {
     Ok(StatusChange {
         seq: r.get(0)?,
         request_id: r.get(1)?,
         local_id: r.get(2)?,
         tracking_code: r.get(3)?,
         service: r.get(4)?,
-        state: parse_state(&r.get::<_, String>(5)?)?,
+        state: parse_state(&r.get::<String>(5)?)?,
         at_ms: r.get(6)?,
         note: r.get(7)?,
         reasons: json_column(r.get(8)?)?.unwrap_or_default(),
@@ -203,14 +195,14 @@ fn change_from_row(r: &rusqlite::Row<'_>) -> Result<StatusChange, rusqlite::Erro
     })
 }
 
-fn summary_from_row(r: &rusqlite::Row<'_>) -> Result<RequestSummary, rusqlite::Error> {
+fn summary_from_row(r: &Row<'_>) -> Result<RequestSummary, DbError> {
     Ok(RequestSummary {
         id: r.get(0)?,
         tracking_code: r.get(1)?,
         service: r.get(2)?,
         village: r.get(3)?,
         citizen_nik: r.get(4)?,
-        state: parse_state(&r.get::<_, String>(5)?)?,
+        state: parse_state(&r.get::<String>(5)?)?,
         created_ms: r.get(6)?,
         updated_ms: r.get(7)?,
     })
@@ -268,28 +260,29 @@ fn filter_condition(filter: &QueueFilter) -> String {
             )
         }
     };
+    // Each parameter is typed by a CAST where it first appears: PostgreSQL cannot tell the
+    // type of a parameter only tested for NULL.
     format!(
-        "(?3 IS NULL OR r.state = ?3) AND (?4 IS NULL OR r.village = ?4)
-         AND (?7 IS NULL OR r.service = ?7)
-         AND (?8 IS NULL OR r.created_ms < ?8){late}"
+        "(CAST(?3 AS TEXT) IS NULL OR r.state = ?3) AND (CAST(?4 AS TEXT) IS NULL OR r.village = ?4)
+         AND (CAST(?7 AS TEXT) IS NULL OR r.service = ?7)
+         AND (CAST(?8 AS BIGINT) IS NULL OR r.created_ms < ?8){late}"
     )
 }
 
 /// The parameters `?3`..`?8` of [`filter_condition`] (with the page size `limit`).
-fn filter_params(
-    filter: &QueueFilter,
+fn filter_params<'a>(
+    filter: &'a QueueFilter,
     state: Option<RequestState>,
-    after: Option<&str>,
-) -> [rusqlite::types::Value; 6] {
-    use rusqlite::types::Value;
-    let text = |v: Option<&str>| v.map_or(Value::Null, |s| Value::Text(s.to_string()));
+    after: Option<&'a str>,
+) -> [Value<'a>; 6] {
+    let text = |v: Option<&'a str>| v.map_or(Value::Null, Value::Text);
     [
         text(state.map(RequestState::code)),
         text(filter.village.as_deref()),
         text(after),
-        Value::Integer(i64::try_from(filter.limit).unwrap_or(i64::MAX)),
+        Value::Int(i64::try_from(filter.limit).unwrap_or(i64::MAX)),
         text(filter.service.as_deref()),
-        filter.created_before_ms.map_or(Value::Null, Value::Integer),
+        filter.created_before_ms.map_or(Value::Null, Value::Int),
     ]
 }
 
@@ -308,9 +301,8 @@ impl Db {
                  WHERE e.seq > ?1 AND {cond} ORDER BY e.seq LIMIT ?4"
             );
             let fetch = i64::try_from(limit).unwrap_or(i64::MAX).saturating_add(1);
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![since, p[0], p[1], fetch], change_from_row)?;
-            let mut changes = rows.collect::<Result<Vec<_>, _>>()?;
+            let mut changes =
+                c.query_map(&sql, &[&since, &p[0], &p[1], &fetch], change_from_row)?;
             let more = changes.len() > limit;
             changes.truncate(limit);
             Ok((changes, more))
@@ -324,10 +316,11 @@ impl Db {
         code: &str,
     ) -> Result<Option<RequestHead>, DbError> {
         self.read(|c| {
-            let id: Option<String> = c
-                .prepare_cached("SELECT id FROM requests WHERE tracking_code = ?1")?
-                .query_row([code], |r| r.get(0))
-                .optional()?;
+            let id: Option<String> = c.query_opt(
+                "SELECT id FROM requests WHERE tracking_code = ?1",
+                &[&code],
+                |r| r.get(0),
+            )?;
             match id {
                 Some(id) => visible_request(c, &id, &Scope::All),
                 None => Ok(None),
@@ -345,14 +338,16 @@ impl Db {
             let (cond, p) = scope.condition(1);
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM requests r WHERE {cond} AND {}
-                   AND (?5 IS NULL OR r.id > ?5)
+                   AND (CAST(?5 AS TEXT) IS NULL OR r.id > ?5)
                  ORDER BY r.id LIMIT ?6",
                 filter_condition(filter)
             );
             let [a, b, c3, d, e, f] = filter_params(filter, filter.state, filter.after.as_deref());
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f], summary_from_row)?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(
+                &sql,
+                &[&p[0], &p[1], &a, &b, &c3, &d, &e, &f],
+                summary_from_row,
+            )
         })
     }
 
@@ -367,16 +362,14 @@ impl Db {
             let (cond, p) = scope.condition(1);
             let sql = format!(
                 "SELECT r.state, count(*) FROM requests r WHERE {cond} AND {}
-                   AND ?5 IS NULL AND ?6 > 0
+                   AND CAST(?5 AS TEXT) IS NULL AND CAST(?6 AS BIGINT) > 0
                  GROUP BY r.state",
                 filter_condition(filter)
             );
             let [a, b, c3, d, e, f] = filter_params(filter, None, None);
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![p[0], p[1], a, b, c3, d, e, f], |r| {
-                Ok((parse_state(&r.get::<_, String>(0)?)?, r.get(1)?))
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(&sql, &[&p[0], &p[1], &a, &b, &c3, &d, &e, &f], |r| {
+                Ok((parse_state(&r.get::<String>(0)?)?, r.get(1)?))
+            })
         })
     }
 
@@ -385,9 +378,7 @@ impl Db {
         self.read(|c| {
             let (cond, p) = scope.condition(1);
             let sql = format!("SELECT DISTINCT r.village FROM requests r WHERE {cond} ORDER BY 1");
-            let mut stmt = c.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params![p[0], p[1]], |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            c.query_map(&sql, &[&p[0], &p[1]], |r| r.get(0))
         })
     }
 
@@ -400,45 +391,42 @@ impl Db {
         self.read(|c| {
             let (cond, p) = scope.condition(2);
             let sql = format!("SELECT {SUMMARY_COLUMNS}, r.payload FROM requests r WHERE r.id = ?1 AND {cond}");
-            let found = c
-                .prepare_cached(&sql)?
-                .query_row(params![id, p[0], p[1]], |r| Ok((summary_from_row(r)?, r.get::<_, String>(8)?)))
-                .optional()?;
+            let found = c.query_opt(&sql, &[&id, &p[0], &p[1]], |r| {
+                Ok((summary_from_row(r)?, r.get::<String>(8)?))
+            })?;
             let Some((request, payload)) = found else { return Ok(None) };
             let payload: RequestPayload = serde_json::from_str(&payload)?;
-            let mut stmt = c.prepare_cached(
+            let attachments = c.query_map(
                 "SELECT requirement, sha256, size, media_type FROM request_attachments
                  WHERE request_id = ?1 ORDER BY requirement, sha256",
-            )?;
-            let attachments = stmt
-                .query_map([id], |r| {
+                &[&id],
+                |r| {
                     Ok(StoredAttachment {
                         requirement: r.get(0)?,
                         sha256: r.get(1)?,
-                        size: r.get::<_, i64>(2)?.max(0) as u64,
+                        size: r.get::<i64>(2)?.max(0) as u64,
                         media_type: r.get(3)?,
                     })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut stmt = c.prepare_cached(
+                },
+            )?;
+            let history = c.query_map(
                 "SELECT e.seq, u.username, u.role, e.from_state, e.to_state, e.at_ms, e.note, e.reasons, e.document
                  FROM events e JOIN users u ON u.id = e.actor_id WHERE e.request_id = ?1 ORDER BY e.seq",
-            )?;
-            let history = stmt
-                .query_map([id], |r| {
+                &[&id],
+                |r| {
                     Ok(AuditEntry {
                         seq: r.get(0)?,
                         actor: r.get(1)?,
-                        actor_role: role_column(&r.get::<_, String>(2)?, 2)?,
-                        from: r.get::<_, Option<String>>(3)?.map(|s| parse_state(&s)).transpose()?,
-                        to: parse_state(&r.get::<_, String>(4)?)?,
+                        actor_role: role_column(&r.get::<String>(2)?, 2)?,
+                        from: r.get::<Option<String>>(3)?.map(|s| parse_state(&s)).transpose()?,
+                        to: parse_state(&r.get::<String>(4)?)?,
                         at_ms: r.get(5)?,
                         note: r.get(6)?,
                         reasons: json_column(r.get(7)?)?.unwrap_or_default(),
                         document: json_column(r.get(8)?)?,
                     })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
+                },
+            )?;
             Ok(Some(RequestDetail { request, payload, attachments, history, warnings: Vec::new() }))
         })
     }
@@ -454,15 +442,17 @@ impl Db {
             if visible_request(c, id, scope)?.is_none() {
                 return Ok(None);
             }
-            Ok(c.prepare_cached(
+            c.query_opt(
                 "SELECT requirement FROM request_attachments WHERE request_id = ?1 AND sha256 = ?2 LIMIT 1",
-            )?
-            .query_row(params![id, sha256], |r| r.get(0))
-            .optional()?)
+                &[&id, &sha256],
+                |r| r.get(0),
+            )
         })
     }
 
-    /// Moves request `id` to `to` if `check(current)` allows it, logging the transition.
+    /// Moves request `id` to `to` if `check(current)` allows it, logging the transition. The
+    /// check and the write happen under the request's lock: of two officers completing the
+    /// same request, the second sees the first one's state (and `check` refuses).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn transition<E>(
         &self,
@@ -474,27 +464,30 @@ impl Db {
         reasons: &[ReturnReason],
         document: Option<&DocumentInfo>,
         now: i64,
-        check: impl FnOnce(&RequestHead) -> Result<(), E>,
+        check: impl Fn(&RequestHead) -> Result<(), E>,
     ) -> Result<TransitionResult<E>, DbError> {
         self.write(|tx| {
+            tx.lock(&request_lock(id))?;
             let Some(head) = visible_request(tx, id, scope)? else {
                 return Ok(TransitionResult::NotFound);
             };
             if let Err(e) = check(&head) {
                 return Ok(TransitionResult::Denied(e));
             }
-            tx.prepare_cached(
+            tx.execute(
                 "UPDATE requests SET state = ?2, updated_ms = ?3,
                     completed_ms = CASE WHEN ?2 = 'completed' THEN ?3 ELSE completed_ms END
                  WHERE id = ?1",
-            )?
-            .execute(params![id, to.code(), now])?;
+                &[&id, &to.code(), &now],
+            )?;
             let seq = insert_event(tx, id, actor_id, Some(head.state), to, now, note, reasons, document)?;
-            let change = tx
-                .prepare_cached(&format!(
+            let change = tx.query_row(
+                &format!(
                     "SELECT {CHANGE_COLUMNS} FROM events e JOIN requests r ON r.id = e.request_id WHERE e.seq = ?1"
-                ))?
-                .query_row([seq], change_from_row)?;
+                ),
+                &[&seq],
+                change_from_row,
+            )?;
             Ok(TransitionResult::Applied(Box::new(change)))
         })
     }
@@ -502,19 +495,19 @@ impl Db {
     /// One row per request, for the statistics.
     pub(crate) fn stats_rows(&self) -> Result<Vec<StatsRow>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            c.query_map(
                 "SELECT service, village, state, created_ms, completed_ms FROM requests ORDER BY created_ms",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok(StatsRow {
-                    service: r.get(0)?,
-                    village: r.get(1)?,
-                    state: parse_state(&r.get::<_, String>(2)?)?,
-                    created_ms: r.get(3)?,
-                    completed_ms: r.get(4)?,
-                })
-            })?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+                &[],
+                |r| {
+                    Ok(StatsRow {
+                        service: r.get(0)?,
+                        village: r.get(1)?,
+                        state: parse_state(&r.get::<String>(2)?)?,
+                        created_ms: r.get(3)?,
+                        completed_ms: r.get(4)?,
+                    })
+                },
+            )
         })
     }
 }

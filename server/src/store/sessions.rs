@@ -3,9 +3,9 @@
 //! with it), and a password reset or a disabled account ends every family of the account.
 
 use super::db::user_from_row;
+use super::sql::Conn;
 use crate::store::{Db, DbError};
 use ceria_core::protocol::UserInfo;
-use rusqlite::{OptionalExtension, Transaction, params};
 
 /// A live session as the token's bearer sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,13 +34,14 @@ pub(crate) struct NewToken<'a> {
 }
 
 /// Ends every session of an account; returns how many tokens died.
-pub(crate) fn end_all_sessions(tx: &Transaction<'_>, user_id: &str) -> Result<usize, DbError> {
-    Ok(tx.execute("DELETE FROM sessions WHERE user_id = ?1", [user_id])?)
+pub(crate) fn end_all_sessions(tx: &Conn<'_>, user_id: &str) -> Result<usize, DbError> {
+    tx.execute("DELETE FROM sessions WHERE user_id = ?1", &[&user_id])
 }
 
 impl Db {
     /// Stores a token. For a new login (`max_families` given) the account's oldest families
-    /// beyond that many live ones end in the same transaction.
+    /// beyond that many live ones end in the same transaction (under the account's lock, so
+    /// concurrent logins on several instances still keep at most that many).
     pub(crate) fn create_session(
         &self,
         token: &NewToken<'_>,
@@ -48,31 +49,33 @@ impl Db {
         max_families: Option<u32>,
     ) -> Result<(), DbError> {
         self.write(|tx| {
+            if max_families.is_some() {
+                tx.lock(&format!("sessions:{}", token.user_id))?;
+            }
             tx.execute(
                 "INSERT INTO sessions (token_hash, user_id, created_ms, expires_ms, family, family_started_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    token.token_hash,
-                    token.user_id,
-                    now,
-                    token.expires_ms,
-                    token.family,
-                    token.family_started_ms
+                &[
+                    &token.token_hash,
+                    &token.user_id,
+                    &now,
+                    &token.expires_ms,
+                    &token.family,
+                    &token.family_started_ms,
                 ],
             )?;
             let Some(max) = max_families else {
                 return Ok(());
             };
-            let families: Vec<String> = tx
-                .prepare_cached(
-                    "SELECT family FROM sessions WHERE user_id = ?1 AND expires_ms > ?2
-                     GROUP BY family ORDER BY max(family_started_ms) DESC, family DESC",
-                )?
-                .query_map(params![token.user_id, now], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
+            let families: Vec<String> = tx.query_map(
+                "SELECT family FROM sessions WHERE user_id = ?1 AND expires_ms > ?2
+                 GROUP BY family ORDER BY max(family_started_ms) DESC, family DESC",
+                &[&token.user_id, &now],
+                |r| r.get(0),
+            )?;
             let keep = usize::try_from(max).unwrap_or(usize::MAX);
             for family in families.iter().skip(keep) {
-                tx.execute("DELETE FROM sessions WHERE family = ?1", [family])?;
+                tx.execute("DELETE FROM sessions WHERE family = ?1", &[family])?;
             }
             Ok(())
         })
@@ -81,33 +84,33 @@ impl Db {
     /// The live session of a token; none for an unknown, expired or disabled account's token.
     pub(crate) fn session(&self, token_hash: &str, now: i64) -> Result<Option<Session>, DbError> {
         self.read(|c| {
-            Ok(c.prepare_cached(
+            c.query_opt(
                 "SELECT u.id, u.username, u.name, u.role, u.village, s.family, s.family_started_ms
                  FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.token_hash = ?1 AND s.expires_ms > ?2 AND u.disabled_ms IS NULL",
-            )?
-            .query_row(params![token_hash, now], |r| {
-                Ok(Session {
-                    user: user_from_row(r)?,
-                    family: r.get(5)?,
-                    family_started_ms: r.get(6)?,
-                })
-            })
-            .optional()?)
+                &[&token_hash, &now],
+                |r| {
+                    Ok(Session {
+                        user: user_from_row(r)?,
+                        family: r.get(5)?,
+                        family_started_ms: r.get(6)?,
+                    })
+                },
+            )
         })
     }
 
     /// Ends a family (logout): every token of that login dies.
     pub(crate) fn end_family(&self, family: &str) -> Result<(), DbError> {
         self.write(|tx| {
-            tx.execute("DELETE FROM sessions WHERE family = ?1", [family])?;
+            tx.execute("DELETE FROM sessions WHERE family = ?1", &[&family])?;
             Ok(())
         })
     }
 
     /// Removes expired sessions; returns how many.
     pub(crate) fn sweep_sessions(&self, now: i64) -> Result<usize, DbError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM sessions WHERE expires_ms <= ?1", [now])?))
+        self.write(|tx| tx.execute("DELETE FROM sessions WHERE expires_ms <= ?1", &[&now]))
     }
 }
 
@@ -115,6 +118,7 @@ impl Db {
 mod tests {
     use super::*;
     use crate::store::accounts::NewUser;
+    use crate::store::testing::store_test;
     use ceria_core::protocol::Role;
 
     fn token<'a>(hash: &'a str, user: &'a str, family: &'a str, start: i64) -> NewToken<'a> {
@@ -127,10 +131,7 @@ mod tests {
         }
     }
 
-    #[test]
-    fn families_end_together_and_are_capped() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(families_end_together_and_are_capped, |db| {
         let u = db
             .create_user(
                 &NewUser {
@@ -163,5 +164,5 @@ mod tests {
         assert_eq!(db.session("c1", 5).unwrap().unwrap().user, u);
         assert!(db.session("c1", 1_000).unwrap().is_none(), "expired");
         assert_eq!(db.sweep_sessions(1_000).unwrap(), 1);
-    }
+    });
 }

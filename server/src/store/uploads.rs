@@ -1,7 +1,7 @@
 //! Storage of tus uploads and of the content-addressed blob index.
 
+use super::sql::{Conn, Row};
 use crate::store::{Db, DbError};
-use rusqlite::{Connection, OptionalExtension, params};
 
 /// One tus upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +33,12 @@ pub(crate) struct UploadRow {
 const UPLOAD_COLUMNS: &str = "id, owner_id, length, upload_offset, metadata, filetype, \
     expected_sha256, sha256, created_ms, expires_ms, completed_ms";
 
-fn upload_from_row(r: &rusqlite::Row<'_>) -> Result<UploadRow, rusqlite::Error> {
+fn upload_from_row(r: &Row<'_>) -> Result<UploadRow, DbError> {
     Ok(UploadRow {
         id: r.get(0)?,
         owner_id: r.get(1)?,
-        length: r.get::<_, i64>(2)?.max(0) as u64,
-        offset: r.get::<_, i64>(3)?.max(0) as u64,
+        length: r.get::<i64>(2)?.max(0) as u64,
+        offset: r.get::<i64>(3)?.max(0) as u64,
         metadata: r.get(4)?,
         filetype: r.get(5)?,
         expected_sha256: r.get(6)?,
@@ -79,24 +79,24 @@ fn to_i64(n: u64) -> Result<i64, DbError> {
 
 /// Size of `sha256` if `owner` completed an upload with that content.
 pub(crate) fn owned_blob_size(
-    c: &Connection,
+    c: &Conn<'_>,
     owner_id: &str,
     sha256: &str,
 ) -> Result<Option<u64>, DbError> {
-    let size: Option<i64> = c
-        .prepare_cached(
-            "SELECT b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
-             WHERE u.owner_id = ?1 AND u.sha256 = ?2 AND u.completed_ms IS NOT NULL LIMIT 1",
-        )?
-        .query_row(params![owner_id, sha256], |r| r.get(0))
-        .optional()?;
+    let size: Option<i64> = c.query_opt(
+        "SELECT b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
+         WHERE u.owner_id = ?1 AND u.sha256 = ?2 AND u.completed_ms IS NOT NULL LIMIT 1",
+        &[&owner_id, &sha256],
+        |r| r.get(0),
+    )?;
     Ok(size.map(|s| s.max(0) as u64))
 }
 
 impl Db {
     /// Stores a new upload if its owner is within `quota` at `now`: unfinished, unexpired
     /// uploads below `max_open`, and finished uploads none of the owner's requests refers to
-    /// below `max_unattached`. Counted and inserted in one transaction.
+    /// below `max_unattached`. Counted and inserted in one transaction, under the owner's
+    /// lock.
     pub(crate) fn create_upload_within(
         &self,
         u: &UploadRow,
@@ -104,20 +104,21 @@ impl Db {
         now: i64,
     ) -> Result<Result<(), QuotaExceeded>, DbError> {
         self.write(|tx| {
-            let open: i64 = tx
-                .prepare_cached(
-                    "SELECT count(*) FROM uploads
-                     WHERE owner_id = ?1 AND completed_ms IS NULL AND expires_ms > ?2",
-                )?
-                .query_row(params![u.owner_id, now], |r| r.get(0))?;
+            tx.lock(&format!("uploads:{}", u.owner_id))?;
+            let open: i64 = tx.query_row(
+                "SELECT count(*) FROM uploads
+                 WHERE owner_id = ?1 AND completed_ms IS NULL AND expires_ms > ?2",
+                &[&u.owner_id, &now],
+                |r| r.get(0),
+            )?;
             if open >= i64::from(quota.max_open) {
                 return Ok(Err(QuotaExceeded::OpenUploads(quota.max_open)));
             }
-            let unattached: i64 = tx
-                .prepare_cached(&format!(
-                    "SELECT count(*) FROM uploads u WHERE u.owner_id = ?1 AND {UNATTACHED}"
-                ))?
-                .query_row([&u.owner_id], |r| r.get(0))?;
+            let unattached: i64 = tx.query_row(
+                &format!("SELECT count(*) FROM uploads u WHERE u.owner_id = ?1 AND {UNATTACHED}"),
+                &[&u.owner_id],
+                |r| r.get(0),
+            )?;
             if unattached >= i64::from(quota.max_unattached) {
                 return Ok(Err(QuotaExceeded::UnattachedFiles(quota.max_unattached)));
             }
@@ -125,16 +126,16 @@ impl Db {
                 "INSERT INTO uploads (id, owner_id, length, upload_offset, metadata, filetype,
                     expected_sha256, sha256, created_ms, expires_ms, completed_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, NULL)",
-                params![
-                    u.id,
-                    u.owner_id,
-                    to_i64(u.length)?,
-                    to_i64(u.offset)?,
-                    u.metadata,
-                    u.filetype,
-                    u.expected_sha256,
-                    u.created_ms,
-                    u.expires_ms
+                &[
+                    &u.id,
+                    &u.owner_id,
+                    &to_i64(u.length)?,
+                    &to_i64(u.offset)?,
+                    &u.metadata,
+                    &u.filetype,
+                    &u.expected_sha256,
+                    &u.created_ms,
+                    &u.expires_ms,
                 ],
             )?;
             Ok(Ok(()))
@@ -149,24 +150,23 @@ impl Db {
         now: i64,
     ) -> Result<(usize, Vec<String>), DbError> {
         self.write(|tx| {
-            let expired: Vec<(String, String)> = tx
-                .prepare_cached(&format!(
+            let expired: Vec<(String, String)> = tx.query_map(
+                &format!(
                     "SELECT u.id, u.sha256 FROM uploads u
                      WHERE u.expires_ms <= ?1 AND {UNATTACHED}"
-                ))?
-                .query_map([now], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
+                ),
+                &[&now],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let mut orphaned = Vec::new();
             for (id, sha256) in &expired {
-                tx.prepare_cached("DELETE FROM uploads WHERE id = ?1")?
-                    .execute([id])?;
-                let gone = tx
-                    .prepare_cached(
-                        "DELETE FROM blobs WHERE sha256 = ?1
-                           AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?1)
-                           AND NOT EXISTS (SELECT 1 FROM request_attachments WHERE sha256 = ?1)",
-                    )?
-                    .execute([sha256])?;
+                tx.execute("DELETE FROM uploads WHERE id = ?1", &[id])?;
+                let gone = tx.execute(
+                    "DELETE FROM blobs WHERE sha256 = ?1
+                       AND NOT EXISTS (SELECT 1 FROM uploads WHERE sha256 = ?1)
+                       AND NOT EXISTS (SELECT 1 FROM request_attachments WHERE sha256 = ?1)",
+                    &[sha256],
+                )?;
                 if gone > 0 {
                     orphaned.push(sha256.clone());
                 }
@@ -178,10 +178,11 @@ impl Db {
     /// Size of a stored blob, whoever uploaded it (content-addressed, so the same for all).
     pub(crate) fn blob_size(&self, sha256: &str) -> Result<Option<u64>, DbError> {
         self.read(|c| {
-            let size: Option<i64> = c
-                .prepare_cached("SELECT size FROM blobs WHERE sha256 = ?1")?
-                .query_row([sha256], |r| r.get(0))
-                .optional()?;
+            let size: Option<i64> = c.query_opt(
+                "SELECT size FROM blobs WHERE sha256 = ?1",
+                &[&sha256],
+                |r| r.get(0),
+            )?;
             Ok(size.map(|s| s.max(0) as u64))
         })
     }
@@ -189,11 +190,11 @@ impl Db {
     /// An upload by id.
     pub(crate) fn upload(&self, id: &str) -> Result<Option<UploadRow>, DbError> {
         self.read(|c| {
-            Ok(c.prepare_cached(&format!(
-                "SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1"
-            ))?
-            .query_row([id], upload_from_row)
-            .optional()?)
+            c.query_opt(
+                &format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1"),
+                &[&id],
+                upload_from_row,
+            )
         })
     }
 
@@ -202,7 +203,7 @@ impl Db {
         self.write(|tx| {
             tx.execute(
                 "UPDATE uploads SET upload_offset = ?2 WHERE id = ?1",
-                params![id, to_i64(offset)?],
+                &[&id, &to_i64(offset)?],
             )?;
             Ok(())
         })
@@ -223,12 +224,12 @@ impl Db {
             tx.execute(
                 "INSERT INTO blobs (sha256, size, created_ms) VALUES (?1, ?2, ?3)
                  ON CONFLICT (sha256) DO NOTHING",
-                params![sha256, size, now],
+                &[&sha256, &size, &now],
             )?;
             tx.execute(
                 "UPDATE uploads SET sha256 = ?2, upload_offset = ?3, completed_ms = ?4,
                     expires_ms = ?5 WHERE id = ?1",
-                params![id, sha256, size, now, expires_ms],
+                &[&id, &sha256, &size, &now, &expires_ms],
             )?;
             Ok(())
         })
@@ -236,17 +237,17 @@ impl Db {
 
     /// Deletes an upload record; false when there was none.
     pub(crate) fn delete_upload(&self, id: &str) -> Result<bool, DbError> {
-        self.write(|tx| Ok(tx.execute("DELETE FROM uploads WHERE id = ?1", [id])? > 0))
+        self.write(|tx| Ok(tx.execute("DELETE FROM uploads WHERE id = ?1", &[&id])? > 0))
     }
 
     /// Ids of unfinished uploads past their expiry.
     pub(crate) fn expired_uploads(&self, now: i64) -> Result<Vec<String>, DbError> {
         self.read(|c| {
-            let mut stmt = c.prepare_cached(
+            c.query_map(
                 "SELECT id FROM uploads WHERE completed_ms IS NULL AND expires_ms <= ?1",
-            )?;
-            let rows = stmt.query_map([now], |r| r.get(0))?;
-            Ok(rows.collect::<Result<Vec<String>, _>>()?)
+                &[&now],
+                |r| r.get(0),
+            )
         })
     }
 }
@@ -255,12 +256,10 @@ impl Db {
 mod tests {
     use super::*;
     use crate::store::accounts::NewUser;
+    use crate::store::testing::store_test;
     use ceria_core::protocol::Role;
 
-    #[test]
-    fn upload_life_cycle() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Db::open(&dir.path().join("t.db")).unwrap();
+    store_test!(upload_life_cycle, |db| {
         let owner = db
             .create_user(
                 &NewUser {
@@ -321,11 +320,9 @@ mod tests {
         assert_eq!(db.blob_size("ab").unwrap(), Some(10));
         let indexed: i64 = db
             .read(|c| {
-                Ok(
-                    c.query_row("SELECT count(*) FROM blobs WHERE sha256 = 'ab'", [], |r| {
-                        r.get(0)
-                    })?,
-                )
+                c.query_row("SELECT count(*) FROM blobs WHERE sha256 = 'ab'", &[], |r| {
+                    r.get(0)
+                })
             })
             .unwrap();
         assert_eq!(indexed, 1);
@@ -342,5 +339,5 @@ mod tests {
         );
         assert!(!db.delete_upload("u1").unwrap());
         assert_eq!(db.blob_size("ab").unwrap(), None);
-    }
+    });
 }

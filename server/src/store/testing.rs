@@ -1,0 +1,104 @@
+//! Store tests on both engines: [`store_test!`] instantiates a test body for SQLite always
+//! and for PostgreSQL when `CERIA_TEST_POSTGRES_URL` names a server (a superuser URL to a
+//! maintenance database; `scripts/suites/postgres.sh` starts one), each test in a fresh
+//! database of its own.
+
+use super::{Db, DbError};
+
+/// The variable naming the PostgreSQL server of the tests.
+pub const POSTGRES_URL_VARIABLE: &str = "CERIA_TEST_POSTGRES_URL";
+
+/// A fresh, empty database on the test PostgreSQL server, as a URL; `None`, with the reason
+/// printed, when `CERIA_TEST_POSTGRES_URL` is not set. Panics when the server refuses (a
+/// test setup failure).
+pub fn postgres_test_database() -> Option<String> {
+    let Ok(url) = std::env::var(POSTGRES_URL_VARIABLE) else {
+        eprintln!(
+            "skipped on PostgreSQL: {POSTGRES_URL_VARIABLE} is not set \
+             (scripts/suites/postgres.sh runs these tests)"
+        );
+        return None;
+    };
+    match create_database(&url) {
+        Ok(fresh) => Some(fresh),
+        Err(e) => panic!("creating a test database on {POSTGRES_URL_VARIABLE}: {e}"),
+    }
+}
+
+/// Creates a database with a new name on the server of `maintenance_url`; returns its URL.
+pub fn create_database(maintenance_url: &str) -> Result<String, DbError> {
+    let name = format!("ceria_test_{}", uuid::Uuid::new_v4().simple());
+    let mut client = maintenance_url
+        .parse::<postgres::Config>()?
+        .connect(postgres::NoTls)?;
+    client.batch_execute(&format!("CREATE DATABASE {name}"))?;
+    Ok(with_database(maintenance_url, &name))
+}
+
+/// `url` naming database `name` instead of its own.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    let host_start = base.find("://").map_or(0, |i| i + 3);
+    let authority = match base[host_start..].find('/') {
+        Some(i) => &base[..host_start + i],
+        None => base,
+    };
+    format!("{authority}/{name}{query}")
+}
+
+/// A fresh PostgreSQL store for a test, or `None` (printed) without a test server.
+pub fn postgres_db() -> Option<Db> {
+    let url = postgres_test_database()?;
+    Some(Db::open_postgres(&url).unwrap_or_else(|e| panic!("opening {url}: {e}")))
+}
+
+/// A test body run on each engine: `store_test!(name, |db| { … })` makes the module `name`
+/// with the tests `sqlite` and `postgres` (skipped, with the reason printed, without a test
+/// server), each on a fresh database bound to `db: &Db`.
+#[cfg(test)]
+macro_rules! store_test {
+    ($name:ident, |$db:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            fn body($db: &$crate::store::Db) $body
+
+            #[test]
+            fn sqlite() {
+                let dir = tempfile::tempdir().unwrap();
+                body(&$crate::store::Db::open(&dir.path().join("t.db")).unwrap());
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some(db) = $crate::store::testing::postgres_db() {
+                    body(&db);
+                }
+            }
+        }
+    };
+}
+#[cfg(test)]
+pub(crate) use store_test;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_the_fresh_database() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            with_database("postgresql://u:p@h/db?sslmode=disable", "x"),
+            "postgresql://u:p@h/x?sslmode=disable"
+        );
+        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+    }
+}
