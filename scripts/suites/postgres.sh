@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL: the server's integration suite, the CLI tests, the two-instance tests and the
-# SQLite -> PostgreSQL migration against a real PostgreSQL. Installs Debian's postgresql
+# SQLite -> PostgreSQL migration (tests/e2e) against a real PostgreSQL. Installs Debian's postgresql
 # (apt-get) if missing, creates a throwaway cluster in a temporary directory owned by the
 # `postgres` user (PostgreSQL refuses to run as root; when this script is not root it runs the
 # cluster as the calling user), starts it on a random free port on 127.0.0.1 only (its socket
@@ -89,12 +89,11 @@ fi
 out="$(mktemp)"
 status=0
 # The whole server suite (the harness gives every test server its own database), the CLI
-# (every `ceria serve` and `ceria admin` of a test gets one), the migration of an e2e registry.
+# (every `ceria serve` and `ceria admin` of a test gets one), two instances on one database,
+# and the migration of a registry filled end to end.
 cargo test -p ceria-server --tests 2>&1 | tee "$out" || status=1
 cargo test -p ceria-cli --tests 2>&1 | tee -a "$out" || status=1
-if [ -e tests/e2e/tests/migrate.rs ]; then
-  cargo test -p ceria-e2e --test migrate 2>&1 | tee -a "$out" || status=1
-fi
+cargo test -p ceria-e2e --test instances --test migrate 2>&1 | tee -a "$out" || status=1
 passed=0; failed=0
 while read -r p f; do
   passed=$((passed + p)); failed=$((failed + f))

@@ -7,8 +7,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-/// The variable naming the test cluster's maintenance database.
-pub const POSTGRES_URL_VAR: &str = "CERIA_TEST_POSTGRES_URL";
+/// The variable naming the test cluster's maintenance database (the store's tests read it).
+pub use ceria_server::store::testing::POSTGRES_URL_VARIABLE as POSTGRES_URL_VAR;
 
 /// The test cluster's maintenance URL, when the tests run against PostgreSQL.
 pub fn postgres_url() -> Option<String> {
@@ -34,12 +34,9 @@ impl TestDatabase {
     /// Creates a fresh empty database when `CERIA_TEST_POSTGRES_URL` is set; `None` otherwise.
     pub fn create() -> Option<Arc<TestDatabase>> {
         let maintenance = postgres_url()?;
-        let name = format!("ceria_test_{}", uuid::Uuid::new_v4().simple());
-        let mut client = connect(&maintenance);
-        client
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap_or_else(|e| panic!("CREATE DATABASE {name}: {e}"));
-        let url = with_database(&maintenance, &name);
+        let url = ceria_server::store::testing::create_database(&maintenance)
+            .unwrap_or_else(|e| panic!("creating a test database: {e}"));
+        let name = database_name(&url).to_string();
         Some(Arc::new(TestDatabase {
             maintenance,
             name,
@@ -67,14 +64,21 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         // FORCE ends the connections a server that was killed, rather than stopped, left.
         let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        match postgres::Client::connect(&self.maintenance, postgres::NoTls) {
-            Ok(mut c) => {
-                if let Err(e) = c.batch_execute(&sql) {
-                    eprintln!("{sql}: {e}");
+        let maintenance = self.maintenance.clone();
+        // On a thread of its own: the client runs a small tokio runtime, which cannot start
+        // while this thread's locals are being torn down (the CLI tests' database is dropped
+        // with its thread).
+        let dropped = std::thread::spawn(move || {
+            match postgres::Client::connect(&maintenance, postgres::NoTls) {
+                Ok(mut c) => {
+                    if let Err(e) = c.batch_execute(&sql) {
+                        eprintln!("{sql}: {e}");
+                    }
                 }
+                Err(e) => eprintln!("{sql}: connect: {e}"),
             }
-            Err(e) => eprintln!("{sql}: connect: {e}"),
-        }
+        });
+        let _ = dropped.join();
     }
 }
 
@@ -83,21 +87,10 @@ fn connect(url: &str) -> postgres::Client {
         .unwrap_or_else(|e| panic!("connect to the test PostgreSQL: {e}"))
 }
 
-/// `url` with its database (the path) replaced by `name`; the query string is kept.
-pub fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{name}?{q}"),
-        None => format!("{server}/{name}"),
-    }
+/// The database a URL names (its last path segment).
+fn database_name(url: &str) -> &str {
+    let path = url.split('?').next().unwrap_or(url);
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 thread_local! {
@@ -125,15 +118,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_database_of_a_url_is_replaced() {
+    fn the_database_of_a_url_is_its_last_segment() {
         assert_eq!(
-            with_database("postgres://u:p@127.0.0.1:5433/postgres", "x"),
-            "postgres://u:p@127.0.0.1:5433/x"
+            database_name("postgres://u:p@h:5433/ceria_test_1"),
+            "ceria_test_1"
         );
-        assert_eq!(
-            with_database("postgres://u@h:1/postgres?sslmode=disable", "x"),
-            "postgres://u@h:1/x?sslmode=disable"
-        );
-        assert_eq!(with_database("postgres://h", "x"), "postgres://h/x");
+        assert_eq!(database_name("postgres://u@h/x?sslmode=disable"), "x");
     }
 }
