@@ -17,6 +17,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+# shellcheck source=../lib/cargo-summary.sh
+. "$root/scripts/lib/cargo-summary.sh"
 
 fail() { echo "postgres: setup failed: $*" >&2; echo "postgres: 0 passed, 1 failed"; exit 1; }
 
@@ -94,11 +96,5 @@ status=0
 cargo test -p ceria-server --tests 2>&1 | tee "$out" || status=1
 cargo test -p ceria-cli --tests 2>&1 | tee -a "$out" || status=1
 cargo test -p ceria-e2e --test instances --test migrate 2>&1 | tee -a "$out" || status=1
-passed=0; failed=0
-while read -r p f; do
-  passed=$((passed + p)); failed=$((failed + f))
-done < <(sed -n 's/^test result: .* \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$out")
-rm -f "$out"
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-echo "postgres: $passed passed, $failed failed"
+cargo_summary postgres "$status" "$out"
 [ "$status" -eq 0 ]
