@@ -250,6 +250,20 @@ impl std::fmt::Debug for PgDb {
     }
 }
 
+impl Drop for PgDb {
+    /// Closing a sync client blocks on its runtime, which panics on an async worker thread,
+    /// where the last handle on the database may well be dropped (a server shutting down):
+    /// the connections are closed on a thread of their own.
+    fn drop(&mut self) {
+        let idle = std::mem::take(&mut self.lock_pool().idle);
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("ceria-pg-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
+
 impl PgDb {
     /// Connects to `url` (`postgres://USER[:PASSWORD]@HOST[:PORT]/DB`) and brings the schema
     /// up to date.

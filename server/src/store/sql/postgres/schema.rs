@@ -207,3 +207,45 @@ fn apply(client: &mut postgres::Client) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::store::Db;
+    use crate::store::testing::postgres_db;
+
+    /// `table.column` and index names of a database, sorted.
+    fn shape(db: &Db, columns: &str, indexes: &str) -> (Vec<String>, Vec<String>) {
+        db.read(|c| {
+            let mut cols = c.query_map(columns, &[], |r| r.get::<String>(0))?;
+            let mut idx = c.query_map(indexes, &[], |r| r.get::<String>(0))?;
+            cols.sort();
+            idx.sort();
+            Ok((cols, idx))
+        })
+        .unwrap()
+    }
+
+    /// Every SQLite migration needs its PostgreSQL twin: the two schemas have the same
+    /// tables, columns and indexes.
+    #[test]
+    fn has_the_tables_columns_and_indexes_of_the_sqlite_schema() {
+        let Some(pg) = postgres_db() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let sqlite = Db::open(&dir.path().join("t.db")).unwrap();
+        let lite = shape(
+            &sqlite,
+            "SELECT m.name || '.' || p.name FROM sqlite_master m, pragma_table_info(m.name) p
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'",
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'",
+        );
+        let postgres = shape(
+            &pg,
+            "SELECT table_name || '.' || column_name FROM information_schema.columns
+             WHERE table_schema = 'public' AND table_name <> 'ceria_schema'",
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'
+               AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
+        );
+        assert_eq!(lite.0, postgres.0, "columns");
+        assert_eq!(lite.1, postgres.1, "indexes");
+    }
+}
