@@ -85,6 +85,19 @@ pub enum AdminCommand {
         #[arg(long)]
         from: PathBuf,
     },
+    /// Pindah ke PostgreSQL / Copies this SQLite registry (database and files) into an empty
+    /// PostgreSQL database in one transaction, keeping ids and feed positions, and verifies the
+    /// rows of every table and the SHA-256 of every file. Safe to run again after a failure.
+    /// The source is always the SQLite registry of `--data` (`--database` is not read).
+    Migrate {
+        /// The empty target database: postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE
+        #[arg(long)]
+        to: String,
+        /// Where the files go: s3://BUCKET[/prefix] (endpoint and credentials from the AWS
+        /// variables); without it they stay in the data directory (and are verified there).
+        #[arg(long, value_parser = ceria_server::BlobStoreLocation::parse)]
+        blob_store: Option<ceria_server::BlobStoreLocation>,
+    },
     /// Hari libur / The holiday calendar (not working days in the service-time figures).
     Holiday {
         /// What to do with it.
@@ -255,6 +268,9 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         }
         AdminCommand::Backup { to } => return crate::backup::backup(&data, &to, json),
         AdminCommand::Restore { from } => return crate::backup::restore(&from, &data, json),
+        AdminCommand::Migrate { to, blob_store } => {
+            return crate::migrate::run(&data, &to, blob_store, json);
+        }
         _ => {}
     }
     std::fs::create_dir_all(&data).map_err(|e| {
@@ -338,7 +354,9 @@ pub fn run(args: AdminArgs, json: bool) -> Result<u8, Failure> {
         }
         AdminCommand::Holiday { command } => run_holiday(&db, command, json)?,
         AdminCommand::Stats { year, out, lang } => run_stats(&db, year, out, &lang, json)?,
-        AdminCommand::Backup { .. } | AdminCommand::Restore { .. } => {}
+        AdminCommand::Backup { .. }
+        | AdminCommand::Restore { .. }
+        | AdminCommand::Migrate { .. } => {}
     }
     Ok(exit::OK)
 }

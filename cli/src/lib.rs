@@ -18,6 +18,7 @@ pub mod device;
 pub mod exit;
 mod home;
 mod interrupt;
+pub mod migrate;
 pub mod operator;
 pub mod population;
 pub mod serve;

@@ -8,6 +8,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
+# shellcheck source=../lib/cargo-summary.sh
+. "$root/scripts/lib/cargo-summary.sh"
 here="$root/tests/s3"
 
 fail() { echo "s3: setup failed: $*" >&2; echo "s3: 0 passed, 1 failed"; exit 1; }
@@ -48,11 +50,5 @@ out="$(mktemp)"
 status=0
 cargo test -p ceria-server --lib store::blobs 2>&1 | tee "$out" || status=1
 cargo test -p ceria-server --test blob_stores 2>&1 | tee -a "$out" || status=1
-passed=0; failed=0
-while read -r p f; do
-  passed=$((passed + p)); failed=$((failed + f))
-done < <(sed -n 's/^test result: .* \([0-9]*\) passed; \([0-9]*\) failed.*/\1 \2/p' "$out")
-rm -f "$out"
-[ "$status" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
-echo "s3: $passed passed, $failed failed"
+cargo_summary s3 "$status" "$out"
 [ "$status" -eq 0 ]

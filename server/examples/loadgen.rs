@@ -1,14 +1,19 @@
 //! Load generator for `POST /v1/sync/push`: accepted submissions per second, one submission
-//! per request and in batches of 50, on loopback.
+//! per request and in batches of 50, on loopback; then the time to pull 10,000 changes in
+//! pages of 200 (`GET /v1/sync/pull`).
 //!
 //! ```sh
 //! cargo run --release -p ceria-server --example loadgen                 # in-process server
 //! cargo run --release -p ceria-server --example loadgen -- --url http://127.0.0.1:8080
+//! cargo run --release -p ceria-server --example loadgen -- --database postgres://… --instances 2
 //! ```
 //!
-//! Options: `--url URL` (default: start a server in this process on a temporary data
-//! directory), `--seconds N` per mode (10), `--clients N` concurrent connections (8),
-//! `--service ID` (akta_kelahiran: the biggest form). Each submission is a full, valid form
+//! Options: `--url URL` (repeat it for several instances of one registry: the clients take
+//! them in turn; default: start a server in this process on a temporary data directory),
+//! `--database URL` (the in-process server on this empty PostgreSQL database instead of
+//! SQLite), `--instances N` (in-process servers on the one database and data directory, 1),
+//! `--seconds N` per mode (10), `--clients N` concurrent connections (8), `--pull N` changes
+//! to pull afterwards (10000; 0: none), `--service ID` (akta_kelahiran: the biggest form). Each submission is a full, valid form
 //! from the catalog's fixtures, validated by the server with the core rules; its attachments
 //! were uploaded once beforehand (tus) and every submission references those completed
 //! uploads, so no file bytes travel during the measurement ("without attachments").
@@ -22,26 +27,35 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 struct Args {
-    url: Option<String>,
+    urls: Vec<String>,
+    database: Option<String>,
+    instances: usize,
     seconds: u64,
     clients: usize,
+    pull: usize,
     service: String,
 }
 
 fn args() -> Args {
     let mut a = Args {
-        url: None,
+        urls: Vec::new(),
+        database: None,
+        instances: 1,
         seconds: 10,
         clients: 8,
+        pull: 10_000,
         service: "akta_kelahiran".into(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_default();
         match flag.as_str() {
-            "--url" => a.url = Some(value.trim_end_matches('/').to_string()),
+            "--url" => a.urls.push(value.trim_end_matches('/').to_string()),
+            "--database" => a.database = Some(value),
+            "--instances" => a.instances = value.parse().unwrap_or(1).max(1),
             "--seconds" => a.seconds = value.parse().unwrap_or(10),
             "--clients" => a.clients = value.parse().unwrap_or(8),
+            "--pull" => a.pull = value.parse().unwrap_or(10_000),
             "--service" => a.service = value,
             other => eprintln!("ignoring unknown option {other}"),
         }
@@ -87,8 +101,9 @@ fn upload(agent: &ureq::Agent, base: &str, token: &str, data: &[u8]) -> String {
     hex::encode(Sha256::digest(data))
 }
 
-/// One measurement: `clients` threads pushing batches of `batch` for `seconds`.
-fn measure(base: &str, token: &str, payload: &RequestPayload, batch: usize, args: &Args) {
+/// One measurement: `clients` threads pushing batches of `batch` for `seconds`, client `i`
+/// to instance `i % bases.len()`.
+fn measure(bases: &[String], token: &str, payload: &RequestPayload, batch: usize, args: &Args) {
     let stop = Arc::new(AtomicBool::new(false));
     let accepted = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
@@ -99,7 +114,7 @@ fn measure(base: &str, token: &str, payload: &RequestPayload, batch: usize, args
             let (stop, accepted, other, seq) =
                 (stop.clone(), accepted.clone(), other.clone(), seq.clone());
             let (url, token, payload) = (
-                format!("{base}/v1/sync/push"),
+                format!("{}/v1/sync/push", bases[client % bases.len()]),
                 token.to_string(),
                 payload.clone(),
             );
@@ -165,29 +180,78 @@ fn measure(base: &str, token: &str, payload: &RequestPayload, batch: usize, args
     );
 }
 
+/// Pulls `total` changes in pages of 200 from the start of the caller's feed; prints the
+/// time taken.
+fn measure_pull(base: &str, token: &str, total: usize) {
+    const PAGE: usize = 200;
+    let agent = agent();
+    let started = Instant::now();
+    let (mut got, mut pages, mut cursor) = (0usize, 0usize, String::new());
+    while got < total {
+        let mut r = agent
+            .get(&format!("{base}/v1/sync/pull?since={cursor}&limit={PAGE}"))
+            .header("authorization", &format!("Bearer {token}"))
+            .call()
+            .expect("pull");
+        let page: Value = r
+            .body_mut()
+            .with_config()
+            .limit(64 << 20)
+            .read_json()
+            .expect("pull JSON");
+        let n = page["changes"].as_array().map_or(0, Vec::len);
+        got += n;
+        pages += 1;
+        cursor = page["next_cursor"].as_str().unwrap_or_default().to_string();
+        if n == 0 || page["more"] != true {
+            break;
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "pull: {got} changes in {pages} pages of {PAGE} in {seconds:.3} s ({:.0} changes/s){}",
+        got as f64 / seconds,
+        if got < total {
+            format!(" (only {got} of {total} in the feed)")
+        } else {
+            String::new()
+        }
+    );
+}
+
 fn main() {
     let args = args();
     let (values, requirements) = ceria_test_support::example_form(&args.service);
     let values: BTreeMap<String, String> = values.into_iter().collect();
     let dir = tempfile::tempdir().expect("temp dir");
-    let _server;
-    let base = match &args.url {
-        Some(url) => url.clone(),
-        None => {
-            let mut config =
-                ceria_server::Config::new(dir.path(), "127.0.0.1:0".parse().expect("addr"));
-            config.validation_today = Some(ceria_test_support::fixture_today());
-            let server = ceria_server::Server::start(config).expect("server");
-            let base = format!("http://{}", server.local_addr);
-            _server = server;
-            base
+    let mut servers = Vec::new();
+    let bases: Vec<String> = if args.urls.is_empty() {
+        let mut config =
+            ceria_server::Config::new(dir.path(), "127.0.0.1:0".parse().expect("addr"));
+        config.validation_today = Some(ceria_test_support::fixture_today());
+        // One citizen files every submission: the per-person daily quota would refuse all
+        // but the first ten.
+        config.max_requests_per_day = u32::MAX;
+        if let Some(url) = &args.database {
+            config.database = ceria_server::DatabaseLocation::Postgres { url: url.clone() };
         }
+        (0..args.instances)
+            .map(|_| {
+                let server = ceria_server::Server::start(config.clone()).expect("server");
+                let base = format!("http://{}", server.local_addr);
+                servers.push(server);
+                base
+            })
+            .collect()
+    } else {
+        args.urls.clone()
     };
+    let base = bases[0].clone();
     let agent = agent();
     // A fresh citizen per run (valid NIK: 13.05.01, 1 Jan 1990, random serial).
     let serial = 1 + (std::process::id() % 9000);
     let nik = format!("130501010190{serial:04}");
-    let password = "beban-uji-2026";
+    let password = "Beban-Uji-Kelapa-Tinggi-2026";
     let (status, _) = post(
         &agent,
         &format!("{base}/v1/accounts"),
@@ -215,8 +279,11 @@ fn main() {
         .expect("catalog JSON");
     let attachments = requirements
         .iter()
-        .map(|requirement| {
-            let data = format!("scan of {requirement} for the load test").into_bytes();
+        .enumerate()
+        .map(|(i, requirement)| {
+            // Attachments are checked by content: a small JPEG (its magic bytes), one per
+            // requirement.
+            let data = ceria_test_support::jpeg_bytes(i as u64 + 1, 2_000);
             AttachmentRef {
                 requirement: requirement.clone(),
                 sha256: upload(&agent, &base, &token, &data),
@@ -234,12 +301,21 @@ fn main() {
         on_behalf_of: None,
     };
     println!(
-        "ceria-server push load test: {base}, service {}, {} fields, {} attachments referenced, {} cores",
+        "ceria-server push load test: {}, {}, service {}, {} fields, {} attachments referenced, {} cores",
+        bases.join(" + "),
+        match (&args.database, args.urls.is_empty()) {
+            (Some(_), true) => "PostgreSQL",
+            (None, true) => "SQLite",
+            (_, false) => "external server",
+        },
         args.service,
         payload.values.len(),
         payload.attachments.len(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    measure(&base, &token, &payload, 1, &args);
-    measure(&base, &token, &payload, 50, &args);
+    measure(&bases, &token, &payload, 1, &args);
+    measure(&bases, &token, &payload, 50, &args);
+    if args.pull > 0 {
+        measure_pull(&base, &token, args.pull);
+    }
 }

@@ -28,7 +28,8 @@
 //!   (`stats`) counted in the working days of the holiday calendar ([`calendar`]), their
 //!   CSV and XLSX files (`export`), receipt codes ([`tracking`]), the catalog in force
 //!   (`catalog_store`), the region table in force (`regions`), the administration
-//!   commands ([`admin`]) used by the CLIs, and backups of a SQLite registry ([`backup`]).
+//!   commands ([`admin`]) used by the CLIs, backups of a SQLite registry ([`backup`]), and
+//!   the move of a SQLite registry into PostgreSQL ([`migrate`]).
 //! - `web/`: the staff web console at `/console/` (server-rendered pages for operators,
 //!   officers and admins over the same domain functions as the API; see its module doc).
 //! - `fuzzing` (cargo feature `fuzzing`, for `fuzz/` only): the HTTP layer's parsers of
@@ -47,6 +48,7 @@ pub mod export;
 pub mod fuzzing;
 mod http;
 mod identity;
+pub mod migrate;
 pub mod population;
 mod regions;
 pub mod stats;

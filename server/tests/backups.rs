@@ -10,7 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 #[test]
 fn a_backup_taken_while_the_server_writes_restores_whole() {
     // The writer below uploads files no request uses, as fast as it can.
-    let ts = TestServer::start_with(|c| c.max_unattached_files = u32::MAX);
+    // Backups are of SQLite registries (PostgreSQL ones are pg_dump's), in either suite.
+    let ts = TestServer::start_on_sqlite(|c| c.max_unattached_files = u32::MAX);
     let fx = fixture();
     let officer = ts.officer();
     let mut submitted = Vec::new();
@@ -67,7 +68,7 @@ fn a_backup_taken_while_the_server_writes_restores_whole() {
         Err(BackupError::NotEmpty(_))
     ));
 
-    let copy = TestServer::start_with(|c| c.data_dir = restored_dir.clone());
+    let copy = TestServer::start_on_sqlite(|c| c.data_dir = restored_dir.clone());
     // The officer's session was in the database too.
     let listed: Vec<String> = copy
         .requests(&officer)

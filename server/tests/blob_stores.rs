@@ -24,11 +24,7 @@ fn sha256(data: &[u8]) -> String {
 }
 
 fn blob_rows(ts: &TestServer, sha: &str) -> i64 {
-    let c = rusqlite::Connection::open(ts.data_dir().join("ceria.db")).unwrap();
-    c.query_row("SELECT count(*) FROM blobs WHERE sha256 = ?1", [sha], |r| {
-        r.get(0)
-    })
-    .unwrap()
+    ts.count("SELECT count(*) FROM blobs WHERE sha256 = ?1", sha)
 }
 
 fn an_upload_started_on_one_instance_finishes_on_another(location: BlobStoreLocation) {

@@ -1,7 +1,9 @@
 //! The `ceria` binary as the CLI tests run it: with its environment cleared, a real server
 //! started as `ceria serve --data TMP --listen 127.0.0.1:0` whose URL is read from its output,
 //! staff accounts made with `ceria admin`, and checks of what it printed. The binary is the one
-//! cargo built for the calling integration test (`CARGO_BIN_EXE_ceria`).
+//! cargo built for the calling integration test (`CARGO_BIN_EXE_ceria`). When the tests run on
+//! PostgreSQL (`CERIA_TEST_POSTGRES_URL`), every `ceria` a test starts gets the test's own
+//! fresh database in `CERIA_DATABASE_URL` ([`crate::postgres::cli_database_url`]).
 use assert_cmd::Command;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,6 +11,10 @@ use std::process::{Child, ChildStdout, Stdio};
 use std::time::Duration;
 
 use crate::PASSWORD;
+use crate::postgres::cli_database_url;
+
+/// The variable `ceria serve` and `ceria admin` read their database URL from.
+const DATABASE_URL_VAR: &str = "CERIA_DATABASE_URL";
 
 /// The device passphrase the CLI tests use.
 pub const PASSPHRASE: &str = "frasa sandi uji perangkat";
@@ -23,8 +29,12 @@ pub fn ceria() -> Command {
         "CERIA_DATA",
         "CERIA_LISTEN",
         "CERIA_PASSWORD",
+        DATABASE_URL_VAR,
     ] {
         cmd.env_remove(var);
+    }
+    if let Some(url) = cli_database_url() {
+        cmd.env(DATABASE_URL_VAR, url);
     }
     // The desktop device's store is encrypted with a key from this passphrase.
     cmd.env("CERIA_PASSPHRASE", PASSPHRASE);
@@ -73,6 +83,10 @@ impl ServeChild {
     /// Starts a server command that prints `{"url": ...}` first (`--json`); `data` is its
     /// data directory.
     pub fn spawn(mut cmd: std::process::Command, data: &Path) -> ServeChild {
+        match cli_database_url() {
+            Some(url) => cmd.env(DATABASE_URL_VAR, url),
+            None => cmd.env_remove(DATABASE_URL_VAR),
+        };
         let mut child = cmd
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())

@@ -6,6 +6,8 @@
 //!   payloads built from them;
 //! - [`cli`]: the `ceria` binary run as a process (commands, `ceria serve` as a child);
 //! - [`device`] (feature `device`): test devices that queue requests and sync until done;
+//! - [`postgres`]: a fresh PostgreSQL database per test server and per CLI test when
+//!   `CERIA_TEST_POSTGRES_URL` is set (`scripts/suites/postgres.sh`);
 //! - [`web`]: a cookie-keeping client of the staff web console (sign-in, forms, tokens).
 //!
 //! A dev-dependency only (`publish = false`); it may panic freely, as tests do.
@@ -14,6 +16,7 @@ pub mod cli;
 #[cfg(feature = "device")]
 pub mod device;
 pub mod fixtures;
+pub mod postgres;
 pub mod server;
 pub mod web;
 

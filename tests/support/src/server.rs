@@ -1,19 +1,23 @@
 //! The reference server in-process on 127.0.0.1 with a temporary data directory: start,
 //! restart on the same port, staff and citizen accounts, a small HTTP client, tus uploads,
-//! sync push/pull and the reviewer's side of the API.
+//! sync push/pull and the reviewer's side of the API. Its database is SQLite in the data
+//! directory, or, when `CERIA_TEST_POSTGRES_URL` is set, a fresh PostgreSQL database of its
+//! own ([`crate::postgres`]), shared with the instances started beside it and dropped after
+//! the last one.
 
 use crate::fixtures::fixture_today;
+use crate::postgres::TestDatabase;
 use base64::Engine;
 use ceria_core::protocol::{Operation, Role};
 use ceria_server::Db;
 use ceria_server::admin::{self, StaffAccount};
-use ceria_server::{Config, RunningServer, Server};
+use ceria_server::{Config, DatabaseLocation, RunningServer, Server};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Village of the first test operator (Padang Pariaman).
@@ -29,6 +33,8 @@ pub const OFFICER: (&str, &str) = ("petugas.dukcapil", "Lemari-Arsip-Biru-9");
 pub struct TestServer {
     dir: tempfile::TempDir,
     config: Config,
+    /// The PostgreSQL database (tests on PostgreSQL), dropped after the last instance on it.
+    database: Option<Arc<TestDatabase>>,
     running: Option<RunningServer>,
     addr: SocketAddr,
     agent: ureq::Agent,
@@ -98,31 +104,57 @@ impl TestServer {
         TestServer::start_with(|_| {})
     }
 
-    /// Starts a server after adjusting its configuration.
+    /// Starts a server after adjusting its configuration (on PostgreSQL when the tests run
+    /// there).
     pub fn start_with(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_on(TestDatabase::create(), adjust)
+    }
+
+    /// Starts a server on SQLite in its data directory whatever the tests run on (a registry
+    /// to migrate, a backup to take), after adjusting its configuration.
+    pub fn start_on_sqlite(adjust: impl FnOnce(&mut Config)) -> TestServer {
+        TestServer::start_on(None, adjust)
+    }
+
+    /// Starts a server on the PostgreSQL database `database`, or on SQLite in its data
+    /// directory for `None`.
+    pub fn start_on(
+        database: Option<Arc<TestDatabase>>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let listen: SocketAddr = "127.0.0.1:0".parse().expect("address");
         let mut config = Config::new(dir.path().join("server"), listen);
         config.validation_today = Some(fixture_today());
+        if let Some(db) = &database {
+            config.database = DatabaseLocation::Postgres {
+                url: db.url().to_string(),
+            };
+        }
         adjust(&mut config);
-        TestServer::launch(dir, config)
+        TestServer::launch(dir, config, database)
     }
 
-    /// A second instance beside `other`: the same data directory (database) and blob store,
-    /// its own port, as two instances behind a load balancer.
+    /// A second instance beside `other`: the same database and blob store (and data
+    /// directory), its own port, as two instances behind a load balancer.
     pub fn start_sharing(other: &TestServer) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = other.config.clone();
         config.listen = "127.0.0.1:0".parse().expect("address");
-        TestServer::launch(dir, config)
+        TestServer::launch(dir, config, other.database.clone())
     }
 
-    fn launch(dir: tempfile::TempDir, config: Config) -> TestServer {
+    fn launch(
+        dir: tempfile::TempDir,
+        config: Config,
+        database: Option<Arc<TestDatabase>>,
+    ) -> TestServer {
         let running = Server::start(config.clone()).expect("server starts");
         let addr = running.local_addr;
         TestServer {
             dir,
             config,
+            database,
             running: Some(running),
             addr,
             agent: agent(),
@@ -173,7 +205,40 @@ impl TestServer {
 
     /// The server's database, opened beside the running server.
     pub fn db(&self) -> Db {
-        Db::open(&self.config.db_path()).expect("server db")
+        match &self.database {
+            Some(db) => Db::open_postgres(db.url()).expect("server db"),
+            None => Db::open(&self.config.db_path()).expect("server db"),
+        }
+    }
+
+    /// The server's PostgreSQL database, when the tests run on PostgreSQL.
+    pub fn postgres(&self) -> Option<&TestDatabase> {
+        self.database.as_deref()
+    }
+
+    /// The server's configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// One number from an SQL query on the server's database, whichever it is (checks of
+    /// what the API does not show, e.g. how many rows a table holds).
+    pub fn count(&self, sql: &str, text_param: &str) -> i64 {
+        match &self.database {
+            Some(db) => {
+                let sql = sql.replace("?1", "$1");
+                let row = db
+                    .client()
+                    .query_one(sql.as_str(), &[&text_param])
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"));
+                row.get(0)
+            }
+            None => {
+                let c = rusqlite::Connection::open(self.config.db_path()).expect("sqlite");
+                c.query_row(sql, [text_param], |r| r.get(0))
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            }
+        }
     }
 
     /// The address the server listens on.
