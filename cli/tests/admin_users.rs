@@ -1,8 +1,7 @@
 //! `ceria admin user ...` (and the same under `ceria-server admin user ...`): account
 //! administration on a data directory, audited, never printing a password hash.
 
-use assert_cmd::Command;
-use ceria_test_support::cli::{ceria, create_staff, json_of, no_panic};
+use ceria_test_support::cli::{ceria, ceria_server, create_staff, json_of, no_panic};
 use predicates::prelude::*;
 use std::path::Path;
 
@@ -56,8 +55,7 @@ fn accounts_are_disabled_enabled_reset_and_audited() {
     )
     .success();
     // The same definitions under the server binary.
-    Command::cargo_bin("ceria-server")
-        .unwrap()
+    ceria_server()
         .arg("--data")
         .arg(&data)
         .args(["admin", "user", "end-sessions", "petugas.satu"])

@@ -153,7 +153,7 @@ fn four_writers_and_a_reader_with_small_pages_lose_no_change() {
                 let mut mine = Vec::new();
                 for i in 0..PER_WRITER {
                     // Pushed through one instance, verified through the other.
-                    let (push_to, review_on) = if (i + w as usize) % 2 == 0 {
+                    let (push_to, review_on) = if (i + w as usize).is_multiple_of(2) {
                         (&a, &b)
                     } else {
                         (&b, &a)
@@ -182,7 +182,7 @@ fn four_writers_and_a_reader_with_small_pages_lose_no_change() {
             let mut turn = 0usize;
             loop {
                 let finished = done.load(Ordering::SeqCst);
-                let server = if turn % 2 == 0 { &a } else { &b };
+                let server = if turn.is_multiple_of(2) { &a } else { &b };
                 turn += 1;
                 let (changes, next, more) = pull_page(server, &officer, &cursor, 3);
                 for c in &changes {
@@ -264,7 +264,7 @@ fn two_officers_completing_one_request_on_two_instances_one_wins() {
     };
     let one = race(a.clone(), officer_a, "1305-LU-02122026-0001");
     let two = race(b.clone(), officer_b, "1305-LU-02122026-0002");
-    let mut statuses = vec![one.join().unwrap(), two.join().unwrap()];
+    let mut statuses = [one.join().unwrap(), two.join().unwrap()];
     statuses.sort_by_key(|r| r.status);
     assert_eq!(
         statuses[0].status,

@@ -22,7 +22,16 @@ pub const PASSPHRASE: &str = "frasa sandi uji perangkat";
 /// `ceria` with its environment cleared of the variables it reads (the device passphrase is
 /// [`PASSPHRASE`]).
 pub fn ceria() -> Command {
-    let mut cmd = Command::cargo_bin("ceria").unwrap();
+    prepared("ceria")
+}
+
+/// `ceria-server` (the server-only binary: serve and admin), prepared as [`ceria`] is.
+pub fn ceria_server() -> Command {
+    prepared("ceria-server")
+}
+
+fn prepared(binary: &str) -> Command {
+    let mut cmd = Command::cargo_bin(binary).unwrap();
     for var in [
         "CERIA_HOME",
         "CERIA_SERVER",
