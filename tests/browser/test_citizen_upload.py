@@ -179,9 +179,14 @@ def choose_village(page) -> None:
 def upload(page, path: Path, previous: str = "") -> str:
     """Chooses `path` for the KK photo; the SHA-256 the upload script reports when done."""
     page.set_input_files("#file-kk", str(path))
-    page.wait_for_function(
-        "prev => { const v = document.querySelector(\"input[name='upload.kk']\").value;"
-        " return v.length === 64 && v !== prev; }", arg=previous, timeout=120_000)
+    try:
+        page.wait_for_function(
+            "prev => { const v = document.querySelector(\"input[name='upload.kk']\").value;"
+            " return v.length === 64 && v !== prev; }", arg=previous, timeout=120_000)
+    except Exception as e:
+        # Say where the upload stood (the script's status line), not only that time ran out.
+        status = page.inner_text("#attachment-kk .upload-status")
+        raise AssertionError(f"upload not finished; its status: {status!r}") from e
     status = page.inner_text("#attachment-kk .upload-status")
     assert "Terunggah" in status, status
     assert page.locator("#file-kk").input_value() == "", "the file field is cleared"

@@ -62,20 +62,42 @@
     return new Promise(function (resolve) { setTimeout(resolve, ms); });
   }
 
+  // A connection can stall without breaking (common on rural mobile networks): an exchange
+  // that moves no byte either way for this long is abandoned like a dropped one, and the
+  // upload asks the server where it is.
+  var STALL_MS = 30000;
+
   // One HTTP exchange: resolves with the XHR whatever its status (status 0: no answer, the
-  // connection dropped); `progress` gets the bytes of the body sent so far.
+  // connection dropped or stalled); `progress` gets the bytes of the body sent so far.
   function send(method, url, headers, body, progress) {
     return new Promise(function (resolve) {
       var xhr = new XMLHttpRequest();
+      var moved = Date.now();
+      var watch = setInterval(function () {
+        if (Date.now() - moved > STALL_MS) xhr.abort();
+      }, 1000);
+      var done = function () {
+        clearInterval(watch);
+        resolve(xhr);
+      };
       xhr.open(method, url);
       Object.keys(headers).forEach(function (name) { xhr.setRequestHeader(name, headers[name]); });
-      if (progress && xhr.upload) {
-        xhr.upload.onprogress = function (event) { progress(event.loaded); };
+      if (xhr.upload) {
+        xhr.upload.onprogress = function (event) {
+          moved = Date.now();
+          if (progress) progress(event.loaded);
+        };
       }
-      xhr.onload = function () { resolve(xhr); };
-      xhr.onerror = xhr.ontimeout = xhr.onabort = function () { resolve(xhr); };
+      xhr.onprogress = function () { moved = Date.now(); };
+      xhr.onload = done;
+      xhr.onerror = xhr.ontimeout = xhr.onabort = done;
       xhr.send(body === undefined ? null : body);
     });
+  }
+
+  // Worth trying again later: no answer, busy or failing server, or too many requests.
+  function passing(status) {
+    return status === 0 || status === 429 || status >= 500;
   }
 
   // The server's words for a refusal (its problem+json, in the page's language).
@@ -154,7 +176,7 @@
       "Upload-Length": String(file.size),
       "Upload-Metadata": meta.join(","),
     }, headers));
-    if (xhr.status === 0 || xhr.status >= 500) return null;
+    if (passing(xhr.status)) return null;
     if (xhr.status !== 201) throw new Refused(xhr);
     return xhr.getResponseHeader("Location");
   }
@@ -166,7 +188,7 @@
     for (;;) {
       if (offset === null) {
         var head = await send("HEAD", url, headers);
-        if (head.status === 0 || head.status >= 500) {
+        if (passing(head.status)) {
           offset = null;
         } else if (head.status !== 200) {
           throw new Refused(head);
@@ -189,7 +211,7 @@
           if (offset >= file.size) return xhr.getResponseHeader("Upload-Sha256");
           continue;
         }
-        if (xhr.status !== 0 && xhr.status !== 409 && xhr.status < 500) {
+        if (!passing(xhr.status) && xhr.status !== 409) {
           throw new Refused(xhr);
         }
         // Dropped, or out of step with the server (409): ask it where it is.
