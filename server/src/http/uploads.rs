@@ -288,23 +288,28 @@ fn check_metadata_size(state: &AppState, raw: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Records a new upload and its empty partial file, if the owner's quotas allow another one
-/// (checked and recorded in one transaction, so concurrent creations cannot overshoot):
-/// 429 `quota.open_uploads` or `quota.unattached_files` otherwise.
-async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
+/// Records a new upload row if the owner's quotas allow another one (the API's uploads and the
+/// web form's plain file posts both count here).
+pub(crate) async fn record_within_quota(
+    state: &AppState,
+    row: &UploadRow,
+) -> Result<Result<(), QuotaExceeded>, ApiError> {
     let quota = UploadQuota {
         max_open: state.config.max_open_uploads,
         max_unattached: state.config.max_unattached_files,
     };
     let stored = row.clone();
-    let created = state
+    state
         .db_call(move |db| db.create_upload_within(&stored, &quota, now_ms()))
-        .await?;
-    if let Err(exceeded) = created {
-        let (code, max) = match exceeded {
-            QuotaExceeded::OpenUploads(max) => ("quota.open_uploads", max),
-            QuotaExceeded::UnattachedFiles(max) => ("quota.unattached_files", max),
-        };
+        .await
+}
+
+/// Records a new upload and its empty partial file, if the owner's quotas allow another one
+/// (checked and recorded in one transaction, so concurrent creations cannot overshoot):
+/// 429 `quota.open_uploads` or `quota.unattached_files` otherwise.
+async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), ApiError> {
+    if let Err(exceeded) = record_within_quota(state, row).await? {
+        let (code, max) = exceeded.problem();
         return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, code).with("max", max.to_string()));
     }
     let made = state

@@ -67,6 +67,16 @@ pub(crate) enum QuotaExceeded {
     UnattachedFiles(u32),
 }
 
+impl QuotaExceeded {
+    /// The problem code and the limit, worded once for the API's 429 and the web form.
+    pub(crate) fn problem(self) -> (&'static str, u32) {
+        match self {
+            QuotaExceeded::OpenUploads(max) => ("quota.open_uploads", max),
+            QuotaExceeded::UnattachedFiles(max) => ("quota.unattached_files", max),
+        }
+    }
+}
+
 /// SQL condition on upload `u`: finished, and no request its owner submitted refers to its
 /// content.
 const UNATTACHED: &str = "u.completed_ms IS NOT NULL AND NOT EXISTS (

@@ -12,7 +12,7 @@ use crate::http::error::ApiError;
 use crate::http::state::{AppState, blocking};
 use crate::store::blobs::is_sha256_hex;
 use crate::store::drafts::WebDraft;
-use crate::store::uploads::{QuotaExceeded, UploadQuota, UploadRow};
+use crate::store::uploads::UploadRow;
 use crate::store::{new_id, now_ms};
 use crate::web::form::posted::{Posted, PostedFile, UPLOAD};
 use ceria_core::catalog::attachments::{AttachedFile, SNIFF_BYTES, media_type_of, too_large};
@@ -169,24 +169,9 @@ async fn store(
         expires_ms: now.saturating_add(expiry),
         completed_ms: None,
     };
-    let quota = UploadQuota {
-        max_open: state.config.max_open_uploads,
-        max_unattached: state.config.max_unattached_files,
-    };
-    let stored = row.clone();
-    let created = state
-        .db_call(move |db| db.create_upload_within(&stored, &quota, now_ms()))
-        .await?;
-    if let Err(exceeded) = created {
-        let finding = match exceeded {
-            QuotaExceeded::OpenUploads(max) => {
-                Finding::error("quota.open_uploads").with("max", max.to_string())
-            }
-            QuotaExceeded::UnattachedFiles(max) => {
-                Finding::error("quota.unattached_files").with("max", max.to_string())
-            }
-        };
-        return refuse(finding);
+    if let Err(exceeded) = crate::http::uploads::record_within_quota(state, &row).await? {
+        let (code, max) = exceeded.problem();
+        return refuse(Finding::error(code).with("max", max.to_string()));
     }
     if let Err(e) = write_blob(state, &row.id, &sha256, &file.bytes).await {
         let id = row.id.clone();
