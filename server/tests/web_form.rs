@@ -453,3 +453,44 @@ fn form_posts_without_the_token_are_refused_and_hostile_values_are_escaped() {
     assert_eq!(deleted.location.as_deref(), Some("/layanan/permohonan"));
     assert_eq!(b.get(&draft).status, 404);
 }
+
+#[test]
+fn a_plain_file_post_over_the_upload_quota_is_refused_next_to_the_attachment() {
+    // One finished file no request refers to is all an account may keep.
+    let ts = TestServer::start_with(|c| c.max_unattached_files = 1);
+    let account = nik(44);
+    ts.citizen(&account, "Siti Rahma");
+    let mut b = Browser::new(&ts);
+    b.citizen_sign_in(&account, PASSWORD);
+    let draft = start_draft(&mut b, "/layanan/permohonan/baru", SERVICE);
+    let csrf = csrf_in(&b.get(&draft).body);
+    let values = as_fields(&valid_values());
+    let mut fields = with(&csrf, "save", &values);
+    fields.extend([("service", SERVICE), ("upload.kk", "")]);
+
+    let first = multipart(
+        &mut b,
+        &draft,
+        &fields,
+        &[("file.kk", &jpeg_bytes(3, 40_000))],
+    );
+    assert!(first.status < 400, "{} {}", first.status, first.body);
+    // A second, different photo would be a second unattached file: refused with the quota's
+    // words at the KK input, and the draft keeps the first photo.
+    let second = multipart(
+        &mut b,
+        &draft,
+        &fields,
+        &[("file.kk", &jpeg_bytes(4, 40_000))],
+    );
+    let quota = Catalog::embedded().message("quota.unattached_files", &[("max", "1".into())]);
+    assert_eq!(second.status, 422, "{}", second.body);
+    let at_kk = second
+        .body
+        .split_once("id=\"attachment-kk\"")
+        .map(|(_, rest)| rest)
+        .unwrap_or_default();
+    assert!(at_kk.contains(&escaped(&quota.id)), "{}", second.body);
+    let kept = b.get(&draft);
+    assert!(kept.body.contains("Terlampir: 1 berkas"), "{}", kept.body);
+}

@@ -349,6 +349,17 @@ pub(crate) async fn post(
     if action != "send" {
         save(state, &draft).await?;
     }
+    // A file refused on a save or a region choice is said at its input, never dropped
+    // behind a "saved" redirect.
+    if !refused.is_empty() && !matches!(action.as_str(), "send" | "check") {
+        let (checked, _) = check_draft(state, filer, &draft).await?;
+        let shown = Shown {
+            saved: true,
+            ..Shown::all(&draft, &checked, &refused)
+        };
+        let form = view(state, filer, t, shown).await?;
+        return Ok(Answer::Form(StatusCode::UNPROCESSABLE_ENTITY, form));
+    }
     match action.as_str() {
         "send" => {}
         "check" => {
