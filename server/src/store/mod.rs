@@ -12,6 +12,8 @@ mod concurrency;
 mod db;
 pub(crate) mod drafts;
 pub(crate) mod exports;
+#[cfg(test)]
+mod feed_audience;
 pub(crate) mod holidays;
 pub(crate) mod identity;
 pub(crate) mod push;

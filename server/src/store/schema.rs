@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 /// Migrations in order; migration `i` brings the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE users (
     id            TEXT PRIMARY KEY,
@@ -207,6 +207,23 @@ CREATE TABLE web_drafts (
     updated_ms   INTEGER NOT NULL
 );
 CREATE INDEX web_drafts_user ON web_drafts(user_id, updated_ms);
+"#,
+    // Issue 15: the feed's audience. Each event carries who may see it (the request's
+    // submitter, the person it is for, its village, as they were when the event was written),
+    // so a pull reads one index range in feed order and stops at its page size, instead of
+    // walking every request of the account and sorting all of their events on each page
+    // (an operator of a busy village, a registry's first sync).
+    r#"
+ALTER TABLE events ADD COLUMN submitted_by TEXT;
+ALTER TABLE events ADD COLUMN citizen_nik TEXT;
+ALTER TABLE events ADD COLUMN village TEXT;
+UPDATE events SET
+    submitted_by = (SELECT r.submitted_by FROM requests r WHERE r.id = events.request_id),
+    citizen_nik = (SELECT r.citizen_nik FROM requests r WHERE r.id = events.request_id),
+    village = (SELECT r.village FROM requests r WHERE r.id = events.request_id);
+CREATE INDEX events_submitter ON events(submitted_by, seq);
+CREATE INDEX events_citizen ON events(citizen_nik, seq);
+CREATE INDEX events_village ON events(village, seq);
 "#,
 ];
 

@@ -184,6 +184,17 @@ CREATE TABLE web_drafts (
 );
 CREATE INDEX web_drafts_user ON web_drafts(user_id, updated_ms);
 "#,
+    // SQLite migration 8 (issue 15): the feed's audience, for pulls that read one index range.
+    r#"
+ALTER TABLE events ADD COLUMN submitted_by TEXT;
+ALTER TABLE events ADD COLUMN citizen_nik TEXT;
+ALTER TABLE events ADD COLUMN village TEXT;
+UPDATE events e SET submitted_by = r.submitted_by, citizen_nik = r.citizen_nik, village = r.village
+    FROM requests r WHERE r.id = e.request_id;
+CREATE INDEX events_submitter ON events(submitted_by, seq);
+CREATE INDEX events_citizen ON events(citizen_nik, seq);
+CREATE INDEX events_village ON events(village, seq);
+"#,
 ];
 
 /// The session advisory lock held while migrating (`'CERI'`, 0).

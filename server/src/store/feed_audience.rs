@@ -1,0 +1,180 @@
+//! Who pulls what: each event carries its audience (the request's submitter, the person it
+//! is for, its village), and a pull reads the ranges of the caller's scope in feed order.
+//! These tests check that paging through those ranges gives each account exactly the
+//! changes it may see, in order, once, on both engines; and that the migration that added
+//! the audience filled it in for the events already there.
+
+use super::accounts::NewUser;
+use super::push::{Applied, PreparedOp, PushLimits, Verdict};
+use super::requests::Scope;
+use super::testing::store_test;
+use super::{Db, schema};
+use ceria_core::protocol::{Operation, OperationOutcome, RequestPayload, Role, UserInfo};
+use std::collections::BTreeMap;
+
+const LIMITS: PushLimits = PushLimits {
+    max_requests_per_day: 10,
+};
+const VILLAGE: &str = "13.05.01.2001";
+const OTHER_VILLAGE: &str = "13.05.02.2001";
+
+fn account(db: &Db, name: &str, role: Role, village: Option<&str>) -> UserInfo {
+    db.create_user(
+        &NewUser {
+            username: name.into(),
+            name: name.into(),
+            role,
+            village: village.map(str::to_string),
+            phone: None,
+            password_hash: "$argon2id$x".into(),
+        },
+        1,
+    )
+    .unwrap()
+    .unwrap()
+}
+
+fn submit(op_id: &str, village: &str, on_behalf_of: Option<&str>) -> PreparedOp {
+    PreparedOp {
+        op: Operation::Submit {
+            op_id: op_id.into(),
+            local_id: format!("local-{op_id}"),
+            request: RequestPayload {
+                service: "akta-kelahiran".into(),
+                catalog_version: "1".into(),
+                values: BTreeMap::new(),
+                attachments: Vec::new(),
+                village: village.into(),
+                on_behalf_of: on_behalf_of.map(str::to_string),
+            },
+        },
+        hash: format!("hash-{op_id}"),
+        verdict: Verdict::Valid,
+    }
+}
+
+/// Files one request; returns its id.
+fn file(db: &Db, by: &UserInfo, op: PreparedOp) -> String {
+    match &db.apply_push(by, &[op], &LIMITS, 1).unwrap()[0] {
+        Applied::Done(OperationOutcome::Accepted { request_id, .. }) => request_id.clone(),
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+/// The request ids of everything `scope` pulls, in pages of `page`; checks the feed only
+/// moves forward and `more` is false only at the end.
+fn pull_all(db: &Db, scope: &Scope, page: usize) -> Vec<String> {
+    let (mut since, mut ids) = (0, Vec::new());
+    loop {
+        let (changes, more) = db.pull(scope, since, page).unwrap();
+        assert!(changes.len() <= page);
+        for c in &changes {
+            assert!(
+                c.seq > since,
+                "the feed went back or repeated: {} after {since}",
+                c.seq
+            );
+            since = c.seq;
+            ids.push(c.request_id.clone());
+        }
+        if !more {
+            return ids;
+        }
+        assert_eq!(changes.len(), page, "a short page said there was more");
+    }
+}
+
+store_test!(each_account_pulls_its_own_audience_in_order, |db| {
+    let nik = "1305015107900001";
+    let citizen = account(db, nik, Role::Citizen, None);
+    let operator = account(db, "operator.v1", Role::Operator, Some(VILLAGE));
+    let stranger = account(db, "1305025107900002", Role::Citizen, None);
+    let officer = account(db, "officer", Role::Officer, None);
+
+    // Interleaved, so every scope's changes are spread over the feed.
+    let mut own = Vec::new();
+    let mut for_her = Vec::new();
+    let mut in_village = Vec::new();
+    let mut everything = Vec::new();
+    for i in 0..3 {
+        let id = file(db, &citizen, submit(&format!("c{i}"), VILLAGE, None));
+        own.push(id.clone());
+        in_village.push(id.clone());
+        everything.push(id);
+        let id = file(db, &operator, submit(&format!("o{i}"), VILLAGE, Some(nik)));
+        for_her.push(id.clone());
+        in_village.push(id.clone());
+        everything.push(id);
+        let id = file(db, &stranger, submit(&format!("s{i}"), OTHER_VILLAGE, None));
+        everything.push(id);
+    }
+
+    let her = Scope::of(&citizen);
+    for page in [1, 2, 5, 200] {
+        // Before her identity is verified, only what she filed herself.
+        assert_eq!(pull_all(db, &her, page), own, "page {page}");
+        assert_eq!(pull_all(db, &Scope::of(&operator), page), in_village);
+        assert_eq!(pull_all(db, &Scope::of(&officer), page), everything);
+    }
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
+             VALUES (?1, 'counter', ?2, 2)",
+            &[&citizen.id, &officer.id],
+        )
+    })
+    .unwrap();
+    // Verified: also what the operator filed for her NIK, merged in feed order.
+    let hers: Vec<String> = own
+        .iter()
+        .zip(&for_her)
+        .flat_map(|(a, b)| [a.clone(), b.clone()])
+        .collect();
+    for page in [1, 2, 3, 200] {
+        assert_eq!(pull_all(db, &her, page), hers, "page {page}");
+    }
+    // Nothing after the last change she saw.
+    let last = db
+        .pull(&her, 0, 200)
+        .unwrap()
+        .0
+        .last()
+        .map(|c| c.seq)
+        .unwrap();
+    let (after, more) = db.pull(&her, last, 200).unwrap();
+    assert!(after.is_empty() && !more);
+});
+
+#[test]
+fn the_migration_fills_in_the_audience_of_existing_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ceria.db");
+    {
+        // A registry as it was before the audience: one request with one event.
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let before = schema::MIGRATIONS.len() - 1;
+        ceria_core::sqlite::migrate(&mut conn, &schema::MIGRATIONS[..before]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users (id, username, name, role, village, password_hash, created_ms)
+                 VALUES ('u1', '1305015107900001', 'Warga', 'citizen', NULL, 'x', 1),
+                        ('o1', 'operator.v1', 'Operator', 'operator', '13.05.01.2001', 'x', 1);
+             INSERT INTO requests (id, tracking_code, service, village, citizen_nik,
+                 submitted_by, state, catalog_version, payload, created_ms, updated_ms)
+                 VALUES ('r1', 'CODE1', 'akta-kelahiran', '13.05.01.2001', '1305015107900001',
+                         'u1', 'submitted', '1', '{}', 1, 1);
+             INSERT INTO events (request_id, actor_id, to_state, at_ms, reasons)
+                 VALUES ('r1', 'u1', 'submitted', 1, '[]');",
+        )
+        .unwrap();
+    }
+    let db = Db::open(&path).unwrap();
+    let village = Scope::Village(VILLAGE.into());
+    let citizen = Scope::Citizen {
+        user_id: "u1".into(),
+        nik: "1305015107900001".into(),
+    };
+    for scope in [village, citizen, Scope::All] {
+        assert_eq!(pull_all(&db, &scope, 10), ["r1"], "{scope:?}");
+    }
+    assert!(pull_all(&db, &Scope::Village(OTHER_VILLAGE.into()), 10).is_empty());
+}
