@@ -9,9 +9,9 @@
 //! outdated operation applied nothing, so evaluating it again is just as idempotent, and it lets
 //! a client retry the same `op_id` once the missing attachment finished uploading.
 
-use super::sql::Conn;
+use super::sql::{Conn, ToValue};
 use crate::store::requests::{Scope, insert_event, request_lock, visible_request};
-use crate::store::uploads::owned_blob_size;
+use crate::store::uploads::owned_blob_sizes;
 use crate::store::{Db, DbError, new_id};
 use crate::{tracking, workflow};
 use ceria_core::Issue;
@@ -97,10 +97,17 @@ fn quota_reached(
     limits: &PushLimits,
     now: i64,
 ) -> Result<bool, DbError> {
+    // Counted up to the limit only: the check costs the same however many the account filed.
     let filed: i64 = tx.query_row(
-        "SELECT count(*) FROM requests WHERE submitted_by = ?1 AND citizen_nik = ?2
-           AND service = ?3 AND created_ms > ?4",
-        &[&caller.id, &citizen, &service, &now.saturating_sub(DAY_MS)],
+        "SELECT count(*) FROM (SELECT 1 FROM requests WHERE submitted_by = ?1
+           AND citizen_nik = ?2 AND service = ?3 AND created_ms > ?4 LIMIT ?5) AS recent",
+        &[
+            &caller.id,
+            &citizen,
+            &service,
+            &now.saturating_sub(DAY_MS),
+            &limits.max_requests_per_day,
+        ],
         |r| r.get(0),
     )?;
     Ok(filed >= i64::from(limits.max_requests_per_day))
@@ -151,57 +158,70 @@ fn missing_attachments(
     owner_id: &str,
     payload: &RequestPayload,
 ) -> Result<Vec<String>, DbError> {
+    let sha256s: Vec<String> = payload
+        .attachments
+        .iter()
+        .map(|a| a.sha256.to_ascii_lowercase())
+        .collect();
+    let refs: Vec<&str> = sha256s.iter().map(String::as_str).collect();
+    let sizes = owned_blob_sizes(tx, owner_id, &refs)?;
     let mut missing = Vec::new();
-    for a in &payload.attachments {
-        let size = owned_blob_size(tx, owner_id, &a.sha256.to_ascii_lowercase())?;
-        if size != Some(a.size) && !missing.contains(&a.requirement) {
+    for (a, sha256) in payload.attachments.iter().zip(&sha256s) {
+        if sizes.get(sha256) != Some(&a.size) && !missing.contains(&a.requirement) {
             missing.push(a.requirement.clone());
         }
     }
     Ok(missing)
 }
 
+/// Stores the attachment list of a request (replacing the one a revision had), in one
+/// statement.
 fn store_attachments(
     tx: &Conn<'_>,
     request_id: &str,
     payload: &RequestPayload,
+    replace: bool,
 ) -> Result<(), DbError> {
-    tx.execute(
-        "DELETE FROM request_attachments WHERE request_id = ?1",
-        &[&request_id],
-    )?;
-    for a in &payload.attachments {
-        let size = i64::try_from(a.size).map_err(|_| DbError::Corrupt("attachment size".into()))?;
+    if replace {
         tx.execute(
+            "DELETE FROM request_attachments WHERE request_id = ?1",
+            &[&request_id],
+        )?;
+    }
+    if payload.attachments.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<(String, i64)> = payload
+        .attachments
+        .iter()
+        .map(|a| {
+            let size =
+                i64::try_from(a.size).map_err(|_| DbError::Corrupt("attachment size".into()))?;
+            Ok((a.sha256.to_ascii_lowercase(), size))
+        })
+        .collect::<Result<_, DbError>>()?;
+    let mut params: Vec<&dyn ToValue> = vec![&request_id];
+    let mut values = Vec::with_capacity(rows.len());
+    for (a, (sha256, size)) in payload.attachments.iter().zip(&rows) {
+        let n = params.len();
+        values.push(format!(
+            "(?1, ?{}, ?{}, ?{}, ?{})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4
+        ));
+        params.extend([&a.requirement as &dyn ToValue, sha256, size, &a.media_type]);
+    }
+    tx.execute(
+        &format!(
             "INSERT INTO request_attachments (request_id, requirement, sha256, size, media_type)
-             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
-            &[
-                &request_id,
-                &a.requirement,
-                &a.sha256.to_ascii_lowercase(),
-                &size,
-                &a.media_type,
-            ],
-        )?;
-    }
+             VALUES {} ON CONFLICT DO NOTHING",
+            values.join(", ")
+        ),
+        &params,
+    )?;
     Ok(())
-}
-
-/// A receipt code no request has. (Two concurrent transactions drawing the same one is
-/// caught by the unique constraint; the loser runs again.)
-fn unused_tracking_code(tx: &Conn<'_>) -> Result<String, DbError> {
-    let mut rng = rand::rng();
-    loop {
-        let code = tracking::generate(&mut rng);
-        let taken = tx.query_opt(
-            "SELECT 1 FROM requests WHERE tracking_code = ?1",
-            &[&code],
-            |r| r.get::<i64>(0),
-        )?;
-        if taken.is_none() {
-            return Ok(code);
-        }
-    }
 }
 
 /// A status change of the feed, appended once every operation of the batch ran: appending
@@ -250,25 +270,38 @@ fn apply_one(
                 });
             }
             let id = new_id();
-            let code = unused_tracking_code(tx)?;
-            tx.execute(
-                "INSERT INTO requests (id, tracking_code, local_id, service, village, citizen_nik,
-                    submitted_by, state, catalog_version, payload, created_ms, updated_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'submitted', ?8, ?9, ?10, ?10)",
-                &[
-                    &id,
-                    &code,
-                    local_id,
-                    &request.service,
-                    &request.village,
-                    &citizen,
-                    &caller.id,
-                    &request.catalog_version,
-                    &serde_json::to_string(request)?,
-                    &now,
-                ],
-            )?;
-            store_attachments(tx, &id, request)?;
+            let payload = serde_json::to_string(request)?;
+            let mut rng = rand::rng();
+            // A receipt code no request has: drawn again in the rare case it is taken (also
+            // by a concurrent transaction, which the unique index makes wait), without a
+            // separate lookup.
+            let code = loop {
+                let code = tracking::generate(&mut rng);
+                let stored = tx.query_opt(
+                    "INSERT INTO requests (id, tracking_code, local_id, service, village,
+                        citizen_nik, submitted_by, state, catalog_version, payload, created_ms,
+                        updated_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'submitted', ?8, ?9, ?10, ?10)
+                     ON CONFLICT (tracking_code) DO NOTHING RETURNING id",
+                    &[
+                        &id,
+                        &code,
+                        local_id,
+                        &request.service,
+                        &request.village,
+                        &citizen,
+                        &caller.id,
+                        &request.catalog_version,
+                        &payload,
+                        &now,
+                    ],
+                    |r| r.get::<String>(0),
+                )?;
+                if stored.is_some() {
+                    break code;
+                }
+            };
+            store_attachments(tx, &id, request, false)?;
             feed.push(FeedEntry {
                 request_id: id.clone(),
                 from: None,
@@ -317,7 +350,7 @@ fn apply_one(
                     &now,
                 ],
             )?;
-            store_attachments(tx, request_id, request)?;
+            store_attachments(tx, request_id, request, true)?;
             feed.push(FeedEntry {
                 request_id: request_id.clone(),
                 from: Some(RequestState::Returned),

@@ -1,7 +1,8 @@
 //! Storage of tus uploads and of the content-addressed blob index.
 
-use super::sql::{Conn, Row};
+use super::sql::{Conn, Row, ToValue};
 use crate::store::{Db, DbError};
+use std::collections::HashMap;
 
 /// One tus upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,13 +94,34 @@ pub(crate) fn owned_blob_size(
     owner_id: &str,
     sha256: &str,
 ) -> Result<Option<u64>, DbError> {
-    let size: Option<i64> = c.query_opt(
-        "SELECT b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
-         WHERE u.owner_id = ?1 AND u.sha256 = ?2 AND u.completed_ms IS NOT NULL LIMIT 1",
-        &[&owner_id, &sha256],
-        |r| r.get(0),
+    Ok(owned_blob_sizes(c, owner_id, &[sha256])?.remove(sha256))
+}
+
+/// The size of each of `sha256s` that `owner` completed an upload of (the others are
+/// absent), in one query: a push checks all attachments of a request at once.
+pub(crate) fn owned_blob_sizes(
+    c: &Conn<'_>,
+    owner_id: &str,
+    sha256s: &[&str],
+) -> Result<HashMap<String, u64>, DbError> {
+    if sha256s.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list = (2..sha256s.len() + 2)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut params: Vec<&dyn ToValue> = vec![&owner_id];
+    params.extend(sha256s.iter().map(|s| s as &dyn ToValue));
+    let rows = c.query_map(
+        &format!(
+            "SELECT DISTINCT b.sha256, b.size FROM uploads u JOIN blobs b ON b.sha256 = u.sha256
+             WHERE u.owner_id = ?1 AND u.sha256 IN ({list}) AND u.completed_ms IS NOT NULL"
+        ),
+        &params,
+        |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?.max(0) as u64)),
     )?;
-    Ok(size.map(|s| s.max(0) as u64))
+    Ok(rows.into_iter().collect())
 }
 
 impl Db {
