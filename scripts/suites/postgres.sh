@@ -73,10 +73,12 @@ rm -f "$tmp/pwfile"
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')" \
   || fail "free port"
 # Throwaway data: no fsync. Connections: every test server keeps a small pool, and tests run
-# in parallel.
+# in parallel. CERIA_PG_OPTIONS adds server options (a benchmark's
+# `-c shared_preload_libraries=pg_stat_statements`).
 "${as_pg[@]}" "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w -t 60 \
   -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$tmp \
-      -c fsync=off -c full_page_writes=off -c max_connections=500" start >/dev/null \
+      -c fsync=off -c full_page_writes=off -c max_connections=500 ${CERIA_PG_OPTIONS:-}" \
+  start >/dev/null \
   || { cat "$tmp/server.log" >&2; fail "pg_ctl start"; }
 
 export CERIA_TEST_POSTGRES_URL="postgres://ceria_test:$password@127.0.0.1:$port/postgres"

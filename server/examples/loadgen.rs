@@ -13,10 +13,18 @@
 //! `--database URL` (the in-process server on this empty PostgreSQL database instead of
 //! SQLite), `--instances N` (in-process servers on the one database and data directory, 1),
 //! `--seconds N` per mode (10), `--clients N` concurrent connections (8), `--pull N` changes
-//! to pull afterwards (10000; 0: none), `--service ID` (akta_kelahiran: the biggest form). Each submission is a full, valid form
-//! from the catalog's fixtures, validated by the server with the core rules; its attachments
-//! were uploaded once beforehand (tus) and every submission references those completed
-//! uploads, so no file bytes travel during the measurement ("without attachments").
+//! to pull afterwards (10000; 0: none), `--service ID` (akta_kelahiran: the biggest form),
+//! `--operator USER:PASSWORD` (with `--url`: a nagari operator account of village
+//! 13.05.01.2001 to file with; repeat it for more, the clients take them in turn; an
+//! in-process server gets one per client created). Each client is a nagari operator's
+//! device: one account, one push at a time (a registry applies one account's pushes one
+//! after the other). Each submission is a full, valid form from the catalog's fixtures,
+//! validated by the server with the core rules, filed for a different resident each time
+//! (the heaviest filers of the real service, under the registry's default daily quota per
+//! person); its attachments were uploaded once beforehand by that operator (tus) and every
+//! submission references those completed uploads, so no file bytes travel during the
+//! measurement ("without attachments"). The pull is the first operator's: their village's
+//! feed.
 
 use ceria_core::protocol::{AttachmentRef, Operation, RequestPayload};
 use serde_json::{Value, json};
@@ -34,6 +42,21 @@ struct Args {
     clients: usize,
     pull: usize,
     service: String,
+    operators: Vec<(String, String)>,
+}
+
+/// The operators an in-process server gets (`beban.uji.N`), and their village (the
+/// payload's).
+const OPERATOR: &str = "beban.uji";
+const VILLAGE: &str = "13.05.01.2001";
+const PASSWORD: &str = "Beban-Uji-Kelapa-Tinggi-2026";
+
+/// A valid NIK of a resident of 13.05.01, different for every `n` below 13 million: born
+/// on day 1-28 of a month of 1960-1999, serial 0001-0999.
+fn resident_nik(n: u64) -> String {
+    let (day, month) = (1 + n % 28, 1 + (n / 28) % 12);
+    let (year, serial) = (60 + (n / 336) % 40, 1 + (n / 13_440) % 999);
+    format!("130501{day:02}{month:02}{year:02}{serial:04}")
 }
 
 fn args() -> Args {
@@ -45,6 +68,7 @@ fn args() -> Args {
         clients: 8,
         pull: 10_000,
         service: "akta_kelahiran".into(),
+        operators: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -52,6 +76,11 @@ fn args() -> Args {
         match flag.as_str() {
             "--url" => a.urls.push(value.trim_end_matches('/').to_string()),
             "--database" => a.database = Some(value),
+            "--operator" => {
+                if let Some((u, p)) = value.split_once(':') {
+                    a.operators.push((u.to_string(), p.to_string()));
+                }
+            }
             "--instances" => a.instances = value.parse().unwrap_or(1).max(1),
             "--seconds" => a.seconds = value.parse().unwrap_or(10),
             "--clients" => a.clients = value.parse().unwrap_or(8),
@@ -102,8 +131,14 @@ fn upload(agent: &ureq::Agent, base: &str, token: &str, data: &[u8]) -> String {
 }
 
 /// One measurement: `clients` threads pushing batches of `batch` for `seconds`, client `i`
-/// to instance `i % bases.len()`.
-fn measure(bases: &[String], token: &str, payload: &RequestPayload, batch: usize, args: &Args) {
+/// to instance `i % bases.len()` with the account of `tokens[i % tokens.len()]`.
+fn measure(
+    bases: &[String],
+    tokens: &[String],
+    payload: &RequestPayload,
+    batch: usize,
+    args: &Args,
+) {
     let stop = Arc::new(AtomicBool::new(false));
     let accepted = Arc::new(AtomicU64::new(0));
     let other = Arc::new(AtomicU64::new(0));
@@ -115,7 +150,7 @@ fn measure(bases: &[String], token: &str, payload: &RequestPayload, batch: usize
                 (stop.clone(), accepted.clone(), other.clone(), seq.clone());
             let (url, token, payload) = (
                 format!("{}/v1/sync/push", bases[client % bases.len()]),
-                token.to_string(),
+                tokens[client % tokens.len()].clone(),
                 payload.clone(),
             );
             std::thread::spawn(move || {
@@ -125,10 +160,13 @@ fn measure(bases: &[String], token: &str, payload: &RequestPayload, batch: usize
                     let ops: Vec<Operation> = (0..batch)
                         .map(|_| {
                             let n = seq.fetch_add(1, Ordering::Relaxed);
+                            let mut request = payload.clone();
+                            // Both modes of one run file for different residents.
+                            request.on_behalf_of = Some(resident_nik(n * 2 + (batch > 1) as u64));
                             Operation::Submit {
                                 op_id: format!("bench-{batch}-{client}-{n}"),
                                 local_id: uuid::Uuid::now_v7().to_string(),
-                                request: payload.clone(),
+                                request,
                             }
                         })
                         .collect();
@@ -220,7 +258,7 @@ fn measure_pull(base: &str, token: &str, total: usize) {
 }
 
 fn main() {
-    let args = args();
+    let mut args = args();
     let (values, requirements) = ceria_test_support::example_form(&args.service);
     let values: BTreeMap<String, String> = values.into_iter().collect();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -229,44 +267,61 @@ fn main() {
         let mut config =
             ceria_server::Config::new(dir.path(), "127.0.0.1:0".parse().expect("addr"));
         config.validation_today = Some(ceria_test_support::fixture_today());
-        // One citizen files every submission: the per-person daily quota would refuse all
-        // but the first ten.
-        config.max_requests_per_day = u32::MAX;
         if let Some(url) = &args.database {
             config.database = ceria_server::DatabaseLocation::Postgres { url: url.clone() };
         }
-        (0..args.instances)
+        let bases = (0..args.instances)
             .map(|_| {
                 let server = ceria_server::Server::start(config.clone()).expect("server");
                 let base = format!("http://{}", server.local_addr);
                 servers.push(server);
                 base
             })
-            .collect()
+            .collect();
+        let db = match &args.database {
+            Some(url) => ceria_server::Db::open_postgres(url),
+            None => ceria_server::Db::open(&config.db_path()),
+        }
+        .expect("database");
+        for i in 1..=args.clients {
+            let username = format!("{OPERATOR}.{i}");
+            ceria_server::admin::create_user(
+                &db,
+                ceria_server::admin::StaffAccount {
+                    role: ceria_core::protocol::Role::Operator,
+                    username: username.clone(),
+                    password: PASSWORD.into(),
+                    name: Some(format!("Operator Beban Uji {i}")),
+                    village: Some(VILLAGE.into()),
+                },
+            )
+            .expect("operator");
+            args.operators.push((username, PASSWORD.into()));
+        }
+        bases
     } else {
         args.urls.clone()
     };
+    assert!(
+        !args.operators.is_empty(),
+        "with --url: --operator USER:PASSWORD (a nagari operator of {VILLAGE})"
+    );
     let base = bases[0].clone();
     let agent = agent();
-    // A fresh citizen per run (valid NIK: 13.05.01, 1 Jan 1990, random serial).
-    let serial = 1 + (std::process::id() % 9000);
-    let nik = format!("130501010190{serial:04}");
-    let password = "Beban-Uji-Kelapa-Tinggi-2026";
-    let (status, _) = post(
-        &agent,
-        &format!("{base}/v1/accounts"),
-        None,
-        &json!({"nik": nik, "name": "Beban Uji", "phone": "081234567890", "password": password}),
-    );
-    assert!(status == 201 || status == 409, "register: {status}");
-    let (status, login) = post(
-        &agent,
-        &format!("{base}/v1/sessions"),
-        None,
-        &json!({"username": nik, "password": password}),
-    );
-    assert_eq!(status, 200, "login");
-    let token = login["token"].as_str().expect("token").to_string();
+    let tokens: Vec<String> = args
+        .operators
+        .iter()
+        .map(|(username, password)| {
+            let (status, login) = post(
+                &agent,
+                &format!("{base}/v1/sessions"),
+                None,
+                &json!({"username": username, "password": password}),
+            );
+            assert_eq!(status, 200, "login of operator {username}");
+            login["token"].as_str().expect("token").to_string()
+        })
+        .collect();
     let mut catalog = agent
         .get(&format!("{base}/v1/catalog"))
         .call()
@@ -277,16 +332,20 @@ fn main() {
         .limit(64 << 20)
         .read_json()
         .expect("catalog JSON");
+    // Attachments are checked by content: a small JPEG (its magic bytes), one per
+    // requirement, uploaded by every operator (a push may only refer to its own uploads).
     let attachments = requirements
         .iter()
         .enumerate()
         .map(|(i, requirement)| {
-            // Attachments are checked by content: a small JPEG (its magic bytes), one per
-            // requirement.
             let data = ceria_test_support::jpeg_bytes(i as u64 + 1, 2_000);
+            let mut sha256 = String::new();
+            for token in &tokens {
+                sha256 = upload(&agent, &base, token, &data);
+            }
             AttachmentRef {
                 requirement: requirement.clone(),
-                sha256: upload(&agent, &base, &token, &data),
+                sha256,
                 size: data.len() as u64,
                 media_type: "image/jpeg".into(),
             }
@@ -297,7 +356,7 @@ fn main() {
         catalog_version: catalog["version"].as_str().unwrap_or_default().to_string(),
         values,
         attachments,
-        village: "13.05.01.2001".into(),
+        village: VILLAGE.into(),
         on_behalf_of: None,
     };
     println!(
@@ -313,9 +372,9 @@ fn main() {
         payload.attachments.len(),
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    measure(&bases, &token, &payload, 1, &args);
-    measure(&bases, &token, &payload, 50, &args);
+    measure(&bases, &tokens, &payload, 1, &args);
+    measure(&bases, &tokens, &payload, 50, &args);
     if args.pull > 0 {
-        measure_pull(&base, &token, args.pull);
+        measure_pull(&base, &tokens[0], args.pull);
     }
 }
