@@ -30,6 +30,39 @@ pub struct Inner {
     /// No. KK prefixes it does not list; the console names villages with it.
     regions: RwLock<Option<Arc<RegionTable>>>,
     upload_locks: Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>,
+    /// What stored files are (see [`KnownBlobs`]).
+    pub(crate) known_blobs: KnownBlobs,
+}
+
+/// Size and media type (by content) of stored files, remembered by SHA-256: a file's
+/// content never changes under its hash, and every push of a request referring to it
+/// would otherwise read the blob index and the first bytes of the file again (from object
+/// storage, a GET per attachment). Bounded: forgotten all at once when full. Whether the
+/// caller may use the file is still checked in the push's transaction.
+#[derive(Debug, Default)]
+pub(crate) struct KnownBlobs(Mutex<HashMap<String, (u64, &'static str)>>);
+
+impl KnownBlobs {
+    /// Files remembered at most.
+    const CAPACITY: usize = 10_000;
+
+    /// What `sha256` is, if remembered.
+    pub(crate) fn get(&self, sha256: &str) -> Option<(u64, &'static str)> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(sha256)
+            .copied()
+    }
+
+    /// Remembers what `sha256` is.
+    pub(crate) fn remember(&self, sha256: &str, facts: (u64, &'static str)) {
+        let mut known = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= Self::CAPACITY {
+            known.clear();
+        }
+        known.insert(sha256.to_string(), facts);
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -58,6 +91,7 @@ impl AppState {
             catalog: RwLock::new(catalog),
             regions: RwLock::new(regions),
             upload_locks: Mutex::new(HashMap::new()),
+            known_blobs: KnownBlobs::default(),
         }))
     }
 

@@ -148,6 +148,10 @@ pub(crate) fn payload_blob_facts<'a>(
             if facts.contains_key(&sha256) || !is_sha256_hex(&sha256) {
                 continue;
             }
+            if let Some(known) = state.known_blobs.get(&sha256) {
+                facts.insert(sha256, known);
+                continue;
+            }
             let Some(size) = state.db.blob_size(&sha256)? else {
                 continue;
             };
@@ -158,7 +162,9 @@ pub(crate) fn payload_blob_facts<'a>(
             else {
                 continue;
             };
-            facts.insert(sha256, (size, media_type_of(&head)));
+            let known = (size, media_type_of(&head));
+            state.known_blobs.remember(&sha256, known);
+            facts.insert(sha256, known);
         }
     }
     Ok(facts)
