@@ -8,6 +8,7 @@
 //! - [`device`] (feature `device`): test devices that queue requests and sync until done;
 //! - [`postgres`]: a fresh PostgreSQL database per test server and per CLI test when
 //!   `CERIA_TEST_POSTGRES_URL` is set (`scripts/suites/postgres.sh`);
+//! - [`tus`]: tus requests on raw connections (a slow body, to make two requests overlap);
 //! - [`web`]: a cookie-keeping client of the staff web console (sign-in, forms, tokens).
 //!
 //! A dev-dependency only (`publish = false`); it may panic freely, as tests do.
@@ -18,6 +19,7 @@ pub mod device;
 pub mod fixtures;
 pub mod postgres;
 pub mod server;
+pub mod tus;
 pub mod web;
 
 /// Milliseconds since the Unix epoch: the clock of core, device and server alike.

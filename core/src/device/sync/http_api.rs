@@ -174,7 +174,8 @@ fn classify(status: u16, response: &HttpResponse) -> Failure {
     let problem: Option<Box<Problem>> = serde_json::from_slice(&response.body).ok();
     match status {
         401 => Failure::Unauthorized(problem),
-        408 | 429 | 500..=599 => Failure::Retry {
+        // 423: a tus upload another connection is still writing (`upload.locked`).
+        408 | 423 | 429 | 500..=599 => Failure::Retry {
             status,
             retry_after_ms: response.header("Retry-After").and_then(parse_retry_after),
             problem,

@@ -184,6 +184,10 @@ CREATE TABLE web_drafts (
 );
 CREATE INDEX web_drafts_user ON web_drafts(user_id, updated_ms);
 "#,
+    // SQLite migration 8 (issue 15): the leases of tus uploads' writers.
+    r#"
+ALTER TABLE uploads ADD COLUMN lease_holder TEXT, ADD COLUMN lease_until_ms BIGINT;
+"#,
 ];
 
 /// The session advisory lock held while migrating (`'CERI'`, 0).
