@@ -11,7 +11,8 @@
 # Prints `postgres: N passed, N failed`; exits non-zero on any failure.
 #
 #   scripts/suites/postgres.sh                 # the tests
-#   scripts/suites/postgres.sh -- CMD [ARG..]  # CMD instead, with the cluster (benchmarks)
+#   scripts/suites/postgres.sh -- CMD [ARG..]  # CMD instead, with the cluster (benchmarks,
+#                                              # and the S3 suite's demo on PostgreSQL + S3)
 #
 # Environment: CARGO_TARGET_DIR (as cargo).
 set -uo pipefail
@@ -82,6 +83,8 @@ port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); p
   || { cat "$tmp/server.log" >&2; fail "pg_ctl start"; }
 
 export CERIA_TEST_POSTGRES_URL="postgres://ceria_test:$password@127.0.0.1:$port/postgres"
+# Tests that need CERIA_TEST_POSTGRES_URL skip without it, except in this suite under CI=true.
+export CERIA_TEST_SUITES="${CERIA_TEST_SUITES:-} postgres"
 echo "postgres: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
 
 if [ "${1:-}" = "--" ]; then

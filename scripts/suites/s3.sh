@@ -2,7 +2,9 @@
 # S3: the blob-store tests against a real local S3-compatible server. Installs moto (server
 # mode) into tests/s3/.venv, starts it on a free loopback port, creates the bucket, runs the
 # S3-backed Rust tests (the blob store's behaviour tests and the API tests over two instances)
-# with CERIA_TEST_S3 and the AWS variables pointing at it, and stops the server.
+# with CERIA_TEST_S3 and the AWS variables pointing at it, then `ceria demo` on PostgreSQL and
+# this S3 server together (inside scripts/suites/postgres.sh -- …, which starts and stops the
+# cluster), and stops the server.
 # Prints `s3: N passed, N failed`; exits non-zero on any failure.
 # Environment: CARGO_TARGET_DIR (as cargo).
 set -uo pipefail
@@ -33,6 +35,8 @@ export AWS_ENDPOINT_URL="$CERIA_TEST_S3"
 export AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=ceria-test
 export AWS_SECRET_ACCESS_KEY=ceria-test
+# Tests that need CERIA_TEST_S3 skip without it, except in this suite under CI=true.
+export CERIA_TEST_SUITES="${CERIA_TEST_SUITES:-} s3"
 
 ready=""
 for _ in $(seq 1 100); do
@@ -50,5 +54,9 @@ out="$(mktemp)"
 status=0
 cargo test -p ceria-server --lib store::blobs 2>&1 | tee "$out" || status=1
 cargo test -p ceria-server --test blob_stores 2>&1 | tee -a "$out" || status=1
+# The "done when": the demo story on PostgreSQL and S3 at once.
+"$root/scripts/suites/postgres.sh" -- \
+  cargo test -p ceria-cli --test demo the_demo_runs_on_postgresql_and_s3 2>&1 | tee -a "$out" \
+  || status=1
 cargo_summary s3 "$status" "$out"
 [ "$status" -eq 0 ]

@@ -79,15 +79,24 @@ impl BlobStoreLocation {
         })
     }
 
+    /// Says where the blobs are, for people: `files (data directory)` or `S3 s3://BUCKET/prefix`.
+    pub fn describe(&self) -> String {
+        match self {
+            BlobStoreLocation::DataDir => "files (data directory)".to_string(),
+            BlobStoreLocation::S3 { bucket, prefix } if prefix.is_empty() => {
+                format!("S3 s3://{bucket}")
+            }
+            BlobStoreLocation::S3 { bucket, prefix } => format!("S3 s3://{bucket}/{prefix}"),
+        }
+    }
+
     /// For tests against a local S3-compatible server: a fresh prefix in the bucket
     /// `CERIA_TEST_S3_BUCKET` (default `ceria-test`) when `CERIA_TEST_S3` names the server
     /// (the AWS variables then point at it, as `scripts/suites/s3.sh` sets them); `None`, with
-    /// the reason printed, otherwise.
+    /// the reason printed, otherwise (a failure instead in that suite under CI, see
+    /// `store::testing::service_variable`).
     pub fn s3_for_tests() -> Option<BlobStoreLocation> {
-        if std::env::var_os("CERIA_TEST_S3").is_none() {
-            eprintln!("skipped: CERIA_TEST_S3 is not set (scripts/suites/s3.sh runs these tests)");
-            return None;
-        }
+        crate::store::testing::service_variable("CERIA_TEST_S3", "s3")?;
         let bucket = std::env::var("CERIA_TEST_S3_BUCKET").unwrap_or_else(|_| "ceria-test".into());
         Some(BlobStoreLocation::S3 {
             bucket,
@@ -131,6 +140,31 @@ impl DatabaseLocation {
         Ok(DatabaseLocation::Postgres {
             url: text.to_string(),
         })
+    }
+
+    /// Says where the rows are, for people: the engine, and for PostgreSQL the database, host
+    /// and user, never the password.
+    pub fn describe(&self) -> String {
+        match self {
+            DatabaseLocation::DataDir => format!("SQLite ({DB_FILE})"),
+            DatabaseLocation::Postgres { url } => match url.parse::<postgres::Config>() {
+                Ok(c) => {
+                    let host = match c.get_hosts().first() {
+                        Some(postgres::config::Host::Tcp(h)) => h.clone(),
+                        #[cfg(unix)]
+                        Some(postgres::config::Host::Unix(p)) => p.display().to_string(),
+                        None => "localhost".to_string(),
+                    };
+                    let port = c.get_ports().first().copied().unwrap_or(5432);
+                    format!(
+                        "PostgreSQL {}@{host}:{port}/{}",
+                        c.get_user().unwrap_or("?"),
+                        c.get_dbname().unwrap_or("?")
+                    )
+                }
+                Err(_) => "PostgreSQL".to_string(),
+            },
+        }
     }
 
     /// Opens (creating or migrating as needed) the database: SQLite in `data_dir`, or the
@@ -299,6 +333,17 @@ mod tests {
         assert!(DatabaseLocation::parse("postgresql://u:secret@h/db").is_ok());
         assert!(DatabaseLocation::parse("/srv/ceria.db").is_err());
         let secret = DatabaseLocation::parse("postgres://u:secret@h/db").unwrap();
+        assert_eq!(secret.describe(), "PostgreSQL u@h:5432/db");
+        assert_eq!(
+            DatabaseLocation::parse("postgres://u@h:6543/db?password=secret")
+                .unwrap()
+                .describe(),
+            "PostgreSQL u@h:6543/db"
+        );
+        assert_eq!(
+            BlobStoreLocation::parse("s3://b/p/").unwrap().describe(),
+            "S3 s3://b/p"
+        );
         assert!(!format!("{secret:?}").contains("secret"));
     }
 

@@ -4,6 +4,10 @@
 //! syncs; the nagari operator verifies it; the registry officer processes and completes it;
 //! the device syncs again and shows "Selesai" with the tracking code. Every step is checked
 //! against the states the core and the server report, so exit status 0 means it all happened.
+//!
+//! With `--database postgres://…` and `--blob-store s3://…` the same story runs on the
+//! storage of a deployment at scale (an empty database: the demo creates its accounts);
+//! the staff accounts are made through the same database the server opens.
 
 mod image;
 mod net;
@@ -17,9 +21,8 @@ use ceria_core::protocol::{DocumentInfo, RequestState, Role, TransitionRequest};
 use ceria_core::{
     CancelToken, Catalog, Device, DeviceConfig, DeviceError, LocalState, Severity, SyncListener,
 };
-use ceria_server::Db;
 use ceria_server::admin::{self, StaffAccount};
-use ceria_server::{Config, Server};
+use ceria_server::{BlobStoreLocation, Config, DatabaseLocation, Server};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -39,6 +42,15 @@ pub struct DemoArgs {
     /// With `--serve`: the address to listen on (default: a free loopback port).
     #[arg(long, requires = "serve")]
     pub listen: Option<SocketAddr>,
+    /// Run on PostgreSQL, `postgres://USER[:PASSWORD]@HOST[:PORT]/DB`, an empty database (as
+    /// `ceria serve --database`); default: SQLite in the demo's temporary directory.
+    #[arg(long, env = "CERIA_DATABASE_URL", value_parser = DatabaseLocation::parse)]
+    pub database: Option<DatabaseLocation>,
+    /// Keep the attachments in an S3-compatible bucket, `s3://BUCKET[/prefix]` (as `ceria
+    /// serve --blob-store`: endpoint and credentials from the AWS environment variables);
+    /// default: files in the demo's temporary directory.
+    #[arg(long, env = "CERIA_BLOB_STORE", value_parser = BlobStoreLocation::parse)]
+    pub blob_store: Option<BlobStoreLocation>,
 }
 
 /// The citizen of the story (valid sample data of the catalog's KTP-el fixtures).
@@ -139,13 +151,20 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
     );
 
     // 1. The registry server.
-    s.step(
-        "Server registri Disdukcapil dijalankan (SQLite tertanam, loopback)",
-        "The registry server starts (embedded SQLite, loopback)",
-    );
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
-    let config = Config::new(root.join("server"), args.listen.unwrap_or(loopback));
-    let db_path = config.db_path();
+    let mut config = Config::new(root.join("server"), args.listen.unwrap_or(loopback));
+    config.database = args.database.clone().unwrap_or_default();
+    config.blob_store = args.blob_store.clone().unwrap_or_default();
+    let storage = format!(
+        "{}, {}",
+        config.database.describe(),
+        config.blob_store.describe()
+    );
+    s.step(
+        &format!("Server registri Disdukcapil dijalankan ({storage}, loopback)"),
+        &format!("The registry server starts ({storage}, loopback)"),
+    );
+    let (database, data_dir) = (config.database.clone(), config.data_dir.clone());
     let server = Server::start(config).map_err(|e| broken(format!("server: {e}")))?;
     let url = format!("http://{}", server.local_addr);
     s.line(format!("URL: {url}"));
@@ -155,7 +174,9 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
         "Akun petugas dibuat: operator nagari dan petugas Disdukcapil",
         "Staff accounts: a nagari operator and a registry officer",
     );
-    let db = Db::open(&db_path).map_err(|e| broken(format!("database: {e}")))?;
+    let db = database
+        .open(&data_dir)
+        .map_err(|e| broken(format!("database: {e}")))?;
     let staff = |role: Role, username: &str, name: &str, village: Option<&str>| {
         admin::create_user(
             &db,
@@ -462,6 +483,7 @@ fn story(root: &std::path::Path, json: bool, args: &DemoArgs) -> Result<u8, Fail
     if json {
         crate::output::json_line(&serde_json::json!({
             "ok": true, "tracking_code": tracking, "state": done.state.code(),
+            "attachment_sha256": attached.sha256,
             "state_label": label_id, "document": document.number,
             "seconds": elapsed.as_secs_f64(),
             "console": args.serve.then_some(&console),

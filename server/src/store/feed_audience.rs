@@ -152,7 +152,10 @@ fn the_migration_fills_in_the_audience_of_existing_events() {
     {
         // A registry as it was before the audience: one request with one event.
         let mut conn = rusqlite::Connection::open(&path).unwrap();
-        let before = schema::MIGRATIONS.len() - 1;
+        let before = schema::MIGRATIONS
+            .iter()
+            .position(|m| m.contains("events_village"))
+            .unwrap();
         ceria_core::sqlite::migrate(&mut conn, &schema::MIGRATIONS[..before]).unwrap();
         conn.execute_batch(
             "INSERT INTO users (id, username, name, role, village, password_hash, created_ms)

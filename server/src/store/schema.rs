@@ -225,6 +225,13 @@ CREATE INDEX events_submitter ON events(submitted_by, seq);
 CREATE INDEX events_citizen ON events(citizen_nik, seq);
 CREATE INDEX events_village ON events(village, seq);
 "#,
+    // Issue 15: the lease of a tus upload's writer (a PATCH, termination or sweep), so that
+    // two instances on one database never append to the same upload at once; a lease runs
+    // out at `lease_until_ms`, so a killed instance does not wedge the upload.
+    r#"
+ALTER TABLE uploads ADD COLUMN lease_holder TEXT;
+ALTER TABLE uploads ADD COLUMN lease_until_ms INTEGER;
+"#,
 ];
 
 /// Why the schema could not be brought up to date (the shared runner's error).

@@ -8,17 +8,30 @@ use super::{Db, DbError};
 /// The variable naming the PostgreSQL server of the tests.
 pub const POSTGRES_URL_VARIABLE: &str = "CERIA_TEST_POSTGRES_URL";
 
+/// The value of `variable`, which `scripts/suites/<suite>.sh` sets when it starts the service
+/// a test needs; `None`, with the reason printed, when it is not set: the test skips. Under
+/// `CI=true` inside that very suite (which names itself in `CERIA_TEST_SUITES`) a missing
+/// variable is a broken suite, and the test fails instead of passing without having run.
+pub fn service_variable(variable: &str, suite: &str) -> Option<String> {
+    if let Some(value) = std::env::var(variable).ok().filter(|v| !v.is_empty()) {
+        return Some(value);
+    }
+    let in_ci = std::env::var("CI").is_ok_and(|v| v == "true");
+    let in_suite = std::env::var("CERIA_TEST_SUITES")
+        .is_ok_and(|names| names.split_whitespace().any(|name| name == suite));
+    assert!(
+        !(in_ci && in_suite),
+        "{variable} is not set, yet scripts/suites/{suite}.sh runs this test (CI=true)"
+    );
+    eprintln!("skipped: {variable} is not set (scripts/suites/{suite}.sh runs this test)");
+    None
+}
+
 /// A fresh, empty database on the test PostgreSQL server, as a URL; `None`, with the reason
-/// printed, when `CERIA_TEST_POSTGRES_URL` is not set. Panics when the server refuses (a
-/// test setup failure).
+/// printed, when `CERIA_TEST_POSTGRES_URL` is not set (see [`service_variable`]). Panics
+/// when the server refuses (a test setup failure).
 pub fn postgres_test_database() -> Option<String> {
-    let Ok(url) = std::env::var(POSTGRES_URL_VARIABLE) else {
-        eprintln!(
-            "skipped on PostgreSQL: {POSTGRES_URL_VARIABLE} is not set \
-             (scripts/suites/postgres.sh runs these tests)"
-        );
-        return None;
-    };
+    let url = service_variable(POSTGRES_URL_VARIABLE, "postgres")?;
     match create_database(&url) {
         Ok(fresh) => Some(fresh),
         Err(e) => panic!("creating a test database on {POSTGRES_URL_VARIABLE}: {e}"),

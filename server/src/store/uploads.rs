@@ -1,4 +1,5 @@
-//! Storage of tus uploads and of the content-addressed blob index.
+//! Storage of tus uploads and of the content-addressed blob index, and the uploads' leases:
+//! the one writer of an upload across every instance sharing the database.
 
 use super::sql::{Conn, Row, ToValue};
 use crate::store::{Db, DbError};
@@ -48,6 +49,17 @@ fn upload_from_row(r: &Row<'_>) -> Result<UploadRow, DbError> {
         expires_ms: r.get(9)?,
         completed_ms: r.get(10)?,
     })
+}
+
+/// What an attempt to take an upload's lease found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UploadLease {
+    /// Taken: the upload as it stands, for the holder alone to write.
+    Taken(UploadRow),
+    /// Another writer holds it and its lease has not run out.
+    Busy,
+    /// No such upload.
+    Missing,
 }
 
 /// The quotas of one account's uploads.
@@ -241,6 +253,79 @@ impl Db {
         })
     }
 
+    /// Takes the lease of upload `id` for `holder` until `until_ms` if nobody holds it (or
+    /// its holder let it run out before `now`): the one writer of the upload across every
+    /// instance on this database. Returns the upload as it stands under the lease.
+    pub(crate) fn lease_upload(
+        &self,
+        id: &str,
+        holder: &str,
+        now: i64,
+        until_ms: i64,
+    ) -> Result<UploadLease, DbError> {
+        self.write(|tx| {
+            let taken = tx.execute(
+                "UPDATE uploads SET lease_holder = ?2, lease_until_ms = ?4
+                 WHERE id = ?1 AND (lease_holder IS NULL OR lease_until_ms <= ?3)",
+                &[&id, &holder, &now, &until_ms],
+            )?;
+            let row = tx.query_opt(
+                &format!("SELECT {UPLOAD_COLUMNS} FROM uploads WHERE id = ?1"),
+                &[&id],
+                upload_from_row,
+            )?;
+            Ok(match row {
+                None => UploadLease::Missing,
+                Some(row) if taken > 0 => UploadLease::Taken(row),
+                Some(_) => UploadLease::Busy,
+            })
+        })
+    }
+
+    /// Extends `holder`'s lease of upload `id` to `until_ms`; false when it holds it no more
+    /// (it ran out and another writer took it, or the upload is gone).
+    pub(crate) fn renew_upload_lease(
+        &self,
+        id: &str,
+        holder: &str,
+        until_ms: i64,
+    ) -> Result<bool, DbError> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE uploads SET lease_until_ms = ?3 WHERE id = ?1 AND lease_holder = ?2",
+                &[&id, &holder, &until_ms],
+            )? > 0)
+        })
+    }
+
+    /// Records that the bytes up to `offset` are durable, if `holder` still holds the lease
+    /// of upload `id` (false otherwise: the bytes are not the upload's).
+    pub(crate) fn set_leased_upload_offset(
+        &self,
+        id: &str,
+        holder: &str,
+        offset: u64,
+    ) -> Result<bool, DbError> {
+        self.write(|tx| {
+            Ok(tx.execute(
+                "UPDATE uploads SET upload_offset = ?3 WHERE id = ?1 AND lease_holder = ?2",
+                &[&id, &holder, &to_i64(offset)?],
+            )? > 0)
+        })
+    }
+
+    /// Gives back `holder`'s lease of upload `id` (nothing when it holds it no more).
+    pub(crate) fn release_upload_lease(&self, id: &str, holder: &str) -> Result<(), DbError> {
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE uploads SET lease_holder = NULL, lease_until_ms = NULL
+                 WHERE id = ?1 AND lease_holder = ?2",
+                &[&id, &holder],
+            )?;
+            Ok(())
+        })
+    }
+
     /// Marks an upload complete with its blob (indexed once per content); unless a request
     /// refers to it, it expires at `expires_ms`.
     pub(crate) fn complete_upload(
@@ -340,6 +425,45 @@ mod tests {
             Ok(())
         })
         .unwrap();
+        // One writer at a time: a lease is taken once until released or run out.
+        let Ok(UploadLease::Taken(leased)) = db.lease_upload("u1", "a", 10, 20) else {
+            panic!("the first writer takes the lease");
+        };
+        assert_eq!(leased.offset, 4);
+        assert_eq!(
+            db.lease_upload("u1", "b", 19, 29).unwrap(),
+            UploadLease::Busy
+        );
+        assert_eq!(
+            db.lease_upload("nope", "b", 19, 29).unwrap(),
+            UploadLease::Missing
+        );
+        assert!(db.renew_upload_lease("u1", "a", 40).unwrap());
+        assert_eq!(
+            db.lease_upload("u1", "b", 39, 49).unwrap(),
+            UploadLease::Busy
+        );
+        assert!(!db.set_leased_upload_offset("u1", "b", 9).unwrap());
+        assert!(db.set_leased_upload_offset("u1", "a", 6).unwrap());
+        // Run out (its instance died): the next writer takes over, the old one is refused.
+        assert!(matches!(
+            db.lease_upload("u1", "b", 40, 50).unwrap(),
+            UploadLease::Taken(UploadRow { offset: 6, .. })
+        ));
+        assert!(!db.renew_upload_lease("u1", "a", 60).unwrap());
+        assert!(!db.set_leased_upload_offset("u1", "a", 9).unwrap());
+        db.release_upload_lease("u1", "a").unwrap();
+        assert_eq!(
+            db.lease_upload("u1", "c", 41, 51).unwrap(),
+            UploadLease::Busy
+        );
+        db.release_upload_lease("u1", "b").unwrap();
+        assert!(matches!(
+            db.lease_upload("u1", "c", 41, 51).unwrap(),
+            UploadLease::Taken(_)
+        ));
+        db.release_upload_lease("u1", "c").unwrap();
+        assert_eq!(db.upload("u1").unwrap().unwrap().offset, 6);
         db.complete_upload("u1", "ab", 10, 5, 500).unwrap();
         assert!(
             db.expired_uploads(1000).unwrap().is_empty(),

@@ -8,6 +8,8 @@
 //! - [`device`] (feature `device`): test devices that queue requests and sync until done;
 //! - [`postgres`]: a fresh PostgreSQL database per test server and per CLI test when
 //!   `CERIA_TEST_POSTGRES_URL` is set (`scripts/suites/postgres.sh`);
+//! - [`s3`]: the local S3-compatible server of `scripts/suites/s3.sh` and a bucket's keys;
+//! - [`tus`]: tus requests on raw connections (a slow body, to make two requests overlap);
 //! - [`web`]: a cookie-keeping client of the staff web console (sign-in, forms, tokens).
 //!
 //! A dev-dependency only (`publish = false`); it may panic freely, as tests do.
@@ -17,7 +19,9 @@ pub mod cli;
 pub mod device;
 pub mod fixtures;
 pub mod postgres;
+pub mod s3;
 pub mod server;
+pub mod tus;
 pub mod web;
 
 /// Milliseconds since the Unix epoch: the clock of core, device and server alike.

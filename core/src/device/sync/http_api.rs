@@ -13,7 +13,8 @@ use std::sync::Arc;
 pub enum Failure {
     /// No response: network down, broken connection, timeout. Retry later.
     Network(TransportError),
-    /// The server is in trouble or asks to slow down (5xx, 429, 408). Retry later.
+    /// The server is in trouble or asks to slow down (5xx, 429, 408), or a tus upload is being
+    /// written through another connection (423). Retry later.
     Retry {
         /// The HTTP status.
         status: u16,
@@ -174,7 +175,8 @@ fn classify(status: u16, response: &HttpResponse) -> Failure {
     let problem: Option<Box<Problem>> = serde_json::from_slice(&response.body).ok();
     match status {
         401 => Failure::Unauthorized(problem),
-        408 | 429 | 500..=599 => Failure::Retry {
+        // 423: a tus upload another connection is still writing (`upload.locked`).
+        408 | 423 | 429 | 500..=599 => Failure::Retry {
             status,
             retry_after_ms: response.header("Retry-After").and_then(parse_retry_after),
             problem,
@@ -249,12 +251,15 @@ mod tests {
                 problem: None
             }
         ));
-        let a = api(vec![response(503, &[], "")]);
-        assert!(
-            a.call(HttpRequest::new("GET", "x"))
-                .unwrap_err()
-                .is_retryable()
-        );
+        // 503, and 423 (a tus upload another connection is writing): later, not never.
+        for status in [503, 423] {
+            let a = api(vec![response(status, &[], "")]);
+            assert!(
+                a.call(HttpRequest::new("GET", "x"))
+                    .unwrap_err()
+                    .is_retryable()
+            );
+        }
         let a = api(vec![]);
         assert!(
             a.call(HttpRequest::new("GET", "x"))

@@ -10,11 +10,8 @@
 //! appears at once (an S3 put is atomic), then the parts are deleted. Memory stays bounded by
 //! the write buffer whatever the file size.
 //!
-//! Known limit: PATCHes of one upload are serialised per process (`AppState::lock_upload`),
-//! not across instances. Continuing an upload elsewhere is safe; two instances writing the
-//! same upload at the same moment (a connection left half-open on A while the client resumes
-//! on B) could both write the part at one offset. Serialising them needs the lock or the part
-//! list in the shared database, with the database seam.
+//! Two instances never write one upload's parts at the same moment: each PATCH is the
+//! upload's one writer under its lease in the shared database (`http::uploads::lease`).
 
 use super::{is_sha256_hex, is_upload_id};
 use futures_util::StreamExt;

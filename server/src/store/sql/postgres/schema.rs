@@ -195,6 +195,10 @@ CREATE INDEX events_submitter ON events(submitted_by, seq);
 CREATE INDEX events_citizen ON events(citizen_nik, seq);
 CREATE INDEX events_village ON events(village, seq);
 "#,
+    // SQLite migration 9 (issue 15): the leases of tus uploads' writers.
+    r#"
+ALTER TABLE uploads ADD COLUMN lease_holder TEXT, ADD COLUMN lease_until_ms BIGINT;
+"#,
 ];
 
 /// The session advisory lock held while migrating (`'CERI'`, 0).

@@ -14,6 +14,12 @@
 //! the cut PATCH on its way through authentication, waits (briefly) for it and tells the
 //! client exactly where to resume: a cut PATCH without `Upload-Checksum` costs the client
 //! nothing it has to send again.
+//!
+//! That lock orders the requests of one process; across instances sharing the database, the
+//! upload's [`lease`] in the database makes each PATCH, termination and sweep the upload's one
+//! writer (the loser of a race between instances gets 423 `upload.locked`).
+
+mod lease;
 
 use crate::http::auth::Caller;
 use crate::http::error::ApiError;
@@ -31,6 +37,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use ceria_core::protocol::UserInfo;
+use lease::Lease;
 use std::time::Duration;
 
 /// The account an upload route serves, authenticated the way that route requires; the
@@ -74,7 +81,8 @@ pub(crate) fn member<U: Uploader>() -> MethodRouter<AppState> {
         .delete(terminate::<U>)
 }
 
-/// How long a PATCH may stall between two chunks before it counts as cut off.
+/// How long a PATCH may stall between two chunks before it counts as cut off (the upload's
+/// [`lease::LEASE`] outlasts it).
 const CHUNK_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// How long a HEAD waits for a PATCH of the same upload still in progress (typically one
@@ -330,7 +338,7 @@ async fn create_within_quota(state: &AppState, row: &UploadRow) -> Result<(), Ap
 async fn first_patch(state: AppState, row: UploadRow, body: Body) -> Result<Response, ApiError> {
     let id = row.id.clone();
     let guard = state.lock_upload(&id).await;
-    let result = patch_locked(state.clone(), row, 0, None, body, guard).await;
+    let result = patch_locked(state.clone(), row.id, 0, None, body, guard).await;
     if result.is_err() {
         let _guard = state.lock_upload(&id).await;
         discard(&state, &id).await?;
@@ -350,7 +358,11 @@ async fn owned_upload(state: &AppState, owner: &UserInfo, id: &str) -> Result<Up
         .filter(|r| r.owner_id == owner.id)
         .ok_or_else(ApiError::not_found)?;
     if row.completed_ms.is_none() && row.expires_ms <= now_ms() {
-        discard(state, &row.id).await?;
+        // Unless another instance is writing it right now (then its sweep comes later).
+        if let Ok((_, lease)) = Lease::take(state, &row.id).await {
+            discard(state, &row.id).await?;
+            lease.release(state).await;
+        }
         return Err(ApiError::new(StatusCode::GONE, "upload.expired"));
     }
     Ok(row)
@@ -432,13 +444,14 @@ pub(crate) async fn patch<U: Uploader>(
         Some(guard) => guard,
         None => state.lock_upload(&row.id).await,
     };
-    patch_locked(state, row, offset, checksum, req.into_body(), guard).await
+    patch_locked(state, row.id, offset, checksum, req.into_body(), guard).await
 }
 
-/// Appends the body, holding the upload's lock, in a task that outlives the connection.
+/// Appends the body, holding the upload's lock and then its lease, in a task that outlives
+/// the connection (so the lease is always given back).
 async fn patch_locked(
     state: AppState,
-    row: UploadRow,
+    id: String,
     offset: u64,
     checksum: Option<PatchChecksum>,
     body: Body,
@@ -446,24 +459,25 @@ async fn patch_locked(
 ) -> Result<Response, ApiError> {
     let task = tokio::spawn(async move {
         let _guard = guard;
-        append(state, row.id, offset, checksum, body).await
+        // The upload as it stands once this is its one writer: another PATCH may have moved
+        // the offset meanwhile.
+        let (row, mut lease) = Lease::take(&state, &id).await?;
+        let result = append(&state, &mut lease, row, offset, checksum, body).await;
+        lease.release(&state).await;
+        result
     });
     task.await.map_err(ApiError::internal)?
 }
 
 async fn append(
-    state: AppState,
-    id: String,
+    state: &AppState,
+    lease: &mut Lease,
+    row: UploadRow,
     offset: u64,
     mut checksum: Option<PatchChecksum>,
     mut body: Body,
 ) -> Result<Response, ApiError> {
-    // Re-read under the lock: another PATCH may have moved the offset meanwhile.
-    let key = id.clone();
-    let row = state
-        .db_call(move |db| db.upload(&key))
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let id = row.id.clone();
     if row.offset != offset {
         return Err(
             ApiError::new(StatusCode::CONFLICT, "upload.offset_mismatch")
@@ -493,6 +507,11 @@ async fn append(
                     c.update(&data);
                 }
                 writer.write(&data).await.map_err(ApiError::internal)?;
+                if let Err(lost) = lease.keep(state).await {
+                    // Another writer took over: what it writes is the upload now.
+                    writer.discard().await.map_err(ApiError::internal)?;
+                    return Err(lost);
+                }
             }
             Ok(Some(Err(_))) | Err(_) => {
                 cut = true;
@@ -522,10 +541,7 @@ async fn append(
         return Err(checksum_mismatch());
     }
     let new_offset = writer.sync().await.map_err(ApiError::internal)?;
-    let key = id.clone();
-    state
-        .db_call(move |db| db.set_upload_offset(&key, new_offset))
-        .await?;
+    lease.record_offset(state, new_offset).await?;
     if cut {
         tracing::info!(upload = %id, received, "patch cut off; bytes kept for resume");
         return Err(ApiError::malformed("the patch was cut off"));
@@ -533,7 +549,7 @@ async fn append(
     if new_offset < row.length {
         return Ok(patched_response(&row, new_offset));
     }
-    finish(&state, &row).await?;
+    finish(state, &row).await?;
     let key = id.clone();
     let done = state
         .db_call(move |db| db.upload(&key))
@@ -600,7 +616,10 @@ pub(crate) async fn terminate<U: Uploader>(
 ) -> Result<StatusCode, ApiError> {
     let row = owned_upload(&state, caller.account(), &id).await?;
     let _guard = state.lock_upload(&row.id).await;
-    discard(&state, &row.id).await?;
+    let (_, lease) = Lease::take(&state, &row.id).await?;
+    let discarded = discard(&state, &row.id).await;
+    lease.release(&state).await;
+    discarded?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -608,11 +627,19 @@ pub(crate) async fn terminate<U: Uploader>(
 pub(crate) async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let now = now_ms();
     let expired = state.db_call(move |db| db.expired_uploads(now)).await?;
+    let mut swept = 0;
     for id in &expired {
         let _guard = state.lock_upload(id).await;
-        discard(state, id).await?;
+        // One being written through another instance is left for the next sweep.
+        let Ok((_, lease)) = Lease::take(state, id).await else {
+            continue;
+        };
+        let discarded = discard(state, id).await;
+        lease.release(state).await;
+        discarded?;
+        swept += 1;
     }
-    Ok(expired.len())
+    Ok(swept)
 }
 
 /// Deletes finished uploads that no request of their owner refers to once they expire, and
