@@ -77,6 +77,18 @@ impl IntoResponse for NoCitizen {
     }
 }
 
+/// For answers that are not pages (the uploads' problems): no session is
+/// [`WebError::SignIn`]. A page's handler answers [`NoCitizen`] itself (the citizens' sign-in
+/// page, not the console's).
+impl From<NoCitizen> for WebError {
+    fn from(e: NoCitizen) -> WebError {
+        match e {
+            NoCitizen::SignIn => WebError::SignIn,
+            NoCitizen::Error(e) => e,
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for Citizen {
     type Rejection = NoCitizen;
 
