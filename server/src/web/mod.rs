@@ -27,7 +27,9 @@
 //!   API's tus handlers behind the web session and its anti-forgery header.
 //! - `format`: dates in local time, query strings.
 //! - `render`: the page context every template gets, and [`render::WebError`].
-//! - `templates/`: askama templates (`layout.html` and one per page).
+//! - `templates/`: askama templates: `skeleton.html` (the page skeleton), the two layouts
+//!   over it (`layout.html` for the console, `public/layout.html` for the citizens) and one
+//!   per page.
 //! - `pages/`: the handlers, one folder per audience: `review/` (operators and officers),
 //!   `admin/` (admins), plus sign-in and the home page that routes by role; `public/` and
 //!   `citizen/` for the citizens' pages (templates in `templates/public/` and

@@ -51,7 +51,8 @@ pub(crate) fn links(t: &Texts, sections: &[(&'static str, &str)], here: &str) ->
         .collect()
 }
 
-/// The context of the layout (`templates/layout.html`), a field `page` of every page.
+/// The context of the console's layout (`templates/layout.html` over `skeleton.html`), a
+/// field `page` of every console page.
 #[derive(Debug, Clone)]
 pub(crate) struct Page {
     /// Texts in the browser's language.
@@ -115,6 +116,21 @@ impl Page {
     /// The texts of the uploads' script (its tag's `data-texts`).
     pub(crate) fn upload_texts(&self) -> String {
         crate::web::uploads::script_texts(&self.t)
+    }
+
+    /// The brand in the header and the title.
+    pub(crate) fn brand(&self) -> &'static str {
+        "Ceria"
+    }
+
+    /// Where the brand links to.
+    pub(crate) fn home(&self) -> &'static str {
+        "/console/"
+    }
+
+    /// Where the sign-out form posts.
+    pub(crate) fn signout_url(&self) -> &'static str {
+        "/console/signout"
     }
 
     /// The role of the signed-in account, worded.

@@ -10,6 +10,7 @@ pub(crate) mod status;
 use crate::http::state::AppState;
 use crate::web::assets;
 use crate::web::i18n::{Lang, Texts};
+use crate::web::render::NavLink;
 use crate::web::session::citizen::BASE;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -27,7 +28,34 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(status::router())
 }
 
-/// The context of the portal's layout, a field `page` of every portal page.
+/// The portal's navigation, in its order: where each link goes, its label (a message code),
+/// and the paths below which it is current besides its own.
+const SECTIONS: [(&str, &str, &[&str]); 4] = [
+    ("/layanan/", "web.portal.nav.services", &["/layanan/standar/"]),
+    ("/layanan/cek", "web.portal.nav.status", &[]),
+    (
+        "/layanan/permohonan",
+        "web.portal.nav.requests",
+        &["/layanan/permohonan"],
+    ),
+    ("/layanan/aplikasi", "web.portal.nav.app", &[]),
+];
+
+/// The portal's navigation worded, the section of `here` marked.
+fn nav(t: &Texts, here: &str) -> Vec<NavLink> {
+    SECTIONS
+        .iter()
+        .map(|(href, code, below)| NavLink {
+            href,
+            label: t.get(code),
+            current: here == *href || below.iter().any(|p| here.starts_with(p)),
+        })
+        .collect()
+}
+
+/// The context of the portal's layout (`templates/public/layout.html` over
+/// `skeleton.html`), a field `page` of every portal page and of the error pages under
+/// [`BASE`].
 #[derive(Debug, Clone)]
 pub(crate) struct PortalPage {
     /// Texts in the browser's language.
@@ -41,6 +69,8 @@ pub(crate) struct PortalPage {
     pub user: Option<UserInfo>,
     /// The session's anti-forgery token, for the page's forms.
     pub csrf: String,
+    /// The navigation bar.
+    pub nav: Vec<NavLink>,
     /// URL of the stylesheet.
     pub css: &'static str,
     /// URL of the script.
@@ -60,6 +90,7 @@ impl PortalPage {
     pub(crate) fn titled(title: String, t: Texts, here: &str) -> PortalPage {
         PortalPage {
             title,
+            nav: nav(&t, here),
             t,
             here: here.to_string(),
             user: None,
@@ -68,6 +99,21 @@ impl PortalPage {
             js: assets::SCRIPT.url(),
             upload_js: assets::UPLOAD_SCRIPT.url(),
         }
+    }
+
+    /// The brand in the header and the title.
+    pub(crate) fn brand(&self) -> String {
+        self.t.get("web.portal.brand")
+    }
+
+    /// Where the brand links to.
+    pub(crate) fn home(&self) -> &'static str {
+        "/layanan/"
+    }
+
+    /// Where the sign-out form posts.
+    pub(crate) fn signout_url(&self) -> &'static str {
+        "/layanan/keluar"
     }
 
     /// The texts of the uploads' script (its tag's `data-texts`).
