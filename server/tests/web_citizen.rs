@@ -137,7 +137,11 @@ fn the_catalog_and_every_service_standard_are_public_and_cacheable() {
         missing.body
     );
     let services = b.get("/layanan/standar/ktp_baru");
-    assert!(services.body.contains("<a href=\"/layanan/\" aria-current=\"page\">"));
+    assert!(
+        services
+            .body
+            .contains("<a href=\"/layanan/\" aria-current=\"page\">")
+    );
     assert_eq!(b.get("/layanan/aplikasi").status, 200);
 }
 

@@ -23,7 +23,9 @@ use ceria_core::protocol::UserInfo;
 use std::collections::HashMap;
 
 /// A session kind whose accounts fill the form in, with the pages it lives on.
-pub(crate) trait Audience: FromRequestParts<AppState> + Clone + Send + Sync + 'static {
+pub(crate) trait Audience:
+    FromRequestParts<AppState> + Clone + Send + Sync + 'static
+{
     /// Where its pages live: `/layanan` or `/console`.
     const BASE: &'static str;
     /// Its service picker.

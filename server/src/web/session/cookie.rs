@@ -64,7 +64,13 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_on_request() {
-        let c = set_at("/console", SESSION, "t", Some(Duration::from_secs(60)), false);
+        let c = set_at(
+            "/console",
+            SESSION,
+            "t",
+            Some(Duration::from_secs(60)),
+            false,
+        );
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Max-Age=60"));
         assert!(!c.contains("Secure"));

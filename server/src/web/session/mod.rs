@@ -22,11 +22,11 @@ use crate::store::now_ms;
 use crate::store::sessions::Session;
 use crate::web::csrf;
 use crate::web::render::WebError;
-use signin::SessionCookies;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use ceria_core::protocol::{Role, UserInfo};
+use signin::SessionCookies;
 use std::net::IpAddr;
 
 /// The console's cookies, under `/console`.

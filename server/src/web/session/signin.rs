@@ -42,13 +42,7 @@ impl SessionCookies {
         value: &str,
         max_age: Option<Duration>,
     ) -> HeaderValue {
-        cookie::set_at(
-            self.path,
-            name,
-            value,
-            max_age,
-            state.config.secure_cookies,
-        )
+        cookie::set_at(self.path, name, value, max_age, state.config.secure_cookies)
     }
 
     /// A `Set-Cookie` value that removes cookie `name` of these pages.
@@ -82,7 +76,10 @@ impl SessionCookies {
         let ttl = Some(state.config.web_session_ttl);
         let mut response = see_other(to);
         let headers = response.headers_mut();
-        headers.append(header::SET_COOKIE, self.set(state, self.session, token, ttl));
+        headers.append(
+            header::SET_COOKIE,
+            self.set(state, self.session, token, ttl),
+        );
         headers.append(header::SET_COOKIE, self.clear(state, self.form));
         response
     }

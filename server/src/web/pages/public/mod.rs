@@ -31,7 +31,11 @@ pub(crate) fn router() -> Router<AppState> {
 /// The portal's navigation, in its order: where each link goes, its label (a message code),
 /// and the paths below which it is current besides its own.
 const SECTIONS: [(&str, &str, &[&str]); 4] = [
-    ("/layanan/", "web.portal.nav.services", &["/layanan/standar/"]),
+    (
+        "/layanan/",
+        "web.portal.nav.services",
+        &["/layanan/standar/"],
+    ),
     ("/layanan/cek", "web.portal.nav.status", &[]),
     (
         "/layanan/permohonan",
