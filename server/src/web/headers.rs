@@ -9,7 +9,7 @@
 //! set its own policy (an attachment, sandboxed) keeps it.
 
 use crate::http::state::AppState;
-use crate::web::i18n::Lang;
+use crate::web::i18n::{Lang, Texts};
 use crate::web::pages::public::PortalPage;
 use crate::web::render::{ErrorPage, Page, html};
 use crate::web::session::citizen;
@@ -52,9 +52,9 @@ fn is_portal(path: &str) -> bool {
 fn error_page(state: &AppState, lang: Lang, here: &str, error: &ErrorPage) -> Response {
     let title = "web.error.title";
     let status = error.status.as_u16();
+    let message = Texts::new(state, lang).with(error.code, &error.params);
     let rendered = if is_portal(here) {
         let page = PortalPage::new(state, lang, here, title);
-        let message = page.t.with(error.code, &error.params);
         html(&PortalError {
             page,
             status,
@@ -62,7 +62,6 @@ fn error_page(state: &AppState, lang: Lang, here: &str, error: &ErrorPage) -> Re
         })
     } else {
         let page = Page::public(state, lang, here, title);
-        let message = page.t.with(error.code, &error.params);
         html(&ConsoleError {
             page,
             status,
