@@ -68,7 +68,7 @@ def test_public_pages(console_factory):
     nav = web.page.get_by_role("navigation")
     assert nav.get_by_role("link", name="Cek status").count() == 1, nav.inner_text()
     assert web.page.locator("a[href^='/console']").count() == 0
-    web.check_page("c08-not-found")
+    web.check_page("c18-layanan-not-found")
 
 
 def test_status_check(console_factory, citizen):
