@@ -136,6 +136,14 @@ fn the_catalog_and_every_service_standard_are_public_and_cacheable() {
         "{}",
         missing.body
     );
+    // So is a path no page takes.
+    let nowhere = b.get("/layanan/tidak/ada");
+    assert_eq!(nowhere.status, 404);
+    assert!(
+        nowhere.body.contains("<a href=\"/layanan/cek\">"),
+        "{}",
+        nowhere.body
+    );
     let services = b.get("/layanan/standar/ktp_baru");
     assert!(
         services

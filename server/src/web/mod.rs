@@ -70,7 +70,8 @@ use crate::http::state::AppState;
 use axum::Router;
 use axum::middleware;
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{any, get};
+use render::WebError;
 
 /// The console's routes, with their security headers and error pages.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -80,8 +81,17 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .merge(assets::router())
         .merge(uploads::router())
         .merge(pages::router())
+        // A path under the pages that no route takes is their 404 page (in the layout of
+        // its audience), not the API's problem JSON.
+        .route("/console/{*rest}", any(no_page))
+        .route("/layanan/{*rest}", any(no_page))
         .layer(middleware::from_fn_with_state(
             state,
             headers::console_layer,
         ))
+}
+
+/// The page that does not exist.
+async fn no_page() -> WebError {
+    WebError::NotFound
 }
