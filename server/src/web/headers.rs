@@ -10,7 +10,6 @@
 
 use crate::http::state::AppState;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::pages::public::PortalPage;
 use crate::web::render::{ErrorPage, Page, html};
 use crate::web::session::citizen;
 use askama::Template;
@@ -37,7 +36,7 @@ struct ConsoleError {
 #[derive(Template)]
 #[template(path = "public/error.html")]
 struct PortalError {
-    page: PortalPage,
+    page: Page,
     status: u16,
     message: String,
 }
@@ -54,7 +53,7 @@ fn error_page(state: &AppState, lang: Lang, here: &str, error: &ErrorPage) -> Re
     let status = error.status.as_u16();
     let message = Texts::new(state, lang).with(error.code, &error.params);
     let rendered = if is_portal(here) {
-        let page = PortalPage::new(state, lang, here, title);
+        let page = Page::portal(state, lang, here, title);
         html(&PortalError {
             page,
             status,

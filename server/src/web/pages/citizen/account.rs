@@ -10,8 +10,7 @@ use crate::http::error::ApiError;
 use crate::http::identity::{describe, prove_register};
 use crate::http::state::AppState;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::pages::public::PortalPage;
-use crate::web::render::{Fields, WebError, html, see_other};
+use crate::web::render::{Fields, Page, WebError, html, see_other};
 use crate::web::session::citizen::{self, COOKIES, Citizen};
 use crate::web::session::signin::{SignInForm, shown_on_form};
 use askama::Template;
@@ -49,7 +48,7 @@ struct Problem {
 #[derive(Template)]
 #[template(path = "citizen/register.html")]
 struct Register {
-    page: PortalPage,
+    page: Page,
     typed: Typed,
     problems: Vec<Problem>,
 }
@@ -82,7 +81,7 @@ impl Register {
 #[derive(Template)]
 #[template(path = "citizen/signin.html")]
 struct SignIn {
-    page: PortalPage,
+    page: Page,
     form: SignInForm,
 }
 
@@ -97,7 +96,7 @@ struct TypedProof {
 #[derive(Template)]
 #[template(path = "citizen/account.html")]
 struct Account {
-    page: PortalPage,
+    page: Page,
     /// The account's identity state in words, with what to do (the catalog's `identity.*`).
     identity: Option<String>,
     /// Whether the account still has to show that it owns its NIK (the form is shown).
@@ -114,7 +113,7 @@ fn render_register(
     typed: Typed,
     problems: Vec<Problem>,
 ) -> Result<Response, WebError> {
-    let mut page = PortalPage::new(state, lang, "/layanan/daftar", "web.portal.register.title");
+    let mut page = Page::portal(state, lang, "/layanan/daftar", "web.portal.register.title");
     COOKIES.form_page(state, status, |csrf| {
         page.csrf = csrf;
         html(&Register {
@@ -225,7 +224,7 @@ fn render_sign_in(
     nik: String,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let mut page = PortalPage::new(state, lang, "/layanan/masuk", "web.portal.signin.title");
+    let mut page = Page::portal(state, lang, "/layanan/masuk", "web.portal.signin.title");
     let t = &page.t;
     let form = SignInForm {
         action: "/layanan/masuk",
@@ -296,8 +295,8 @@ pub(crate) fn citizen_page(
     lang: Lang,
     here: &str,
     title: &str,
-) -> PortalPage {
-    let mut page = PortalPage::new(state, lang, here, title);
+) -> Page {
+    let mut page = Page::portal(state, lang, here, title);
     page.user = Some(citizen.user.clone());
     page.csrf = citizen.csrf.clone();
     page

@@ -11,8 +11,7 @@ use crate::web::form::routes::{self, Audience};
 use crate::web::form::view::{FormView, ServiceGroup};
 use crate::web::i18n::Lang;
 use crate::web::pages::citizen::account::citizen_page;
-use crate::web::pages::public::PortalPage;
-use crate::web::render::{WebError, html};
+use crate::web::render::{Page, WebError, html};
 use crate::web::session::citizen::{BASE, Citizen};
 use askama::Template;
 use axum::Router;
@@ -31,7 +30,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "citizen/new.html")]
 struct New {
-    page: PortalPage,
+    page: Page,
     groups: Vec<ServiceGroup>,
     start_url: &'static str,
 }
@@ -39,7 +38,7 @@ struct New {
 #[derive(Template)]
 #[template(path = "citizen/form.html")]
 struct Form {
-    page: PortalPage,
+    page: Page,
     form: Box<FormView>,
 }
 
