@@ -125,7 +125,31 @@ fn the_catalog_and_every_service_standard_are_public_and_cacheable() {
     // No open redirect through the switch; an unknown service is a 404.
     let away = b.get("/layanan/bahasa/id?back=//evil.example/");
     assert_eq!(away.location.as_deref(), Some("/layanan/"));
-    assert_eq!(b.get("/layanan/standar/tidak_ada").status, 404);
+    let missing = b.get("/layanan/standar/tidak_ada");
+    assert_eq!(missing.status, 404);
+    // In the citizens' layout, with their navigation: no link into the console.
+    assert!(
+        missing.body.contains("<a href=\"/layanan/cek\">")
+            && missing.body.contains("/layanan/bahasa/")
+            && !missing.body.contains("href=\"/console/\"")
+            && !missing.body.contains("<a href=\"/console"),
+        "{}",
+        missing.body
+    );
+    // So is a path no page takes.
+    let nowhere = b.get("/layanan/tidak/ada");
+    assert_eq!(nowhere.status, 404);
+    assert!(
+        nowhere.body.contains("<a href=\"/layanan/cek\">"),
+        "{}",
+        nowhere.body
+    );
+    let services = b.get("/layanan/standar/ktp_baru");
+    assert!(
+        services
+            .body
+            .contains("<a href=\"/layanan/\" aria-current=\"page\">")
+    );
     assert_eq!(b.get("/layanan/aplikasi").status, 200);
 }
 

@@ -60,6 +60,15 @@ def test_public_pages(console_factory):
     web.page.wait_for_load_state()
     assert "Kartu Keluarga (KK)" in web.page.inner_text("main")
     assert "UU 23/2006" in web.page.inner_text("main")
+    # A page that does not exist under /layanan is the citizens' error page: their layout
+    # and navigation, nothing of the console.
+    response = web.page.goto("/layanan/standar/tidak_ada")
+    assert response.status == 404
+    assert web.page.title().endswith("Layanan Disdukcapil"), web.page.title()
+    nav = web.page.get_by_role("navigation")
+    assert nav.get_by_role("link", name="Cek status").count() == 1, nav.inner_text()
+    assert web.page.locator("a[href^='/console']").count() == 0
+    web.check_page("c18-layanan-not-found")
 
 
 def test_status_check(console_factory, citizen):

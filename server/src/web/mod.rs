@@ -27,7 +27,9 @@
 //!   API's tus handlers behind the web session and its anti-forgery header.
 //! - `format`: dates in local time, query strings.
 //! - `render`: the page context every template gets, and [`render::WebError`].
-//! - `templates/`: askama templates (`layout.html` and one per page).
+//! - `templates/`: askama templates: `skeleton.html` (the page skeleton), the two layouts
+//!   over it (`layout.html` for the console, `public/layout.html` for the citizens) and one
+//!   per page.
 //! - `pages/`: the handlers, one folder per audience: `review/` (operators and officers),
 //!   `admin/` (admins), plus sign-in and the home page that routes by role; `public/` and
 //!   `citizen/` for the citizens' pages (templates in `templates/public/` and
@@ -68,7 +70,8 @@ use crate::http::state::AppState;
 use axum::Router;
 use axum::middleware;
 use axum::response::Redirect;
-use axum::routing::get;
+use axum::routing::{any, get};
+use render::WebError;
 
 /// The console's routes, with their security headers and error pages.
 pub(crate) fn router(state: AppState) -> Router<AppState> {
@@ -78,8 +81,17 @@ pub(crate) fn router(state: AppState) -> Router<AppState> {
         .merge(assets::router())
         .merge(uploads::router())
         .merge(pages::router())
+        // A path under the pages that no route takes is their 404 page (in the layout of
+        // its audience), not the API's problem JSON.
+        .route("/console/{*rest}", any(no_page))
+        .route("/layanan/{*rest}", any(no_page))
         .layer(middleware::from_fn_with_state(
             state,
             headers::console_layer,
         ))
+}
+
+/// The page that does not exist.
+async fn no_page() -> WebError {
+    WebError::NotFound
 }

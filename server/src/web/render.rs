@@ -1,5 +1,6 @@
-//! What every console page is rendered with: the [`Page`] context of the layout (texts,
-//! account, anti-forgery token, navigation, asset URLs), the posted form ([`Fields`]), and
+//! What every page is rendered with: the [`Page`] context of the layouts (texts, account,
+//! anti-forgery token, the navigations of the console and of the citizens' pages, asset
+//! URLs), the posted form ([`Fields`]), and
 //! [`WebError`], the error of a console handler (worded into an HTML page by
 //! `headers::console_layer`, never into the API's problem JSON).
 
@@ -25,8 +26,8 @@ pub(crate) struct NavLink {
     pub current: bool,
 }
 
-/// The links of the navigation bar for a role; the current section is marked.
-fn nav(t: &Texts, role: Role, here: &str) -> Vec<NavLink> {
+/// The links of the console's navigation bar for a role; the current section is marked.
+fn console_nav(t: &Texts, role: Role, here: &str) -> Vec<NavLink> {
     let sections: &[(&'static str, &str)] = match role {
         Role::Operator => &[
             ("/console/requests", "web.nav.queue"),
@@ -51,12 +52,54 @@ pub(crate) fn links(t: &Texts, sections: &[(&'static str, &str)], here: &str) ->
         .collect()
 }
 
-/// The context of the layout (`templates/layout.html`), a field `page` of every page.
+/// The citizens' navigation, in its order: where each link goes, its label (a message
+/// code), and the paths below which it is current besides its own.
+const PORTAL_SECTIONS: [(&str, &str, &[&str]); 4] = [
+    (
+        "/layanan/",
+        "web.portal.nav.services",
+        &["/layanan/standar/"],
+    ),
+    ("/layanan/cek", "web.portal.nav.status", &[]),
+    (
+        "/layanan/permohonan",
+        "web.portal.nav.requests",
+        &["/layanan/permohonan"],
+    ),
+    ("/layanan/aplikasi", "web.portal.nav.app", &[]),
+];
+
+/// The citizens' navigation worded, the section of `here` marked.
+fn portal_nav(t: &Texts, here: &str) -> Vec<NavLink> {
+    PORTAL_SECTIONS
+        .iter()
+        .map(|(href, code, below)| NavLink {
+            href,
+            label: t.get(code),
+            current: here == *href || below.iter().any(|p| here.starts_with(p)),
+        })
+        .collect()
+}
+
+/// Whose pages a [`Page`] is: its brand, home, sign-out and language switch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Site {
+    /// The staff console under `/console` (`templates/layout.html`).
+    Console,
+    /// The citizens' pages under `/layanan` (`templates/public/layout.html`).
+    Portal,
+}
+
+/// The context of the layouts (`templates/layout.html` and `templates/public/layout.html`,
+/// both over `skeleton.html`), a field `page` of every page.
 #[derive(Debug, Clone)]
 pub(crate) struct Page {
+    /// Whose pages these are.
+    pub site: Site,
     /// Texts in the browser's language.
     pub t: Texts,
-    /// The signed-in account, if any.
+    /// The signed-in account, if any (the citizens' public pages never show one, so they
+    /// can be cached).
     pub user: Option<UserInfo>,
     /// The session's anti-forgery token, for the page's forms.
     pub csrf: String,
@@ -75,7 +118,8 @@ pub(crate) struct Page {
 }
 
 impl Page {
-    /// The context of a page for a signed-in staff member; `title` is a message code.
+    /// The context of a console page for a signed-in staff member; `title` is a message
+    /// code.
     pub(crate) fn new(
         state: &AppState,
         staff: &Staff,
@@ -84,17 +128,36 @@ impl Page {
         title: &str,
     ) -> Page {
         let mut page = Page::public(state, lang, here, title);
-        page.nav = nav(&page.t, staff.user.role, here);
+        page.nav = console_nav(&page.t, staff.user.role, here);
         page.user = Some(staff.user.clone());
         page.csrf = staff.csrf.clone();
         page
     }
 
-    /// The context of a page without a session (sign-in, errors).
+    /// The context of a console page without a session (sign-in, errors).
     pub(crate) fn public(state: &AppState, lang: Lang, here: &str, title: &str) -> Page {
         let t = Texts::new(state, lang);
+        Page::of(Site::Console, t.get(title), t, here)
+    }
+
+    /// The context of a citizens' page titled with message `title` (without the citizen:
+    /// `pages::citizen::account::citizen_page` adds them).
+    pub(crate) fn portal(state: &AppState, lang: Lang, here: &str, title: &str) -> Page {
+        let t = Texts::new(state, lang);
+        Page::portal_titled(t.get(title), t, here)
+    }
+
+    /// The context of a citizens' page with a worded title (a service's name).
+    pub(crate) fn portal_titled(title: String, t: Texts, here: &str) -> Page {
+        let mut page = Page::of(Site::Portal, title, t, here);
+        page.nav = portal_nav(&page.t, here);
+        page
+    }
+
+    fn of(site: Site, title: String, t: Texts, here: &str) -> Page {
         Page {
-            title: t.get(title),
+            site,
+            title,
             t,
             user: None,
             csrf: String::new(),
@@ -106,10 +169,38 @@ impl Page {
         }
     }
 
+    /// The brand in the header and the title.
+    pub(crate) fn brand(&self) -> String {
+        match self.site {
+            Site::Console => "Ceria".to_string(),
+            Site::Portal => self.t.get("web.portal.brand"),
+        }
+    }
+
+    /// Where the brand links to.
+    pub(crate) fn home(&self) -> &'static str {
+        match self.site {
+            Site::Console => "/console/",
+            Site::Portal => "/layanan/",
+        }
+    }
+
+    /// Where the sign-out form posts.
+    pub(crate) fn signout_url(&self) -> &'static str {
+        match self.site {
+            Site::Console => "/console/signout",
+            Site::Portal => "/layanan/keluar",
+        }
+    }
+
     /// The language switch's link (to the other language, back to this page).
     pub(crate) fn switch_href(&self) -> String {
         let back = crate::web::format::url_component(&self.here);
-        format!("/console/lang/{}?back={back}", self.t.lang.other().code())
+        let switch = match self.site {
+            Site::Console => "/console/lang",
+            Site::Portal => "/layanan/bahasa",
+        };
+        format!("{switch}/{}?back={back}", self.t.lang.other().code())
     }
 
     /// The texts of the uploads' script (its tag's `data-texts`).

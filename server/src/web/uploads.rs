@@ -13,16 +13,18 @@ use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::http::uploads::{Uploader, collection, member, tus_resumable};
 use crate::web::csrf;
+use crate::web::form::routes::Audience;
 use crate::web::i18n::Texts;
 use crate::web::render::WebError;
 use crate::web::session::Staff;
-use crate::web::session::citizen::{Citizen, NoCitizen};
+use crate::web::session::citizen::Citizen;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware;
 use ceria_core::protocol::UserInfo;
+use std::marker::PhantomData;
 
 /// The request header carrying the session's anti-forgery token.
 pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
@@ -30,63 +32,54 @@ pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 /// The upload routes of the citizens' pages and of the console.
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
-        .route("/layanan/unggah", collection::<CitizenUploader>())
-        .route("/layanan/unggah/{id}", member::<CitizenUploader>())
-        .route("/console/unggah", collection::<StaffUploader>())
-        .route("/console/unggah/{id}", member::<StaffUploader>())
+        .merge(routes::<Citizen>())
+        .merge(routes::<Staff>())
         .layer(middleware::from_fn(tus_resumable))
 }
 
-/// A signed-in citizen uploading from the citizens' pages.
-pub(crate) struct CitizenUploader(UserInfo);
+/// The tus routes of audience `A`, at [`Audience::UPLOADS`].
+fn routes<A: Audience>() -> Router<AppState>
+where
+    A::Rejection: Into<WebError>,
+{
+    Router::new()
+        .route(A::UPLOADS, collection::<FormUploader<A>>())
+        .route(
+            &format!("{}/{{id}}", A::UPLOADS),
+            member::<FormUploader<A>>(),
+        )
+}
 
-/// A signed-in staff member uploading from the console.
-pub(crate) struct StaffUploader(UserInfo);
+/// A signed-in account of audience `A` uploading from its pages.
+pub(crate) struct FormUploader<A>(UserInfo, PhantomData<A>);
 
-impl Uploader for CitizenUploader {
-    const BASE: &'static str = "/layanan/unggah";
+impl<A: Audience> Uploader for FormUploader<A>
+where
+    A::Rejection: Into<WebError>,
+{
+    const BASE: &'static str = A::UPLOADS;
 
     fn account(&self) -> &UserInfo {
         &self.0
     }
 }
 
-impl Uploader for StaffUploader {
-    const BASE: &'static str = "/console/unggah";
-
-    fn account(&self) -> &UserInfo {
-        &self.0
-    }
-}
-
-impl FromRequestParts<AppState> for CitizenUploader {
+impl<A: Audience> FromRequestParts<AppState> for FormUploader<A>
+where
+    A::Rejection: Into<WebError>,
+{
     type Rejection = ApiError;
 
+    /// Any account of the session kind (as its pages' scripts upload), with the session's
+    /// anti-forgery token in the header; no session (or a token of the other kind in the
+    /// cookie) is 401.
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match <Citizen as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
-            Ok(citizen) => {
-                check_header(parts, &citizen.csrf)?;
-                Ok(CitizenUploader(citizen.user))
-            }
-            Err(NoCitizen::SignIn) => Err(signed_out()),
-            Err(NoCitizen::Error(e)) => Err(api_error(e)),
-        }
-    }
-}
-
-impl FromRequestParts<AppState> for StaffUploader {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        match <Staff as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
-            Ok(staff) => {
-                check_header(parts, &staff.csrf)?;
-                Ok(StaffUploader(staff.user))
-            }
-            // No session, or a citizen's token in the console's cookie: no staff session.
-            Err(WebError::SignIn | WebError::NotFound) => Err(signed_out()),
-            Err(e) => Err(api_error(e)),
-        }
+        let session = A::from_request_parts(parts, state)
+            .await
+            .map_err(|e| api_error(e.into()))?;
+        let (user, csrf) = session.session();
+        check_header(parts, csrf)?;
+        Ok(FormUploader(user.clone(), PhantomData))
     }
 }
 

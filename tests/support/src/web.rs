@@ -27,16 +27,6 @@ pub struct Browser {
     pub cookies: Vec<(String, String)>,
 }
 
-/// Form encoding of a value.
-pub fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// Text as askama writes it into a page.
 pub fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
@@ -64,11 +54,9 @@ impl Browser {
     /// Sends a request (a form when `form` is given), keeps the cookies it sets.
     pub fn send(&mut self, method: &str, path: &str, form: Option<&[(&str, &str)]>) -> Page {
         let body = form.map(|pairs| {
-            pairs
-                .iter()
-                .map(|(k, v)| format!("{k}={}", encode(v)))
-                .collect::<Vec<_>>()
-                .join("&")
+            form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(pairs)
+                .finish()
         });
         let kind = body
             .is_some()

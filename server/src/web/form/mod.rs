@@ -1,8 +1,8 @@
 //! The one request form of the web, generated from the catalog: used by the citizens' pages
 //! (`pages/citizen/form.rs`, a citizen filing for themself or revising a returned request)
 //! and by the console (`pages/review/resident.rs`, a nagari operator filing for a resident
-//! with `on_behalf_of`). Both hand a [`Filer`] to the handlers of [`flow`]; nothing in this
-//! module knows which audience it serves beyond that.
+//! with `on_behalf_of`). Each implements [`routes::Audience`] for its session kind and mounts
+//! [`routes::router`]; the flow sees a [`Filer`] and knows no more of the audience.
 //!
 //! - `fields`: the catalog service's fields as view models of inputs (code lists as selects
 //!   with their labels, dates, NIK/KK numbers, phone, text), relevance applied (a field that
@@ -16,7 +16,9 @@
 //! - `send`: the payload, and the push of a Submit or Revise through the sync API's own
 //!   function (the draft id is the `op_id`, so a replayed send is one request).
 //! - `view`: the view model of the whole form and of the service picker.
-//! - `flow`: the handlers (show a draft, post it, live check, start one, delete one).
+//! - `flow`: what the handlers do (show a draft, post it, live check, start one, delete one).
+//! - `routes`: the handlers and routes, written once over an [`routes::Audience`] (the
+//!   citizen's or the staff's session, each implemented once in its page module).
 //!
 //! Drafts live on the server (`store::drafts`), saved on every live check and every post.
 //! The page markup is `templates/form/form.html`, included by each audience's page template.
@@ -27,6 +29,7 @@ pub(crate) mod files;
 pub(crate) mod flow;
 pub(crate) mod posted;
 pub(crate) mod regions;
+pub(crate) mod routes;
 pub(crate) mod send;
 pub(crate) mod view;
 
@@ -41,6 +44,8 @@ pub(crate) struct Filer {
     pub csrf: String,
     /// The audience's base path: `/layanan` or `/console`.
     pub base: &'static str,
+    /// Where the browser's tus client uploads (the contract with the upload script).
+    pub uploads: &'static str,
 }
 
 impl Filer {
@@ -52,11 +57,6 @@ impl Filer {
     /// The page of draft `id`.
     pub(crate) fn draft_url(&self, id: &str) -> String {
         format!("{}/draf/{id}", self.base)
-    }
-
-    /// Where the browser's tus client uploads (the contract with the upload script).
-    pub(crate) fn upload_url(&self) -> String {
-        format!("{}/unggah", self.base)
     }
 
     /// The page of a request once sent.

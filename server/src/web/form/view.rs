@@ -145,7 +145,7 @@ impl FormView {
         Some(FormView {
             action: b.filer.draft_url(&b.draft.id),
             check_url: format!("{}/cek", b.filer.draft_url(&b.draft.id)),
-            upload_url: b.filer.upload_url(),
+            upload_url: b.filer.uploads.to_string(),
             csrf: b.filer.csrf.clone(),
             service_id: service.id.clone(),
             service_name: t.label(&service.name).to_string(),

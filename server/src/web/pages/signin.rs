@@ -1,25 +1,21 @@
-//! Signing in and out of the console. The sign-in form has no session to derive its
-//! anti-forgery token from, so it carries a random value also set in a cookie of its own
-//! (double submit); signing out is a POST with the session's token.
+//! Signing in and out of the console, with what both web sign-ins share
+//! (`session::signin`: the sign-in form's own anti-forgery cookie, the answers of a sign-in
+//! and a sign-out, the form's markup). Its own: the user name, staff roles only, and each
+//! role's first page; signing out is a POST with the session's token.
 
-use crate::credentials::new_token;
 use crate::http::client_addr::ClientAddr;
 use crate::http::state::AppState;
-use crate::web::csrf;
 use crate::web::i18n::{Lang, Texts};
 use crate::web::pages::home::first_page;
 use crate::web::render::{Fields, Page, WebError, html, see_other};
-use crate::web::session::{self, Staff, cookie};
+use crate::web::session::signin::{SignInForm, shown_on_form};
+use crate::web::session::{self, COOKIES, Staff};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
-use std::time::Duration;
-
-/// How long a sign-in form may stay open.
-const SIGNIN_FORM_AGE: Duration = Duration::from_secs(3600);
 
 /// The routes of signing in and out.
 pub(crate) fn router() -> Router<AppState> {
@@ -32,8 +28,7 @@ pub(crate) fn router() -> Router<AppState> {
 #[template(path = "signin.html")]
 struct SignIn {
     page: Page,
-    username: String,
-    error: Option<String>,
+    form: SignInForm,
 }
 
 /// The form, with a fresh anti-forgery value in its cookie.
@@ -45,19 +40,19 @@ fn render(
     error: Option<String>,
 ) -> Result<Response, WebError> {
     let mut page = Page::public(state, lang, "/console/signin", "web.signin.title");
-    page.csrf = new_token();
-    let set = cookie::set(
-        cookie::SIGNIN,
-        &page.csrf,
-        Some(SIGNIN_FORM_AGE),
-        state.config.secure_cookies,
-    );
-    let body = html(&SignIn {
-        page,
-        username,
+    let form = SignInForm {
+        action: "/console/signin",
+        login: "username",
+        login_label: page.t.get("web.signin.username"),
+        typed: username,
+        numeric: false,
         error,
-    })?;
-    Ok((status, [(header::SET_COOKIE, set)], body).into_response())
+        link: None,
+    };
+    COOKIES.form_page(state, status, |csrf| {
+        page.csrf = csrf;
+        html(&SignIn { page, form })
+    })
 }
 
 /// `GET /console/signin`; someone already signed in goes to their first page.
@@ -81,8 +76,7 @@ async fn submit(
     form: Fields,
 ) -> Result<Response, WebError> {
     let username = form.get("username").unwrap_or_default().to_string();
-    let expected = cookie::get(&headers, cookie::SIGNIN).unwrap_or_default();
-    if csrf::check(expected, form.get(csrf::FIELD)).is_err() {
+    if !COOKIES.form_is_ours(&headers, &form) {
         let error = Some(Texts::new(&state, lang).get("web.forged"));
         return render(&state, lang, StatusCode::FORBIDDEN, username, error);
     }
@@ -90,20 +84,10 @@ async fn submit(
     let password = form.raw("password");
     match session::sign_in(&state, addr, &username, password).await {
         Ok(signed_in) => {
-            let secure = state.config.secure_cookies;
-            let set = cookie::set(
-                cookie::SESSION,
-                &signed_in.token,
-                Some(state.config.web_session_ttl),
-                secure,
-            );
-            let clear = cookie::clear(cookie::SIGNIN, secure);
-            let mut response = see_other(first_page(signed_in.user.role));
-            response.headers_mut().append(header::SET_COOKIE, set);
-            response.headers_mut().append(header::SET_COOKIE, clear);
-            Ok(response)
+            let to = first_page(signed_in.user.role);
+            Ok(COOKIES.signed_in(&state, &signed_in.token, to))
         }
-        Err(e) if e.status.is_client_error() || e.status == StatusCode::SERVICE_UNAVAILABLE => {
+        Err(e) if shown_on_form(&e) => {
             let error = Some(Texts::new(&state, lang).with(e.code, &e.params));
             render(&state, lang, e.status, username, error)
         }
@@ -119,10 +103,5 @@ async fn sign_out(
 ) -> Result<Response, WebError> {
     staff.check_csrf(&form)?;
     session::sign_out(&state, staff).await?;
-    let mut response = see_other("/console/signin");
-    response.headers_mut().append(
-        header::SET_COOKIE,
-        cookie::clear(cookie::SESSION, state.config.secure_cookies),
-    );
-    Ok(response)
+    Ok(COOKIES.signed_out(&state, "/console/signin"))
 }

@@ -8,14 +8,13 @@ use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::web::csrf;
 use crate::web::render::{Fields, WebError};
-use crate::web::session::{cookie, lookup};
+use crate::web::session::lookup;
+use crate::web::session::signin::SessionCookies;
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::HeaderValue;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use ceria_core::protocol::{Role, UserInfo};
 use std::net::IpAddr;
-use std::time::Duration;
 
 /// Where the citizens' pages live; also the path of their cookies.
 pub(crate) const BASE: &str = "/layanan";
@@ -26,20 +25,12 @@ pub(crate) const FORM: &str = "ceria_form";
 /// Where a page that needs a session sends a browser without one.
 pub(crate) const SIGN_IN_PAGE: &str = "/layanan/masuk";
 
-/// A `Set-Cookie` value for a cookie of the citizens' pages.
-pub(crate) fn set_cookie(
-    state: &AppState,
-    name: &str,
-    value: &str,
-    max_age: Option<Duration>,
-) -> HeaderValue {
-    cookie::set_at(BASE, name, value, max_age, state.config.secure_cookies)
-}
-
-/// A `Set-Cookie` value that removes a cookie of the citizens' pages.
-pub(crate) fn clear_cookie(state: &AppState, name: &str) -> HeaderValue {
-    set_cookie(state, name, "", Some(Duration::ZERO))
-}
+/// The citizens' cookies, under [`BASE`].
+pub(crate) const COOKIES: SessionCookies = SessionCookies {
+    path: BASE,
+    session: SESSION,
+    form: FORM,
+};
 
 /// A signed-in citizen.
 #[derive(Debug, Clone)]
@@ -73,6 +64,18 @@ impl IntoResponse for NoCitizen {
         match self {
             NoCitizen::SignIn => Redirect::to(SIGN_IN_PAGE).into_response(),
             NoCitizen::Error(e) => e.into_response(),
+        }
+    }
+}
+
+/// For answers that are not pages (the uploads' problems): no session is
+/// [`WebError::SignIn`]. A page's handler answers [`NoCitizen`] itself (the citizens' sign-in
+/// page, not the console's).
+impl From<NoCitizen> for WebError {
+    fn from(e: NoCitizen) -> WebError {
+        match e {
+            NoCitizen::SignIn => WebError::SignIn,
+            NoCitizen::Error(e) => e,
         }
     }
 }

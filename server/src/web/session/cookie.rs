@@ -1,6 +1,6 @@
-//! The console's cookies: read from the `Cookie` header, written with `HttpOnly`,
-//! `SameSite=Lax`, `Path=/console` (the JSON API never sees them) and, when the server is
-//! reached through TLS (`Config::secure_cookies`), `Secure`.
+//! The web pages' cookies: read from the `Cookie` header, written with `HttpOnly`,
+//! `SameSite=Lax`, the path of their pages (`/console`, `/layanan`: the JSON API never sees
+//! them) and, when the server is reached through TLS (`Config::secure_cookies`), `Secure`.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use std::time::Duration;
@@ -25,14 +25,10 @@ pub(crate) fn get<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .filter(|v| !v.is_empty())
 }
 
-/// A `Set-Cookie` value for `name=value`, kept `max_age` (or for the browser session).
-/// `value` is ours (tokens, language codes): base64url or hex, never a person's text.
-pub(crate) fn set(name: &str, value: &str, max_age: Option<Duration>, secure: bool) -> HeaderValue {
-    set_at("/console", name, value, max_age, secure)
-}
-
-/// [`set`] for the pages under `path` (the citizens' pages keep their cookies apart from the
-/// console's: a citizen's browser never sends a staff cookie, nor the other way round).
+/// A `Set-Cookie` value for `name=value` of the pages under `path`, kept `max_age` (or for
+/// the browser session). `value` is ours (tokens, language codes): base64url or hex, never a
+/// person's text. The citizens' pages keep their cookies apart from the console's: a
+/// citizen's browser never sends a staff cookie, nor the other way round.
 pub(crate) fn set_at(
     path: &str,
     name: &str,
@@ -48,11 +44,6 @@ pub(crate) fn set_at(
         text.push_str("; Secure");
     }
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("invalid=1"))
-}
-
-/// A `Set-Cookie` value that removes cookie `name`.
-pub(crate) fn clear(name: &str, secure: bool) -> HeaderValue {
-    set(name, "", Some(Duration::ZERO), secure)
 }
 
 #[cfg(test)]
@@ -73,17 +64,18 @@ mod tests {
 
     #[test]
     fn cookies_are_http_only_lax_and_secure_on_request() {
-        let c = set(SESSION, "t", Some(Duration::from_secs(60)), false);
+        let c = set_at(
+            "/console",
+            SESSION,
+            "t",
+            Some(Duration::from_secs(60)),
+            false,
+        );
         let c = c.to_str().unwrap();
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Max-Age=60"));
         assert!(!c.contains("Secure"));
-        let s = set(SESSION, "t", None, true);
+        assert!(c.contains("Path=/console"));
+        let s = set_at("/layanan", SESSION, "t", None, true);
         assert!(s.to_str().unwrap().ends_with("; Secure"));
-        assert!(
-            clear(SESSION, false)
-                .to_str()
-                .unwrap()
-                .contains("Max-Age=0")
-        );
     }
 }

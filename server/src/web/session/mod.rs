@@ -7,10 +7,12 @@
 //!
 //! Citizens have accounts too, but not in the console: their sign-in is refused, and a
 //! citizen's token in the console's cookie gets the 404 of a page that does not exist. Their
-//! own session (`citizen`) lives in a cookie of the citizens' pages.
+//! own session (`citizen`) lives in a cookie of the citizens' pages. What the two sign-ins
+//! share (cookies, the sign-in form's anti-forgery value, its answers) is `signin`.
 
 pub(crate) mod citizen;
 pub(crate) mod cookie;
+pub(crate) mod signin;
 
 use crate::credentials::token_hash;
 use crate::http::accounts::{check_login, new_token};
@@ -24,7 +26,15 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use ceria_core::protocol::{Role, UserInfo};
+use signin::SessionCookies;
 use std::net::IpAddr;
+
+/// The console's cookies, under `/console`.
+pub(crate) const COOKIES: SessionCookies = SessionCookies {
+    path: "/console",
+    session: cookie::SESSION,
+    form: cookie::SIGNIN,
+};
 
 /// Longest cookie token looked up (ours are 43 characters).
 const MAX_TOKEN_CHARS: usize = 256;

@@ -3,34 +3,26 @@
 //! once, as `PUT /v1/catalog`), and shows what changed from the version before: services,
 //! fields and requirements added, removed or changed (`ceria_core::catalog::diff`).
 
-use super::{QueryMap, admin_page, answer, done_notice, params, tabs, uploaded_text};
+use super::upload::UploadPage;
+use super::{admin_page, answer, done_notice, invalid, tabs};
 use crate::catalog_store::{self, PublishError};
 use crate::http::error::ApiError;
 use crate::http::limits::MAX_CATALOG_BYTES;
 use crate::http::state::{AppState, blocking};
 use crate::web::format::query;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::render::{NavLink, Page, WebError, see_other};
+use crate::web::render::{NavLink, Page, WebError};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::State;
-use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::response::Response;
-use axum::routing::get;
 use ceria_core::Catalog;
 use ceria_core::catalog::diff::{CatalogDiff, diff};
 use std::collections::HashMap;
 
 /// The routes of the catalog page.
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/console/admin/catalog",
-        get(show)
-            .post(publish)
-            .layer(DefaultBodyLimit::max(MAX_CATALOG_BYTES + 64 * 1024)),
-    )
+    super::upload::router::<CatalogUpload>()
 }
 
 /// A service of the catalog in force.
@@ -216,57 +208,57 @@ async fn render(
     )
 }
 
-/// `GET /console/admin/catalog?from=VERSION`.
-async fn show(
-    State(state): State<AppState>,
-    staff: Staff,
-    lang: Lang,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let q = params(q);
-    render(&state, &staff, lang, &q, None).await
-}
+/// The catalog page: a newer catalog (JSON) is its file.
+struct CatalogUpload;
 
-/// `POST /console/admin/catalog` (multipart, field `file`): publishes the catalog.
-async fn publish(
-    State(state): State<AppState>,
-    staff: Staff,
-    lang: Lang,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, WebError> {
-    let none = HashMap::new();
-    let json = match uploaded_text(&state, &staff, lang, multipart, MAX_CATALOG_BYTES).await? {
-        Ok(text) => text,
-        Err(error) => return render(&state, &staff, lang, &none, Some(error)).await,
-    };
-    let t = Texts::new(&state, lang);
-    let st = state.clone();
-    let by = staff.user.id.clone();
-    let current = state.catalog();
-    let before = current.version().to_string();
-    let published =
-        blocking(move || Ok(catalog_store::publish(&st.db, &current, &json, Some(&by)))).await?;
-    match published {
-        Ok(p) => {
-            tracing::info!(
-                version = p.catalog.version(),
-                by = staff.user.username,
-                "catalog published"
-            );
-            state.set_catalog(p.catalog);
-            Ok(see_other(&format!(
-                "/console/admin/catalog{}",
-                query(&[("ok", "published"), ("from", &before)])
-            )))
+impl UploadPage for CatalogUpload {
+    const PATH: &'static str = "/console/admin/catalog";
+    const MAX_BYTES: usize = MAX_CATALOG_BYTES;
+
+    /// `?from=VERSION`: the changes from that version shown.
+    fn render(
+        state: &AppState,
+        staff: &Staff,
+        lang: Lang,
+        q: &HashMap<String, String>,
+        error: Option<String>,
+    ) -> impl Future<Output = Result<Response, WebError>> + Send {
+        render(state, staff, lang, q, error)
+    }
+
+    /// Publishes the catalog, in force at once (as `PUT /v1/catalog`), then shows what
+    /// changed from the version it replaces.
+    async fn take(
+        state: &AppState,
+        staff: &Staff,
+        t: &Texts,
+        json: String,
+    ) -> Result<Result<String, String>, WebError> {
+        let st = state.clone();
+        let by = staff.user.id.clone();
+        let current = state.catalog();
+        let before = current.version().to_string();
+        let published =
+            blocking(move || Ok(catalog_store::publish(&st.db, &current, &json, Some(&by))))
+                .await?;
+        match published {
+            Ok(p) => {
+                tracing::info!(
+                    version = p.catalog.version(),
+                    by = staff.user.username,
+                    "catalog published"
+                );
+                state.set_catalog(p.catalog);
+                Ok(Ok(format!(
+                    "/console/admin/catalog{}",
+                    query(&[("ok", "published"), ("from", &before)])
+                )))
+            }
+            Err(PublishError::Invalid(e)) => Ok(Err(invalid(t, &e.to_string()))),
+            Err(PublishError::NotNewer { current, .. }) => {
+                Ok(Err(t.with("catalog.outdated", &[("version", current)])))
+            }
+            Err(PublishError::Db(e)) => Err(WebError::Api(ApiError::internal(e))),
         }
-        Err(PublishError::Invalid(e)) => {
-            let error = t.with("web.admin.invalid", &[("detail", e.to_string())]);
-            render(&state, &staff, lang, &none, Some(error)).await
-        }
-        Err(PublishError::NotNewer { current, .. }) => {
-            let error = t.with("catalog.outdated", &[("version", current)]);
-            render(&state, &staff, lang, &none, Some(error)).await
-        }
-        Err(PublishError::Db(e)) => Err(WebError::Api(ApiError::internal(e))),
     }
 }

@@ -1,23 +1,23 @@
 //! The administration pages (admins only): staff accounts (`users`), the region table
 //! (`regions`), the catalog (`catalog`), the statistics dashboard and its downloads
 //! (`stats`, with its charts drawn by `chart`) and the holiday calendar (`holidays`). Each
-//! page calls the same domain functions as the JSON API and the command line.
+//! page calls the same domain functions as the JSON API and the command line; the two pages
+//! that take a file (regions, catalog) share their handlers (`upload`).
 
 mod catalog;
 mod chart;
 mod holidays;
 mod regions;
 mod stats;
+mod upload;
 mod users;
 
-use crate::http::error::ApiError;
 use crate::http::state::AppState;
 use crate::web::i18n::{Lang, Texts};
 use crate::web::render::{Fields, NavLink, Page, WebError, html, links};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -96,6 +96,12 @@ pub(crate) fn done_notice(
         .map(|k| t.get(&format!("web.admin.ok.{k}")))
 }
 
+/// The refusal of an input that is not what the page takes, with `detail` (an uploaded
+/// file, an account's fields).
+pub(crate) fn invalid(t: &Texts, detail: &str) -> String {
+    t.with("web.admin.invalid", &[("detail", detail.to_string())])
+}
+
 #[derive(Template)]
 #[template(path = "admin/home.html")]
 struct Landing {
@@ -111,65 +117,6 @@ async fn landing(
     let page = admin_page(&state, &staff, lang, "/console/admin/", "web.admin.title")?;
     let tabs = tabs(&page.t, "/console/admin/");
     html(&Landing { page, tabs })
-}
-
-/// A posted upload form: its text fields (with the anti-forgery token) and the file.
-pub(crate) struct Upload {
-    /// The text fields.
-    pub fields: Fields,
-    /// The file's bytes (empty when none was chosen).
-    pub file: Vec<u8>,
-}
-
-/// Reads a `multipart/form-data` form with one file field `file` of at most `max` bytes.
-/// A body that is not such a form reads as an empty one (refused for its missing token).
-pub(crate) async fn read_upload(
-    multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-) -> Result<Upload, WebError> {
-    let mut upload = Upload {
-        fields: Fields::default(),
-        file: Vec::new(),
-    };
-    let Ok(mut multipart) = multipart else {
-        return Ok(upload);
-    };
-    let too_large = || WebError::Api(ApiError::body_too_large(max));
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_large())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            while let Some(chunk) = field.chunk().await.map_err(|_| too_large())? {
-                if upload.file.len() + chunk.len() > max {
-                    return Err(too_large());
-                }
-                upload.file.extend_from_slice(&chunk);
-            }
-        } else {
-            let value = field.text().await.map_err(|_| too_large())?;
-            upload
-                .fields
-                .0
-                .push((name, value.chars().take(200).collect()));
-        }
-    }
-    Ok(upload)
-}
-
-/// The text file of an admin's upload form with its token checked; `Err(notice)` when the
-/// file is not UTF-8 text (the notice to show on the form).
-pub(crate) async fn uploaded_text(
-    state: &AppState,
-    staff: &Staff,
-    lang: Lang,
-    multipart: Result<Multipart, MultipartRejection>,
-    max: usize,
-) -> Result<Result<String, String>, WebError> {
-    staff.require(&[Role::Admin])?;
-    let Upload { fields, file } = read_upload(multipart, max).await?;
-    staff.check_csrf(&fields)?;
-    Ok(String::from_utf8(file).map_err(|_| {
-        Texts::new(state, lang).with("web.admin.invalid", &[("detail", "not UTF-8 text".into())])
-    }))
 }
 
 /// What was typed into `name` of a refused form (empty without one).

@@ -2,31 +2,23 @@
 //! Kemendagri `code,name` CSV (such as a decree year of `wilayah_2025.csv`), put in force
 //! at once for validation and names (`crate::regions`, as `PUT /v1/regions`).
 
-use super::{QueryMap, admin_page, answer, done_notice, params, tabs, uploaded_text};
+use super::upload::UploadPage;
+use super::{admin_page, answer, done_notice, invalid, tabs};
 use crate::http::error::ApiError;
 use crate::http::limits::MAX_REGIONS_BYTES;
 use crate::http::state::{AppState, blocking};
 use crate::regions::{self, ImportError};
-use crate::web::i18n::Lang;
-use crate::web::render::{NavLink, Page, WebError, see_other};
+use crate::web::i18n::{Lang, Texts};
+use crate::web::render::{NavLink, Page, WebError};
 use crate::web::session::Staff;
 use askama::Template;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::extract::State;
-use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::response::Response;
-use axum::routing::get;
 use std::collections::HashMap;
 
 /// The routes of the region table page.
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route(
-        "/console/admin/regions",
-        get(show)
-            .post(import)
-            .layer(DefaultBodyLimit::max(MAX_REGIONS_BYTES + 64 * 1024)),
-    )
+    super::upload::router::<RegionTable>()
 }
 
 /// Regions of one level in the table.
@@ -99,45 +91,44 @@ async fn render(
     )
 }
 
-/// `GET /console/admin/regions`.
-async fn show(
-    State(state): State<AppState>,
-    staff: Staff,
-    lang: Lang,
-    q: QueryMap,
-) -> Result<Response, WebError> {
-    let q = params(q);
-    render(&state, &staff, lang, &q, None).await
-}
+/// The region table page: a Kemendagri `code,name` CSV is its file.
+struct RegionTable;
 
-/// `POST /console/admin/regions` (multipart, field `file`): imports the table.
-async fn import(
-    State(state): State<AppState>,
-    staff: Staff,
-    lang: Lang,
-    multipart: Result<Multipart, MultipartRejection>,
-) -> Result<Response, WebError> {
-    let text = match uploaded_text(&state, &staff, lang, multipart, MAX_REGIONS_BYTES).await? {
-        Ok(text) => text,
-        Err(error) => return render(&state, &staff, lang, &HashMap::new(), Some(error)).await,
-    };
-    let t = crate::web::i18n::Texts::new(&state, lang);
-    let db = state.db.clone();
-    let imported = blocking(move || Ok(regions::import(&db, &text))).await?;
-    match imported {
-        Ok(table) => {
-            tracing::info!(
-                regions = table.len(),
-                by = staff.user.username,
-                "region table imported"
-            );
-            state.set_regions(table);
-            Ok(see_other("/console/admin/regions?ok=regions"))
+impl UploadPage for RegionTable {
+    const PATH: &'static str = "/console/admin/regions";
+    const MAX_BYTES: usize = MAX_REGIONS_BYTES;
+
+    fn render(
+        state: &AppState,
+        staff: &Staff,
+        lang: Lang,
+        q: &HashMap<String, String>,
+        error: Option<String>,
+    ) -> impl Future<Output = Result<Response, WebError>> + Send {
+        render(state, staff, lang, q, error)
+    }
+
+    /// Imports the table and puts it in force at once (as `PUT /v1/regions`).
+    async fn take(
+        state: &AppState,
+        staff: &Staff,
+        t: &Texts,
+        text: String,
+    ) -> Result<Result<String, String>, WebError> {
+        let db = state.db.clone();
+        let imported = blocking(move || Ok(regions::import(&db, &text))).await?;
+        match imported {
+            Ok(table) => {
+                tracing::info!(
+                    regions = table.len(),
+                    by = staff.user.username,
+                    "region table imported"
+                );
+                state.set_regions(table);
+                Ok(Ok("/console/admin/regions?ok=regions".to_string()))
+            }
+            Err(ImportError::Invalid(e)) => Ok(Err(invalid(t, &e.to_string()))),
+            Err(ImportError::Db(e)) => Err(WebError::Api(ApiError::internal(e))),
         }
-        Err(ImportError::Invalid(e)) => {
-            let error = t.with("web.admin.invalid", &[("detail", e.to_string())]);
-            render(&state, &staff, lang, &HashMap::new(), Some(error)).await
-        }
-        Err(ImportError::Db(e)) => Err(WebError::Api(ApiError::internal(e))),
     }
 }

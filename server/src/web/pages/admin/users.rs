@@ -131,9 +131,7 @@ fn picker(
 /// The wording of an account error for the form's notice.
 fn error_text(t: &Texts, e: &AdminError) -> String {
     match e {
-        AdminError::Invalid(detail) | AdminError::Regions(detail) => {
-            t.with("web.admin.invalid", &[("detail", detail.clone())])
-        }
+        AdminError::Invalid(detail) | AdminError::Regions(detail) => super::invalid(t, detail),
         other => t.with(other.code(), &other.params()),
     }
 }

@@ -2,31 +2,24 @@
 //! on the KTP-el, phone and password), signing in with the NIK (`/layanan/masuk`), signing
 //! out (`/layanan/keluar`) and the account page (`/layanan/akun`). The two forms shown
 //! before any session carry a random anti-forgery value also set in a cookie (double
-//! submit), as the console's sign-in does.
+//! submit), the sign-in shared with the console (`session::signin`).
 
-use crate::credentials::new_token;
 use crate::http::accounts::register_citizen;
 use crate::http::client_addr::ClientAddr;
 use crate::http::error::ApiError;
 use crate::http::identity::{describe, prove_register};
 use crate::http::state::AppState;
-use crate::web::csrf;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::pages::public::PortalPage;
-use crate::web::render::{Fields, WebError, html, see_other};
-use crate::web::session::citizen::{self, Citizen, FORM, SESSION, clear_cookie, set_cookie};
-use crate::web::session::cookie;
+use crate::web::render::{Fields, Page, WebError, html, see_other};
+use crate::web::session::citizen::{self, COOKIES, Citizen};
+use crate::web::session::signin::{SignInForm, shown_on_form};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ceria_core::protocol::{IdentityState, RegisterProof, RegisterRequest};
-use std::time::Duration;
-
-/// How long a sign-in or registration form may stay open.
-const FORM_AGE: Duration = Duration::from_secs(3600);
 
 /// The routes of the account pages.
 pub(crate) fn router() -> Router<AppState> {
@@ -55,7 +48,7 @@ struct Problem {
 #[derive(Template)]
 #[template(path = "citizen/register.html")]
 struct Register {
-    page: PortalPage,
+    page: Page,
     typed: Typed,
     problems: Vec<Problem>,
 }
@@ -88,9 +81,8 @@ impl Register {
 #[derive(Template)]
 #[template(path = "citizen/signin.html")]
 struct SignIn {
-    page: PortalPage,
-    nik: String,
-    error: Option<String>,
+    page: Page,
+    form: SignInForm,
 }
 
 /// What was typed into the register check form, shown again with its problem.
@@ -104,7 +96,7 @@ struct TypedProof {
 #[derive(Template)]
 #[template(path = "citizen/account.html")]
 struct Account {
-    page: PortalPage,
+    page: Page,
     /// The account's identity state in words, with what to do (the catalog's `identity.*`).
     identity: Option<String>,
     /// Whether the account still has to show that it owns its NIK (the form is shown).
@@ -114,36 +106,6 @@ struct Account {
     error: Option<String>,
 }
 
-/// A page with a form shown before any session: a fresh anti-forgery value in its cookie.
-fn with_form_cookie(
-    state: &AppState,
-    status: StatusCode,
-    page: &mut PortalPage,
-    render: impl FnOnce(PortalPage) -> Result<Response, WebError>,
-) -> Result<Response, WebError> {
-    page.csrf = new_token();
-    let set = set_cookie(state, FORM, &page.csrf, Some(FORM_AGE));
-    let body = render(page.clone())?;
-    Ok((status, [(header::SET_COOKIE, set)], body).into_response())
-}
-
-/// Whether the form repeats the value of its cookie.
-fn form_is_ours(headers: &HeaderMap, form: &Fields) -> bool {
-    let expected = cookie::get(headers, FORM).unwrap_or_default();
-    csrf::check(expected, form.get(csrf::FIELD)).is_ok()
-}
-
-/// Signs in: the session cookie, the form's cookie cleared, to `to`.
-fn signed_in(state: &AppState, token: &str, to: &str) -> Response {
-    let mut response = see_other(to);
-    let set = set_cookie(state, SESSION, token, Some(state.config.web_session_ttl));
-    response.headers_mut().append(header::SET_COOKIE, set);
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_cookie(state, FORM));
-    response
-}
-
 fn render_register(
     state: &AppState,
     lang: Lang,
@@ -151,8 +113,9 @@ fn render_register(
     typed: Typed,
     problems: Vec<Problem>,
 ) -> Result<Response, WebError> {
-    let mut page = PortalPage::new(state, lang, "/layanan/daftar", "web.portal.register.title");
-    with_form_cookie(state, status, &mut page, |page| {
+    let mut page = Page::portal(state, lang, "/layanan/daftar", "web.portal.register.title");
+    COOKIES.form_page(state, status, |csrf| {
+        page.csrf = csrf;
         html(&Register {
             page,
             typed,
@@ -227,7 +190,7 @@ async fn register(
         phone: form.get("phone").unwrap_or_default().to_string(),
     };
     let t = Texts::new(&state, lang);
-    if !form_is_ours(&headers, &form) {
+    if !COOKIES.form_is_ours(&headers, &form) {
         let problems = vec![Problem {
             field: None,
             message: t.get("web.forged"),
@@ -244,7 +207,7 @@ async fn register(
     match register_citizen(&state, addr, req).await {
         Ok(user) => {
             let token = citizen::sign_in(&state, addr, &user.username, password).await?;
-            Ok(signed_in(&state, &token, "/layanan/akun"))
+            Ok(COOKIES.signed_in(&state, &token, "/layanan/akun"))
         }
         Err(e) if e.status.is_client_error() => {
             let problems = problems_of(&t, &e);
@@ -261,9 +224,20 @@ fn render_sign_in(
     nik: String,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let mut page = PortalPage::new(state, lang, "/layanan/masuk", "web.portal.signin.title");
-    with_form_cookie(state, status, &mut page, |page| {
-        html(&SignIn { page, nik, error })
+    let mut page = Page::portal(state, lang, "/layanan/masuk", "web.portal.signin.title");
+    let t = &page.t;
+    let form = SignInForm {
+        action: "/layanan/masuk",
+        login: "nik",
+        login_label: t.get("web.portal.nik"),
+        typed: nik,
+        numeric: true,
+        error,
+        link: Some(("/layanan/daftar", t.get("web.portal.signin.no_account"))),
+    };
+    COOKIES.form_page(state, status, |csrf| {
+        page.csrf = csrf;
+        html(&SignIn { page, form })
     })
 }
 
@@ -289,13 +263,13 @@ async fn sign_in(
 ) -> Result<Response, WebError> {
     let nik = form.get("nik").unwrap_or_default().to_string();
     let t = Texts::new(&state, lang);
-    if !form_is_ours(&headers, &form) {
+    if !COOKIES.form_is_ours(&headers, &form) {
         let error = Some(t.get("web.forged"));
         return render_sign_in(&state, lang, StatusCode::FORBIDDEN, nik, error);
     }
     match citizen::sign_in(&state, addr, &nik, form.raw("password")).await {
-        Ok(token) => Ok(signed_in(&state, &token, "/layanan/permohonan")),
-        Err(e) if e.status.is_client_error() || e.status == StatusCode::SERVICE_UNAVAILABLE => {
+        Ok(token) => Ok(COOKIES.signed_in(&state, &token, "/layanan/permohonan")),
+        Err(e) if shown_on_form(&e) => {
             let error = Some(t.with(e.code, &e.params));
             render_sign_in(&state, lang, e.status, nik, error)
         }
@@ -311,11 +285,7 @@ async fn sign_out(
 ) -> Result<Response, WebError> {
     citizen.check_csrf(&form)?;
     citizen::sign_out(&state, citizen).await?;
-    let mut response = see_other("/layanan/");
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_cookie(&state, SESSION));
-    Ok(response)
+    Ok(COOKIES.signed_out(&state, "/layanan/"))
 }
 
 /// The context of a signed-in citizen's page.
@@ -325,8 +295,8 @@ pub(crate) fn citizen_page(
     lang: Lang,
     here: &str,
     title: &str,
-) -> PortalPage {
-    let mut page = PortalPage::new(state, lang, here, title);
+) -> Page {
+    let mut page = Page::portal(state, lang, here, title);
     page.user = Some(citizen.user.clone());
     page.csrf = citizen.csrf.clone();
     page

@@ -12,9 +12,8 @@ use crate::store::requests::{QueueFilter, Scope};
 use crate::web::format;
 use crate::web::i18n::Lang;
 use crate::web::pages::citizen::account::citizen_page;
-use crate::web::pages::public::PortalPage;
 use crate::web::pages::review::request::{show_value, target_label};
-use crate::web::render::{Fields, WebError, html, see_other};
+use crate::web::render::{Fields, Page, WebError, html, see_other};
 use crate::web::session::citizen::Citizen;
 use crate::workflow;
 use askama::Template;
@@ -54,7 +53,7 @@ struct DraftRow {
 #[derive(Template)]
 #[template(path = "citizen/requests.html")]
 struct List {
-    page: PortalPage,
+    page: Page,
     rows: Vec<Row>,
     drafts: Vec<DraftRow>,
 }
@@ -86,7 +85,7 @@ struct Step {
 #[derive(Template)]
 #[template(path = "citizen/request.html")]
 struct Detail {
-    page: PortalPage,
+    page: Page,
     id: String,
     code: String,
     service: String,

@@ -11,8 +11,7 @@
 use crate::http::catalog::etag_matches;
 use crate::http::state::AppState;
 use crate::web::i18n::{Lang, Texts};
-use crate::web::pages::public::PortalPage;
-use crate::web::render::{WebError, html};
+use crate::web::render::{Page, WebError, html};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -46,7 +45,7 @@ struct Group {
 #[derive(Template)]
 #[template(path = "public/index.html")]
 struct Index {
-    page: PortalPage,
+    page: Page,
     groups: Vec<Group>,
 }
 
@@ -61,7 +60,7 @@ struct Item {
 #[derive(Template)]
 #[template(path = "public/service.html")]
 struct Service {
-    page: PortalPage,
+    page: Page,
     group: String,
     description: String,
     eligibility: String,
@@ -79,7 +78,7 @@ struct Service {
 #[derive(Template)]
 #[template(path = "public/app.html")]
 struct App {
-    page: PortalPage,
+    page: Page,
 }
 
 /// The page's ETag: the catalog's hash and the language (the two things it is made of).
@@ -122,7 +121,7 @@ async fn index(
     lang: Lang,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let page = PortalPage::new(&state, lang, "/layanan/", "web.portal.title");
+    let page = Page::portal(&state, lang, "/layanan/", "web.portal.title");
     let t = page.t.clone();
     cacheable(&t, &headers, || {
         let catalog = t.catalog();
@@ -158,7 +157,7 @@ fn need(t: &Texts, required: bool, required_if: Option<&String>) -> String {
 }
 
 /// The standard of `s` in the page's language.
-fn standard(page: PortalPage, s: &ServiceSource) -> Service {
+fn standard(page: Page, s: &ServiceSource) -> Service {
     let t = &page.t;
     let catalog = t.catalog();
     let group = catalog
@@ -247,7 +246,7 @@ async fn service(
     let catalog = state.catalog();
     let s = catalog.service(&id).ok_or(WebError::NotFound)?;
     let here = format!("/layanan/standar/{}", s.id);
-    let page = PortalPage::titled(t.label(&s.name).to_string(), t.clone(), &here);
+    let page = Page::portal_titled(t.label(&s.name).to_string(), t.clone(), &here);
     cacheable(&t, &headers, || html(&standard(page, s)))
 }
 
@@ -257,7 +256,7 @@ async fn app(
     lang: Lang,
     headers: HeaderMap,
 ) -> Result<Response, WebError> {
-    let page = PortalPage::new(&state, lang, "/layanan/aplikasi", "web.portal.app.title");
+    let page = Page::portal(&state, lang, "/layanan/aplikasi", "web.portal.app.title");
     let t = page.t.clone();
     cacheable(&t, &headers, || html(&App { page }))
 }

@@ -17,8 +17,7 @@ use crate::store::rate_limits::{Admission, Limit};
 use crate::tracking;
 use crate::web::csrf;
 use crate::web::i18n::Lang;
-use crate::web::pages::public::PortalPage;
-use crate::web::render::{Fields, WebError, html};
+use crate::web::render::{Fields, Page, WebError, html};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -46,7 +45,7 @@ struct Found {
 #[derive(Template)]
 #[template(path = "public/status.html")]
 struct Status {
-    page: PortalPage,
+    page: Page,
     code: String,
     found: Option<Found>,
     error: Option<String>,
@@ -60,7 +59,7 @@ fn render(
     found: Option<Found>,
     error: Option<String>,
 ) -> Result<Response, WebError> {
-    let page = PortalPage::new(state, lang, "/layanan/cek", "web.portal.status.title");
+    let page = Page::portal(state, lang, "/layanan/cek", "web.portal.status.title");
     let body = html(&Status {
         page,
         code,
