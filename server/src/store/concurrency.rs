@@ -4,55 +4,23 @@
 //! never let more through than their limit, and a reader paging the feed while writers
 //! commit never misses a change.
 
-use super::accounts::NewUser;
-use super::push::{Applied, PreparedOp, PushLimits, Verdict};
+use super::push::{Applied, PreparedOp, PushLimits};
 use super::rate_limits::{Admission, Limit};
 use super::requests::{Scope, TransitionResult};
-use super::testing::store_test;
+use super::testing::{account, store_test, submission};
 use super::{Db, now_ms};
-use ceria_core::protocol::{
-    Operation, OperationOutcome, RequestPayload, RequestState, Role, UserInfo,
-};
-use std::collections::BTreeMap;
+use ceria_core::protocol::{OperationOutcome, RequestState, Role, UserInfo};
 use std::sync::Barrier;
 
 const NO_QUOTA: PushLimits = PushLimits {
     max_requests_per_day: u32::MAX,
 };
 
-fn account(db: &Db, name: &str, role: Role) -> UserInfo {
-    db.create_user(
-        &NewUser {
-            username: name.into(),
-            name: name.into(),
-            role,
-            village: None,
-            phone: None,
-            password_hash: "$argon2id$x".into(),
-        },
-        1,
-    )
-    .unwrap()
-    .unwrap()
-}
+/// Where the test requests are filed.
+const VILLAGE: &str = "13.05.01.2001";
 
 fn submit(op_id: &str) -> PreparedOp {
-    PreparedOp {
-        op: Operation::Submit {
-            op_id: op_id.into(),
-            local_id: format!("local-{op_id}"),
-            request: RequestPayload {
-                service: "akta-kelahiran".into(),
-                catalog_version: "1".into(),
-                values: BTreeMap::new(),
-                attachments: Vec::new(),
-                village: "13.05.01.2001".into(),
-                on_behalf_of: None,
-            },
-        },
-        hash: format!("hash-{op_id}"),
-        verdict: Verdict::Valid,
-    }
+    submission(op_id, VILLAGE, None)
 }
 
 fn accepted_id(applied: &Applied) -> String {
@@ -68,7 +36,7 @@ fn count(db: &Db, table: &str) -> i64 {
 }
 
 store_test!(eight_duplicates_at_once_apply_once, |db| {
-    let citizen = account(db, "1305014107900001", Role::Citizen);
+    let citizen = account(db, "1305014107900001", Role::Citizen, None);
     let op = submit("dup");
     let start = Barrier::new(8);
     let outcomes: Vec<Applied> = std::thread::scope(|s| {
@@ -92,10 +60,10 @@ store_test!(eight_duplicates_at_once_apply_once, |db| {
 });
 
 store_test!(two_officers_completing_one_request_leave_one_winner, |db| {
-    let citizen = account(db, "1305014107900001", Role::Citizen);
+    let citizen = account(db, "1305014107900001", Role::Citizen, None);
     let officers = [
-        account(db, "officer-a", Role::Officer),
-        account(db, "officer-b", Role::Officer),
+        account(db, "officer-a", Role::Officer, None),
+        account(db, "officer-b", Role::Officer, None),
     ];
     let id = accepted_id(
         &db.apply_push(&citizen, &[submit("one")], &NO_QUOTA, 1)
@@ -168,9 +136,9 @@ store_test!(a_reader_paging_the_feed_misses_no_change, |db| {
     const WRITERS: usize = 4;
     const PUSHES: usize = 40;
     let citizens: Vec<UserInfo> = (0..WRITERS)
-        .map(|i| account(db, &format!("13050141079000{i:02}"), Role::Citizen))
+        .map(|i| account(db, &format!("13050141079000{i:02}"), Role::Citizen, None))
         .collect();
-    let officer = account(db, "officer", Role::Officer);
+    let officer = account(db, "officer", Role::Officer, None);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let seen: Vec<i64> = std::thread::scope(|s| {
         for (w, citizen) in citizens.iter().enumerate() {

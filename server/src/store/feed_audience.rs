@@ -4,54 +4,17 @@
 //! changes it may see, in order, once, on both engines; and that the migration that added
 //! the audience filled it in for the events already there.
 
-use super::accounts::NewUser;
-use super::push::{Applied, PreparedOp, PushLimits, Verdict};
+use super::push::{Applied, PreparedOp, PushLimits};
 use super::requests::Scope;
-use super::testing::store_test;
+use super::testing::{account, store_test, submission};
 use super::{Db, schema};
-use ceria_core::protocol::{Operation, OperationOutcome, RequestPayload, Role, UserInfo};
-use std::collections::BTreeMap;
+use ceria_core::protocol::{OperationOutcome, Role, UserInfo};
 
 const LIMITS: PushLimits = PushLimits {
     max_requests_per_day: 10,
 };
 const VILLAGE: &str = "13.05.01.2001";
 const OTHER_VILLAGE: &str = "13.05.02.2001";
-
-fn account(db: &Db, name: &str, role: Role, village: Option<&str>) -> UserInfo {
-    db.create_user(
-        &NewUser {
-            username: name.into(),
-            name: name.into(),
-            role,
-            village: village.map(str::to_string),
-            phone: None,
-            password_hash: "$argon2id$x".into(),
-        },
-        1,
-    )
-    .unwrap()
-    .unwrap()
-}
-
-fn submit(op_id: &str, village: &str, on_behalf_of: Option<&str>) -> PreparedOp {
-    PreparedOp {
-        op: Operation::Submit {
-            op_id: op_id.into(),
-            local_id: format!("local-{op_id}"),
-            request: RequestPayload {
-                service: "akta-kelahiran".into(),
-                catalog_version: "1".into(),
-                values: BTreeMap::new(),
-                attachments: Vec::new(),
-                village: village.into(),
-                on_behalf_of: on_behalf_of.map(str::to_string),
-            },
-        },
-        hash: format!("hash-{op_id}"),
-        verdict: Verdict::Valid,
-    }
-}
 
 /// Files one request; returns its id.
 fn file(db: &Db, by: &UserInfo, op: PreparedOp) -> String {
@@ -97,15 +60,23 @@ store_test!(each_account_pulls_its_own_audience_in_order, |db| {
     let mut in_village = Vec::new();
     let mut everything = Vec::new();
     for i in 0..3 {
-        let id = file(db, &citizen, submit(&format!("c{i}"), VILLAGE, None));
+        let id = file(db, &citizen, submission(&format!("c{i}"), VILLAGE, None));
         own.push(id.clone());
         in_village.push(id.clone());
         everything.push(id);
-        let id = file(db, &operator, submit(&format!("o{i}"), VILLAGE, Some(nik)));
+        let id = file(
+            db,
+            &operator,
+            submission(&format!("o{i}"), VILLAGE, Some(nik)),
+        );
         for_her.push(id.clone());
         in_village.push(id.clone());
         everything.push(id);
-        let id = file(db, &stranger, submit(&format!("s{i}"), OTHER_VILLAGE, None));
+        let id = file(
+            db,
+            &stranger,
+            submission(&format!("s{i}"), OTHER_VILLAGE, None),
+        );
         everything.push(id);
     }
 

@@ -68,6 +68,56 @@ pub fn postgres_db() -> Option<Db> {
     Some(Db::open_postgres(&url).unwrap_or_else(|e| panic!("opening {url}: {e}")))
 }
 
+/// An account for a store test (its password hash is never checked).
+#[cfg(test)]
+pub(crate) fn account(
+    db: &Db,
+    name: &str,
+    role: ceria_core::protocol::Role,
+    village: Option<&str>,
+) -> ceria_core::protocol::UserInfo {
+    db.create_user(
+        &super::accounts::NewUser {
+            username: name.into(),
+            name: name.into(),
+            role,
+            village: village.map(str::to_string),
+            phone: None,
+            password_hash: "$argon2id$x".into(),
+        },
+        1,
+    )
+    .unwrap()
+    .unwrap()
+}
+
+/// A submission the payload check passed, for a store test: `op_id` filed in `village`,
+/// for `on_behalf_of` (or the caller).
+#[cfg(test)]
+pub(crate) fn submission(
+    op_id: &str,
+    village: &str,
+    on_behalf_of: Option<&str>,
+) -> super::push::PreparedOp {
+    use ceria_core::protocol::{Operation, RequestPayload};
+    super::push::PreparedOp {
+        op: Operation::Submit {
+            op_id: op_id.into(),
+            local_id: format!("local-{op_id}"),
+            request: RequestPayload {
+                service: "akta-kelahiran".into(),
+                catalog_version: "1".into(),
+                values: std::collections::BTreeMap::new(),
+                attachments: Vec::new(),
+                village: village.into(),
+                on_behalf_of: on_behalf_of.map(str::to_string),
+            },
+        },
+        hash: format!("hash-{op_id}"),
+        verdict: super::push::Verdict::Valid,
+    }
+}
+
 /// A test body run on each engine: `store_test!(name, |db| { … })` makes the module `name`
 /// with the tests `sqlite` and `postgres` (skipped, with the reason printed, without a test
 /// server), each on a fresh database bound to `db: &Db`.
