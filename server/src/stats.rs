@@ -113,6 +113,17 @@ pub(crate) fn local_day(ms: i64, utc_offset_minutes: i32) -> i64 {
     (ms + i64::from(utc_offset_minutes) * 60_000).div_euclid(DAY_MS)
 }
 
+/// The instants of `year` in local time: from (inclusive) and to (exclusive), in ms; `None`
+/// for a year the calendar does not reach.
+pub(crate) fn year_span_ms(year: i64, utc_offset_minutes: i32) -> Option<(i64, i64)> {
+    let first = |y: i64| Some(Date::from_ymd(i32::try_from(y).ok()?, 1, 1)?.to_days());
+    let offset = i64::from(utc_offset_minutes) * 60_000;
+    Some((
+        first(year)? * DAY_MS - offset,
+        first(year.checked_add(1)?)? * DAY_MS - offset,
+    ))
+}
+
 /// Local date of a timestamp.
 pub(crate) fn local_date(ms: i64, utc_offset_minutes: i32) -> Option<Date> {
     Date::from_days(local_day(ms, utc_offset_minutes))
@@ -237,7 +248,9 @@ pub fn gather(
     year: Option<i64>,
     now_ms: i64,
 ) -> Result<Stats, DbError> {
-    let rows = db.stats_rows()?;
+    // Only that year's rows leave the database (a province has millions of other years').
+    let span = year.map(|y| year_span_ms(y, catalog.utc_offset_minutes()).unwrap_or((0, 0)));
+    let rows = db.stats_rows(span)?;
     let users = db.users_by_role()?;
     let calendar = calendar::load(db)?;
     let days = |service: &str| catalog.service(service).map(|s| s.service_days);

@@ -181,3 +181,21 @@ fn gather_reads_the_database_and_names_what_it_counts() {
     assert_eq!(t.timing.max_working_days, 4);
     assert_eq!(stats.users_by_role.get("citizen"), Some(&1));
 }
+
+#[test]
+fn a_year_spans_its_local_new_years() {
+    let (from, to) = year_span_ms(2026, WIB).unwrap();
+    // Midnight of 1 January in Western Indonesian Time is 17:00 UTC the day before.
+    assert_eq!(
+        from,
+        Date::from_ymd(2026, 1, 1).unwrap().to_days() * DAY_MS - 7 * HOUR_MS
+    );
+    for (ms, year) in [(from - 1, 2025), (from, 2026), (to - 1, 2026), (to, 2027)] {
+        assert_eq!(
+            local_date(ms, WIB).map(|d| i64::from(d.year())),
+            Some(year),
+            "{ms}"
+        );
+    }
+    assert_eq!(year_span_ms(i64::MAX, WIB), None);
+}

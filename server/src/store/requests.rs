@@ -537,12 +537,15 @@ impl Db {
         })
     }
 
-    /// One row per request, for the statistics.
-    pub(crate) fn stats_rows(&self) -> Result<Vec<StatsRow>, DbError> {
+    /// One row per request, for the statistics: those created within `span` (from,
+    /// inclusive, to exclusive, in ms) when given.
+    pub(crate) fn stats_rows(&self, span: Option<(i64, i64)>) -> Result<Vec<StatsRow>, DbError> {
+        let (from, to) = span.unwrap_or((i64::MIN, i64::MAX));
         self.read(|c| {
             c.query_map(
-                "SELECT service, village, state, created_ms, completed_ms FROM requests ORDER BY created_ms",
-                &[],
+                "SELECT service, village, state, created_ms, completed_ms FROM requests
+                 WHERE created_ms >= ?1 AND created_ms < ?2 ORDER BY created_ms",
+                &[&from, &to],
                 |r| {
                     Ok(StatsRow {
                         service: r.get(0)?,
