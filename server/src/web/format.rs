@@ -2,6 +2,7 @@
 //! query-string components.
 
 use ceria_core::Date;
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 const DAY_MS: i64 = 86_400_000;
 
@@ -27,17 +28,18 @@ pub(crate) fn days_between(from_ms: i64, to_ms: i64) -> i64 {
     (to_ms - from_ms).max(0) / DAY_MS
 }
 
+/// What [`url_component`] encodes: everything but unreserved characters and `/`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'/')
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// `text` percent-encoded for a query string or path segment (only unreserved characters
 /// and `/` stay as they are).
 pub(crate) fn url_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
+    utf8_percent_encode(text, COMPONENT).to_string()
 }
 
 /// A query string (`?a=1&b=2`) of the non-empty pairs; empty when there are none.
@@ -74,5 +76,6 @@ mod tests {
             query(&[("state", "verified"), ("q", "a&b <c>")]),
             "?state=verified&q=a%26b%20%3Cc%3E"
         );
+        assert_eq!(url_component("/a-b_c.d~e/ü?#"), "/a-b_c.d~e/%C3%BC%3F%23");
     }
 }
