@@ -153,10 +153,16 @@ fn record(
     Ok(())
 }
 
+/// The attachments (requirement ids) of `payload` whose files `owner_id` has not completely
+/// uploaded and that the request being revised, `kept_from`, does not already have. A
+/// revision may keep the files already attached, whoever uploaded them: a citizen revising
+/// what their nagari operator filed for them keeps the operator's scans (the reviewer asked
+/// for one change, not for every file again).
 fn missing_attachments(
     tx: &Conn<'_>,
     owner_id: &str,
     payload: &RequestPayload,
+    kept_from: Option<&str>,
 ) -> Result<Vec<String>, DbError> {
     let sha256s: Vec<String> = payload
         .attachments
@@ -164,7 +170,15 @@ fn missing_attachments(
         .map(|a| a.sha256.to_ascii_lowercase())
         .collect();
     let refs: Vec<&str> = sha256s.iter().map(String::as_str).collect();
-    let sizes = owned_blob_sizes(tx, owner_id, &refs)?;
+    let mut sizes = owned_blob_sizes(tx, owner_id, &refs)?;
+    if let Some(request_id) = kept_from {
+        let attached = tx.query_map(
+            "SELECT sha256, size FROM request_attachments WHERE request_id = ?1",
+            &[&request_id],
+            |r| Ok((r.get::<String>(0)?, r.get::<i64>(1)?.max(0) as u64)),
+        )?;
+        sizes.extend(attached);
+    }
     let mut missing = Vec::new();
     for (a, sha256) in payload.attachments.iter().zip(&sha256s) {
         if sizes.get(sha256) != Some(&a.size) && !missing.contains(&a.requirement) {
@@ -259,7 +273,7 @@ fn apply_one(
             if let Some(blocked) = verdict_block(&op.verdict) {
                 return Ok(blocked);
             }
-            let missing = missing_attachments(tx, &caller.id, request)?;
+            let missing = missing_attachments(tx, &caller.id, request, None)?;
             if !missing.is_empty() {
                 return Ok(Applied::MissingAttachments(missing));
             }
@@ -335,7 +349,7 @@ fn apply_one(
             if person_of(caller, request) != current.citizen_nik {
                 return Ok(Applied::PersonChanged);
             }
-            let missing = missing_attachments(tx, &caller.id, request)?;
+            let missing = missing_attachments(tx, &caller.id, request, Some(request_id))?;
             if !missing.is_empty() {
                 return Ok(Applied::MissingAttachments(missing));
             }
@@ -441,4 +455,124 @@ impl Db {
             Ok(applied)
         })
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::requests::TransitionResult;
+    use crate::store::testing::{account, store_test, submission};
+    use ceria_core::protocol::{AttachmentRef, Role};
+
+    const LIMITS: PushLimits = PushLimits {
+        max_requests_per_day: 10,
+    };
+    const VILLAGE: &str = "13.05.01.2001";
+    const NIK: &str = "1305015107900001";
+
+    /// A completed upload of `sha256` (`size` bytes) by `owner_id`.
+    fn uploaded(db: &Db, owner_id: &str, sha256: &str, size: i64) {
+        db.write(|tx| {
+            tx.execute(
+                "INSERT INTO blobs (sha256, size, created_ms) VALUES (?1, ?2, 1)
+                 ON CONFLICT (sha256) DO NOTHING",
+                &[&sha256, &size],
+            )?;
+            tx.execute(
+                "INSERT INTO uploads (id, owner_id, length, upload_offset, metadata, sha256,
+                    created_ms, expires_ms, completed_ms)
+                 VALUES (?1, ?2, ?3, ?3, '', ?4, 1, 9999999999999, 1)",
+                &[&new_id(), &owner_id, &size, &sha256],
+            )
+        })
+        .unwrap();
+    }
+
+    fn with_file(mut op: PreparedOp, sha256: &str, size: u64) -> PreparedOp {
+        if let Operation::Submit { request, .. } | Operation::Revise { request, .. } = &mut op.op {
+            request.attachments = vec![AttachmentRef {
+                requirement: "kk".into(),
+                sha256: sha256.into(),
+                size,
+                media_type: "image/jpeg".into(),
+            }];
+        }
+        op
+    }
+
+    fn revision(op_id: &str, request_id: &str, sha256: &str, size: u64) -> PreparedOp {
+        let Operation::Submit { request, .. } = submission(op_id, VILLAGE, None).op else {
+            unreachable!("a submission")
+        };
+        let op = PreparedOp {
+            op: Operation::Revise {
+                op_id: op_id.into(),
+                request_id: request_id.into(),
+                request,
+            },
+            hash: format!("hash-{op_id}"),
+            verdict: Verdict::Valid,
+        };
+        with_file(op, sha256, size)
+    }
+
+    store_test!(
+        a_revision_keeps_files_already_attached_whoever_uploaded_them,
+        |db| {
+            let operator = account(db, "operator.v1", Role::Operator, Some(VILLAGE));
+            let citizen = account(db, NIK, Role::Citizen, None);
+            let officer = account(db, "officer", Role::Officer, None);
+            let (scan, other) = ("a".repeat(64), "b".repeat(64));
+            uploaded(db, &operator.id, &scan, 2_000);
+            uploaded(db, &operator.id, &other, 3_000);
+            // The operator files for her, with their scan, and the request is returned.
+            let filed = with_file(submission("filed", VILLAGE, Some(NIK)), &scan, 2_000);
+            let id = match &db.apply_push(&operator, &[filed], &LIMITS, 1).unwrap()[0] {
+                Applied::Done(OperationOutcome::Accepted { request_id, .. }) => request_id.clone(),
+                other => panic!("not accepted: {other:?}"),
+            };
+            let returned = db
+                .transition(
+                    &id,
+                    &Scope::All,
+                    &officer.id,
+                    RequestState::Returned,
+                    Some("Perbaiki nama"),
+                    &[],
+                    None,
+                    2,
+                    |_| Ok::<(), ()>(()),
+                )
+                .unwrap();
+            assert!(matches!(returned, TransitionResult::Applied(_)));
+            db.write(|tx| {
+                tx.execute(
+                    "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
+                 VALUES (?1, 'counter', ?2, 2)",
+                    &[&citizen.id, &operator.id],
+                )
+            })
+            .unwrap();
+
+            // A file of the operator's that the request does not have is still not hers to use.
+            let foreign = db
+                .apply_push(&citizen, &[revision("r1", &id, &other, 3_000)], &LIMITS, 3)
+                .unwrap();
+            assert_eq!(foreign[0], Applied::MissingAttachments(vec!["kk".into()]));
+            // The wrong size of the attached file neither.
+            let resized = db
+                .apply_push(&citizen, &[revision("r2", &id, &scan, 2_001)], &LIMITS, 3)
+                .unwrap();
+            assert_eq!(resized[0], Applied::MissingAttachments(vec!["kk".into()]));
+            // Keeping the scan already attached is accepted.
+            let kept = db
+                .apply_push(&citizen, &[revision("r3", &id, &scan, 2_000)], &LIMITS, 3)
+                .unwrap();
+            assert!(
+                matches!(&kept[0], Applied::Done(OperationOutcome::Accepted { state, .. })
+                if *state == RequestState::Submitted),
+                "{kept:?}"
+            );
+        }
+    );
 }
