@@ -64,9 +64,7 @@ impl Scope {
             ),
         }
     }
-}
 
-impl Scope {
     /// The feed positions of one page of a pull, as a query on `events` alone: after `?1`,
     /// at most `?4`, in order; its parameters `?2` and `?3`. Each branch reads one index
     /// range of the event's audience (`events_submitter`, `events_citizen`,
