@@ -7,9 +7,9 @@
 use super::push::{Applied, PreparedOp, PushLimits};
 use super::rate_limits::{Admission, Limit};
 use super::requests::{Scope, TransitionResult};
-use super::testing::{account, store_test, submission};
+use super::testing::{accepted_id, account, store_test, submission};
 use super::{Db, now_ms};
-use ceria_core::protocol::{OperationOutcome, RequestState, Role, UserInfo};
+use ceria_core::protocol::{RequestState, Role, UserInfo};
 use std::sync::Barrier;
 
 const NO_QUOTA: PushLimits = PushLimits {
@@ -21,13 +21,6 @@ const VILLAGE: &str = "13.05.01.2001";
 
 fn submit(op_id: &str) -> PreparedOp {
     submission(op_id, VILLAGE, None)
-}
-
-fn accepted_id(applied: &Applied) -> String {
-    match applied {
-        Applied::Done(OperationOutcome::Accepted { request_id, .. }) => request_id.clone(),
-        other => panic!("not accepted: {other:?}"),
-    }
 }
 
 fn count(db: &Db, table: &str) -> i64 {

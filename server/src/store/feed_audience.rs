@@ -4,11 +4,11 @@
 //! changes it may see, in order, once, on both engines; and that the migration that added
 //! the audience filled it in for the events already there.
 
-use super::push::{Applied, PreparedOp, PushLimits};
+use super::push::{PreparedOp, PushLimits};
 use super::requests::Scope;
-use super::testing::{account, store_test, submission};
+use super::testing::{accepted_id, account, store_test, submission, verify};
 use super::{Db, schema};
-use ceria_core::protocol::{OperationOutcome, Role, UserInfo};
+use ceria_core::protocol::{Role, UserInfo};
 
 const LIMITS: PushLimits = PushLimits {
     max_requests_per_day: 10,
@@ -18,10 +18,7 @@ const OTHER_VILLAGE: &str = "13.05.02.2001";
 
 /// Files one request; returns its id.
 fn file(db: &Db, by: &UserInfo, op: PreparedOp) -> String {
-    match &db.apply_push(by, &[op], &LIMITS, 1).unwrap()[0] {
-        Applied::Done(OperationOutcome::Accepted { request_id, .. }) => request_id.clone(),
-        other => panic!("not accepted: {other:?}"),
-    }
+    accepted_id(&db.apply_push(by, &[op], &LIMITS, 1).unwrap()[0])
 }
 
 /// The request ids of everything `scope` pulls, in pages of `page`; checks the feed only
@@ -87,14 +84,7 @@ store_test!(each_account_pulls_its_own_audience_in_order, |db| {
         assert_eq!(pull_all(db, &Scope::of(&operator), page), in_village);
         assert_eq!(pull_all(db, &Scope::of(&officer), page), everything);
     }
-    db.write(|tx| {
-        tx.execute(
-            "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
-             VALUES (?1, 'counter', ?2, 2)",
-            &[&citizen.id, &officer.id],
-        )
-    })
-    .unwrap();
+    verify(db, &citizen.id, &officer.id);
     // Verified: also what the operator filed for her NIK, merged in feed order.
     let hers: Vec<String> = own
         .iter()

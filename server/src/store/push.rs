@@ -461,7 +461,7 @@ impl Db {
 mod tests {
     use super::*;
     use crate::store::requests::TransitionResult;
-    use crate::store::testing::{account, store_test, submission};
+    use crate::store::testing::{accepted_id, account, store_test, submission, verify};
     use ceria_core::protocol::{AttachmentRef, Role};
 
     const LIMITS: PushLimits = PushLimits {
@@ -527,10 +527,7 @@ mod tests {
             uploaded(db, &operator.id, &other, 3_000);
             // The operator files for her, with their scan, and the request is returned.
             let filed = with_file(submission("filed", VILLAGE, Some(NIK)), &scan, 2_000);
-            let id = match &db.apply_push(&operator, &[filed], &LIMITS, 1).unwrap()[0] {
-                Applied::Done(OperationOutcome::Accepted { request_id, .. }) => request_id.clone(),
-                other => panic!("not accepted: {other:?}"),
-            };
+            let id = accepted_id(&db.apply_push(&operator, &[filed], &LIMITS, 1).unwrap()[0]);
             let returned = db
                 .transition(
                     &id,
@@ -545,14 +542,7 @@ mod tests {
                 )
                 .unwrap();
             assert!(matches!(returned, TransitionResult::Applied(_)));
-            db.write(|tx| {
-                tx.execute(
-                    "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
-                 VALUES (?1, 'counter', ?2, 2)",
-                    &[&citizen.id, &operator.id],
-                )
-            })
-            .unwrap();
+            verify(db, &citizen.id, &operator.id);
 
             // A file of the operator's that the request does not have is still not hers to use.
             let foreign = db

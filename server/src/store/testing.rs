@@ -118,6 +118,31 @@ pub(crate) fn submission(
     }
 }
 
+/// The request id an applied operation was accepted with (panics otherwise).
+#[cfg(test)]
+pub(crate) fn accepted_id(applied: &super::push::Applied) -> String {
+    use ceria_core::protocol::OperationOutcome;
+    match applied {
+        super::push::Applied::Done(OperationOutcome::Accepted { request_id, .. }) => {
+            request_id.clone()
+        }
+        other => panic!("not accepted: {other:?}"),
+    }
+}
+
+/// Records that `user_id`'s identity was verified at the counter by `by_id`.
+#[cfg(test)]
+pub(crate) fn verify(db: &Db, user_id: &str, by_id: &str) {
+    db.write(|tx| {
+        tx.execute(
+            "INSERT INTO identity_verifications (user_id, method, verified_by, verified_ms)
+             VALUES (?1, 'counter', ?2, 2)",
+            &[&user_id, &by_id],
+        )
+    })
+    .unwrap();
+}
+
 /// A test body run on each engine: `store_test!(name, |db| { … })` makes the module `name`
 /// with the tests `sqlite` and `postgres` (skipped, with the reason printed, without a test
 /// server), each on a fresh database bound to `db: &Db`.
