@@ -148,26 +148,37 @@ pub(crate) fn payload_blob_facts<'a>(
             if facts.contains_key(&sha256) || !is_sha256_hex(&sha256) {
                 continue;
             }
-            if let Some(known) = state.known_blobs.get(&sha256) {
+            if let Some(known) = stored_file(state, &sha256)? {
                 facts.insert(sha256, known);
-                continue;
             }
-            let Some(size) = state.db.blob_size(&sha256)? else {
-                continue;
-            };
-            let Some(head) = state
-                .blobs
-                .read_head_blocking(&sha256, SNIFF_BYTES)
-                .map_err(ApiError::internal)?
-            else {
-                continue;
-            };
-            let known = (size, media_type_of(&head));
-            state.known_blobs.remember(&sha256, known);
-            facts.insert(sha256, known);
         }
     }
     Ok(facts)
+}
+
+/// What the stored file `sha256` is: its size from the blob index and its media type from
+/// its content, remembered once known ([`crate::http::state::KnownBlobs`]); `None` when it
+/// is not stored (blocking: may read the blob store).
+pub(crate) fn stored_file(
+    state: &AppState,
+    sha256: &str,
+) -> Result<Option<(u64, &'static str)>, ApiError> {
+    if let Some(known) = state.known_blobs.get(sha256) {
+        return Ok(Some(known));
+    }
+    let Some(size) = state.db.blob_size(sha256)? else {
+        return Ok(None);
+    };
+    let Some(head) = state
+        .blobs
+        .read_head_blocking(sha256, SNIFF_BYTES)
+        .map_err(ApiError::internal)?
+    else {
+        return Ok(None);
+    };
+    let known = (size, media_type_of(&head));
+    state.known_blobs.remember(sha256, known);
+    Ok(Some(known))
 }
 
 /// The catalog's attachment rules on the stored files (types by content, counts per

@@ -87,14 +87,10 @@ async fn owned(
 ) -> Result<Option<AttachmentRef>, ApiError> {
     let (st, owner, sha) = (state.clone(), user.id.clone(), sha256.to_string());
     let facts = blocking(move || {
-        let Some(size) = st.db.owned_upload_size(&owner, &sha)? else {
+        if st.db.owned_upload_size(&owner, &sha)?.is_none() {
             return Ok(None);
-        };
-        let head = st
-            .blobs
-            .read_head_blocking(&sha, SNIFF_BYTES)
-            .map_err(ApiError::internal)?;
-        Ok(head.map(|h| (size, media_type_of(&h))))
+        }
+        crate::http::sync::stored_file(&st, &sha)
     })
     .await?;
     Ok(facts.map(|(size, media_type)| AttachmentRef {
