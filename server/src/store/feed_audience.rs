@@ -1,10 +1,11 @@
 //! Who pulls what: each event carries its audience (the request's submitter, the person it
 //! is for, its village), and a pull reads the ranges of the caller's scope in feed order.
 //! These tests check that paging through those ranges gives each account exactly the
-//! changes it may see, in order, once, on both engines; and that the migration that added
-//! the audience filled it in for the events already there.
+//! changes it may see, in order, once, on both engines; that a request a revision moves to
+//! another village is followed by its new village from the move on; and that the migration
+//! that added the audience filled it in for the events already there.
 
-use super::push::{PreparedOp, PushLimits};
+use super::push::{PreparedOp, PushLimits, Verdict};
 use super::requests::Scope;
 use super::testing::{accepted_id, account, store_test, submission, verify};
 use super::{Db, schema};
@@ -105,6 +106,64 @@ store_test!(each_account_pulls_its_own_audience_in_order, |db| {
     let (after, more) = db.pull(&her, last, 200).unwrap();
     assert!(after.is_empty() && !more);
 });
+
+store_test!(
+    a_request_moved_by_its_revision_is_followed_by_its_new_village,
+    |db| {
+        use ceria_core::protocol::{Operation, RequestState};
+        let here = account(db, "operator.v1", Role::Operator, Some(VILLAGE));
+        let there = account(db, "operator.v2", Role::Operator, Some(OTHER_VILLAGE));
+        let officer = account(db, "officer", Role::Officer, None);
+        let id = file(
+            db,
+            &here,
+            submission("filed", VILLAGE, Some("1305015107900001")),
+        );
+        db.transition(
+            &id,
+            &Scope::All,
+            &officer.id,
+            RequestState::Returned,
+            Some("Nagari salah"),
+            &[],
+            None,
+            2,
+            |_| Ok::<(), ()>(()),
+        )
+        .unwrap();
+        // The revision names the other village (the resident lives there).
+        let Operation::Submit { request, .. } = submission("moved", OTHER_VILLAGE, None).op else {
+            unreachable!("a submission")
+        };
+        let mut request = request;
+        request.on_behalf_of = Some("1305015107900001".into());
+        let revise = PreparedOp {
+            op: Operation::Revise {
+                op_id: "moved".into(),
+                request_id: id.clone(),
+                request,
+            },
+            hash: "hash-moved".into(),
+            verdict: Verdict::Valid,
+        };
+        accepted_id(&db.apply_push(&here, &[revise], &LIMITS, 3).unwrap()[0]);
+
+        let states = |scope: &Scope| -> Vec<RequestState> {
+            db.pull(scope, 0, 200)
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|c| c.state)
+                .collect()
+        };
+        // The old village keeps what happened while the request was its own; the new one follows
+        // it from the move on; the registry sees all of it.
+        use RequestState::{Returned, Submitted};
+        assert_eq!(states(&Scope::of(&here)), [Submitted, Returned]);
+        assert_eq!(states(&Scope::of(&there)), [Submitted]);
+        assert_eq!(states(&Scope::All), [Submitted, Returned, Submitted]);
+    }
+);
 
 #[test]
 fn the_migration_fills_in_the_audience_of_existing_events() {
