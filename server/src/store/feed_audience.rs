@@ -165,39 +165,78 @@ store_test!(
     }
 );
 
-#[test]
-fn the_migration_fills_in_the_audience_of_existing_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("ceria.db");
-    {
-        // A registry as it was before the audience: one request with one event.
-        let mut conn = rusqlite::Connection::open(&path).unwrap();
-        let before = schema::MIGRATIONS
-            .iter()
-            .position(|m| m.contains("events_village"))
-            .unwrap();
-        ceria_core::sqlite::migrate(&mut conn, &schema::MIGRATIONS[..before]).unwrap();
-        conn.execute_batch(
-            "INSERT INTO users (id, username, name, role, village, password_hash, created_ms)
-                 VALUES ('u1', '1305015107900001', 'Warga', 'citizen', NULL, 'x', 1),
-                        ('o1', 'operator.v1', 'Operator', 'operator', '13.05.01.2001', 'x', 1);
-             INSERT INTO requests (id, tracking_code, service, village, citizen_nik,
-                 submitted_by, state, catalog_version, payload, created_ms, updated_ms)
-                 VALUES ('r1', 'CODE1', 'akta-kelahiran', '13.05.01.2001', '1305015107900001',
-                         'u1', 'submitted', '1', '{}', 1, 1);
-             INSERT INTO events (request_id, actor_id, to_state, at_ms, reasons)
-                 VALUES ('r1', 'u1', 'submitted', 1, '[]');",
-        )
+/// A registry as it was before the audience: one request with one event.
+const BEFORE_THE_AUDIENCE: &str = "
+    INSERT INTO users (id, username, name, role, village, password_hash, created_ms)
+        VALUES ('u1', '1305015107900001', 'Warga', 'citizen', NULL, 'x', 1),
+               ('o1', 'operator.v1', 'Operator', 'operator', '13.05.01.2001', 'x', 1);
+    INSERT INTO requests (id, tracking_code, service, village, citizen_nik,
+        submitted_by, state, catalog_version, payload, created_ms, updated_ms)
+        VALUES ('r1', 'CODE1', 'akta-kelahiran', '13.05.01.2001', '1305015107900001',
+                'u1', 'submitted', '1', '{}', 1, 1);
+    INSERT INTO events (request_id, actor_id, to_state, at_ms, reasons)
+        VALUES ('r1', 'u1', 'submitted', 1, '[]');";
+
+/// The migrations of `all` before the one that adds the audience.
+fn before_the_audience<'a>(all: &'a [&'a str]) -> &'a [&'a str] {
+    let at = all
+        .iter()
+        .position(|m| m.contains("events_village"))
         .unwrap();
-    }
-    let db = Db::open(&path).unwrap();
+    &all[..at]
+}
+
+/// Every scope of that registry pulls its event once the migrations ran.
+fn pulls_the_event_before_the_audience(db: &Db) {
     let village = Scope::Village(VILLAGE.into());
     let citizen = Scope::Citizen {
         user_id: "u1".into(),
         nik: "1305015107900001".into(),
     };
     for scope in [village, citizen, Scope::All] {
-        assert_eq!(pull_all(&db, &scope, 10), ["r1"], "{scope:?}");
+        assert_eq!(pull_all(db, &scope, 10), ["r1"], "{scope:?}");
     }
-    assert!(pull_all(&db, &Scope::Village(OTHER_VILLAGE.into()), 10).is_empty());
+    assert!(pull_all(db, &Scope::Village(OTHER_VILLAGE.into()), 10).is_empty());
+}
+
+#[test]
+fn the_migration_fills_in_the_audience_of_existing_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ceria.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        ceria_core::sqlite::migrate(&mut conn, before_the_audience(schema::MIGRATIONS)).unwrap();
+        conn.execute_batch(BEFORE_THE_AUDIENCE).unwrap();
+    }
+    pulls_the_event_before_the_audience(&Db::open(&path).unwrap());
+}
+
+#[test]
+fn the_postgresql_migration_fills_in_the_audience_of_existing_events() {
+    use super::sql::postgres::schema::MIGRATIONS;
+    let Some(url) = super::testing::postgres_test_database() else {
+        return;
+    };
+    {
+        let mut client = url
+            .parse::<postgres::Config>()
+            .unwrap()
+            .connect(postgres::NoTls)
+            .unwrap();
+        let before = before_the_audience(MIGRATIONS);
+        client
+            .batch_execute("CREATE TABLE ceria_schema (version BIGINT NOT NULL)")
+            .unwrap();
+        for migration in before {
+            client.batch_execute(migration).unwrap();
+        }
+        client
+            .execute(
+                "INSERT INTO ceria_schema (version) VALUES ($1)",
+                &[&ceria_core::sqlite::migrate::version(before)],
+            )
+            .unwrap();
+        client.batch_execute(BEFORE_THE_AUDIENCE).unwrap();
+    }
+    pulls_the_event_before_the_audience(&Db::open_postgres(&url).unwrap());
 }
